@@ -1,0 +1,103 @@
+"""``rtm.connect`` and the deprecated ``rtm.start``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slackline.api.call import Call
+from slackline.api.methods.common import team_brief
+from slackline.api.registry import MethodSpec
+from slackline.domain.ratelimit import Tier
+from slackline.domain.shapes import bot_object, im_object, legacy_channel_object, user_object
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.http.forwarding import socket_url
+
+RTM_START_MEMBER_CAP = 500
+_ALL_ROWS = 1_000_000
+
+
+async def rtm_connect(call: Call) -> dict[str, Any]:
+    """Reserve a socket ticket valid for 30 seconds and return its URL (decisions D.1)."""
+    identity = call.identity
+    ticket = call.app.tickets.issue(
+        team_id=identity.team.id,
+        user_id=identity.user.id,
+        token_hash=identity.token.hash,
+        batch_presence_aware=call.args.flag("batch_presence_aware", False),
+        presence_sub=call.args.flag("presence_sub", True),
+    )
+    return {
+        "url": socket_url(call.app.base_url(call.request), ticket),
+        "team": team_brief(identity.team),
+        "self": {"id": identity.user.id, "name": identity.user.name},
+    }
+
+
+async def rtm_start(call: Call) -> dict[str, Any]:
+    """The historic team-state response, or rtm.connect's with legacy methods off (B.5)."""
+    if not call.app.settings.legacy_methods:
+        return await rtm_connect(call)
+    if call.identity.token.created_after_2021_11_30:
+        raise SlackError(SlackErrorCode.METHOD_DEPRECATED)
+    connected = await rtm_connect(call)
+    return {**connected, **await _team_state(call)}
+
+
+async def _team_state(call: Call) -> dict[str, Any]:
+    store, identity = call.app.store, call.identity
+    team, me = identity.team, identity.user
+    users = await store.list_users(team.id, "", _ALL_ROWS)
+    channels: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    ims: list[dict[str, Any]] = []
+    mpims: list[dict[str, Any]] = []
+    kinds = ("public_channel", "private_channel", "im", "mpim")
+    for conv in await store.list_conversations(
+        team.id, kinds, viewer=me.id, exclude_archived=False, after="", limit=_ALL_ROWS
+    ):
+        if conv.is_im:
+            ims.append(im_object(conv))
+            continue
+        members = await store.list_members(conv.id, "", RTM_START_MEMBER_CAP)
+        obj = legacy_channel_object(conv, is_member=me.id in members, members=members)
+        (mpims if conv.is_mpim else groups if conv.is_private else channels).append(obj)
+    return {
+        "self": {
+            "id": me.id,
+            "name": me.name,
+            "prefs": {},
+            "created": team.created,
+            "manual_presence": "away" if me.manual_away else "active",
+        },
+        "team": {
+            **team_brief(team),
+            "email_domain": team.email_domain,
+            "icon": {"image_default": True},
+            "msg_edit_window_mins": -1,
+            "over_storage_limit": False,
+            "prefs": {},
+            "plan": "",
+        },
+        "users": [user_object(u) for u in users],
+        "channels": channels,
+        "groups": groups,
+        "ims": ims,
+        "mpims": mpims,
+        "bots": [bot_object(b) for b in await store.list_bots(team.id)],
+    }
+
+
+_RTM_BOOLS = ("batch_presence_aware", "presence_sub")
+METHODS = [
+    MethodSpec(
+        "rtm.connect", rtm_connect, Tier.TIER_1, ("rtm:stream",), bool_args=_RTM_BOOLS, rtm=True
+    ),
+    MethodSpec(
+        "rtm.start",
+        rtm_start,
+        Tier.TIER_1,
+        ("rtm:stream", "client"),
+        bool_args=(*_RTM_BOOLS, "no_unreads", "no_latest", "simple_latest", "mpim_aware"),
+        rtm=True,
+    ),
+]

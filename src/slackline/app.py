@@ -1,0 +1,114 @@
+"""The application: live state created at start-up and the request router.
+
+Nothing here is a module global: every component is built by :func:`create_app` and
+reached through the :class:`App` instance.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from slackline.api.dispatch import API_PREFIX, dispatch
+from slackline.api.methods import all_methods
+from slackline.api.registry import MethodTable
+from slackline.broker import Broker, open_broker
+from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
+from slackline.config import Settings
+from slackline.domain.ratelimit import RateLimiter
+from slackline.http.forwarding import client_address, request_base_url
+from slackline.http.request import Request, Response
+from slackline.http.response import plain_response
+from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
+from slackline.services.messages import MessageService
+from slackline.services.tickets import TicketRegistry
+from slackline.services.workspace import WorkspaceService, read_workspace_file
+from slackline.storage import Store, open_store
+
+logger = logging.getLogger("slackline.app")
+
+ADMIN_PREFIX = "/_slackline/admin/"
+
+
+@dataclass
+class Components:
+    """The replaceable parts: tests and deterministic mode inject their own."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    ids: IdFactory = field(default_factory=RandomIdFactory)
+    store: Store | None = None
+    broker: Broker | None = None
+    secret: bytes | None = None
+
+
+class App:
+    """One Slackline server's state and services."""
+
+    def __init__(self, settings: Settings, components: Components) -> None:
+        self.settings = settings
+        self.clock = components.clock
+        self.ids = components.ids
+        self.store = components.store or open_store(settings.database)
+        self.broker = components.broker or open_broker(settings.broker)
+        secret = components.secret or load_or_create_secret(settings.secret_file)
+        self.identities = IdentityService(self.store, TokenHasher(secret))
+        self.workspaces = WorkspaceService(self.store, self.identities, self.clock)
+        self.messages = MessageService(self.store, self.broker, self.clock)
+        self.tickets = TicketRegistry(self.clock, self.ids)
+        self.rate_limiter = RateLimiter()
+        self.methods = MethodTable(all_methods())
+        self.draining = False
+        self.ready = False
+
+    async def start(self) -> None:
+        """Migrate storage and load the configured workspace files."""
+        await self.store.migrate()
+        await self.broker.start()
+        for path in self.workspace_files():
+            await self.workspaces.load_document(read_workspace_file(path))
+        self.ready = True
+
+    def workspace_files(self) -> list[str]:
+        """The workspace files to load: ``--workspace`` ones, the demo first with ``--demo``."""
+        files = list(self.settings.workspaces)
+        if self.settings.demo:
+            from slackline.demo import demo_workspace_path  # noqa: PLC0415
+
+            files.insert(0, demo_workspace_path())
+        return files
+
+    async def close(self) -> None:
+        """Release storage and broker."""
+        await self.broker.close()
+        await self.store.close()
+
+    def base_url(self, request: Request) -> str:
+        """The public HTTP base for URLs handed to this caller (decisions D.1)."""
+        configured = (
+            self.settings.tls_public_url if request.scheme == "https" else self.settings.public_url
+        )
+        if configured:
+            return configured.rstrip("/")
+        return request_base_url(request.scheme, request.header("host"), request.local)
+
+    async def handle(self, request: Request) -> Response:
+        """Route a request to the Web API, the admin API or the health check."""
+        request.peer = client_address(
+            request.peer, request.header("x-forwarded-for"), self.settings.trusted_proxies
+        )
+        if request.path.startswith(API_PREFIX):
+            return await dispatch(self, request)
+        if request.path.startswith(ADMIN_PREFIX):
+            from slackline.admin import handle_admin  # noqa: PLC0415
+
+            return await handle_admin(self, request)
+        if request.path == "/healthz":
+            healthy = self.ready and not self.draining
+            status = "ok" if healthy else ("draining" if self.draining else "starting")
+            return plain_response(200 if healthy else 503, {"status": status}, request.request_id)
+        return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
+
+
+def create_app(settings: Settings, components: Components | None = None) -> App:
+    """Build an :class:`App` from settings and (optionally) injected components."""
+    return App(settings, components or Components())

@@ -1,0 +1,65 @@
+"""Time and identifiers, injected so that tests and deterministic mode can replace them."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Protocol
+
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+class Clock(Protocol):
+    """Wall-clock and monotonic time in seconds."""
+
+    def now(self) -> float:
+        """Seconds since the Unix epoch."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes backwards."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> float:
+        """Seconds since the Unix epoch."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        """Seconds on the process's monotonic clock."""
+        return time.monotonic()
+
+
+class IdFactory(Protocol):
+    """Makes Slack-style object ids, request ids and socket tickets."""
+
+    def object_id(self, prefix: str) -> str:
+        """A new id such as ``U0A1B2C3D4`` for the given one-letter prefix."""
+        ...
+
+    def request_id(self) -> str:
+        """A new request id for ``x-slack-req-id`` and the log line."""
+        ...
+
+    def ticket(self) -> str:
+        """A new unguessable socket ticket."""
+        ...
+
+
+class RandomIdFactory:
+    """Ids from the operating system's random source."""
+
+    def object_id(self, prefix: str) -> str:
+        """A new id: the prefix and ten upper-case letters or digits."""
+        return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
+
+    def request_id(self) -> str:
+        """Sixteen hex digits."""
+        return secrets.token_hex(8)
+
+    def ticket(self) -> str:
+        """32 url-safe characters (192 bits)."""
+        return secrets.token_urlsafe(24)

@@ -1,0 +1,34 @@
+"""Server settings: one immutable object built from flags and ``SLACKLINE_*`` variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything ``slackline serve`` can be told; read once at start, never at import."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database: str = "sqlite:///slackline.db"
+    broker: str = "memory://"
+    workspaces: tuple[str, ...] = ()
+    public_url: str | None = None
+    tls_port: int | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_public_url: str | None = None
+    demo: bool = False
+    rate_limits: bool = True
+    legacy_methods: bool = True
+    query_tokens: bool = True
+    drain_secs: float = 5.0
+    trusted_proxies: tuple[str, ...] = ()
+    admin_token: str | None = None
+    secret_file: str = "slackline.secret"
+    body_timeout_secs: float = 10.0
+    listen_backlog: int = 8192
+    deprecated_aliases: tuple[str, ...] = field(
+        default=("/api/rtm.connect.json", "/api/v1/rtm.connect")
+    )

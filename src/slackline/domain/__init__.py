@@ -1,0 +1,1 @@
+"""Pure domain logic: models, authorization, object shapes, ts values. No I/O here."""

@@ -1,0 +1,60 @@
+"""Token-bucket rate limits per key (decisions C.3); time comes from the caller."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+SECS_PER_MINUTE = 60.0
+MAX_IDLE_BUCKETS = 100_000
+
+
+class Tier(enum.IntEnum):
+    """Slack's Web API tiers, valued at their default allowance per minute."""
+
+    TIER_1 = 10
+    TIER_2 = 20
+    TIER_3 = 50
+    TIER_4 = 100
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """``per_minute`` requests refilled evenly, with a burst of ``burst``."""
+
+    per_minute: float
+    burst: int
+
+
+class RateLimiter:
+    """Token buckets keyed by any hashable; a rejected request takes nothing from its bucket."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[object, _Bucket] = {}
+
+    def acquire(self, key: object, rate: Rate, now: float) -> int | None:
+        """Take one token; return None on success, else the whole seconds until one is free."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_IDLE_BUCKETS:
+                self._forget_full(now, rate)
+            bucket = self._buckets[key] = _Bucket(float(rate.burst), now)
+        refill_per_sec = rate.per_minute / SECS_PER_MINUTE
+        bucket.tokens = min(rate.burst, bucket.tokens + (now - bucket.updated) * refill_per_sec)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return None
+        return max(1, math.ceil((1.0 - bucket.tokens) / refill_per_sec))
+
+    def _forget_full(self, now: float, rate: Rate) -> None:
+        """Drop buckets idle long enough to have refilled: they carry no state."""
+        horizon = rate.burst * SECS_PER_MINUTE / max(rate.per_minute, 1e-9)
+        self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < horizon}

@@ -1,0 +1,215 @@
+"""Slack's JSON shapes for users, bots, conversations, teams and messages (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slackline.domain.models import Bot, Conversation, Message, Team, User
+
+_COLORS = ("9f69e7", "4bbe2e", "e7392d", "3c989f", "674b1b", "e96699", "e0a729", "684b6c")
+_IMAGE_SIZES = (24, 32, 48, 72, 192, 512)
+_AVATAR_BASE = "https://a.slack-edge.com/80588/img/avatars/ava_0001"
+
+
+def _profile(user: User) -> dict[str, Any]:
+    display = str(user.profile.get("display_name", ""))
+    profile: dict[str, Any] = {
+        "title": "",
+        "phone": "",
+        "skype": "",
+        "real_name": user.real_name,
+        "real_name_normalized": user.real_name,
+        "display_name": display,
+        "display_name_normalized": display,
+        "fields": {},
+        "status_text": "",
+        "status_emoji": "",
+        "status_expiration": 0,
+        "avatar_hash": "g" + user.id[-11:].lower(),
+        "first_name": user.real_name.partition(" ")[0],
+        "last_name": user.real_name.partition(" ")[2],
+        "team": user.team_id,
+    }
+    profile.update({f"image_{s}": f"{_AVATAR_BASE}-{s}.png" for s in _IMAGE_SIZES})
+    profile.update(user.profile)
+    if user.is_bot:
+        profile["bot_id"] = user.bot_id
+        profile["always_active"] = False
+    return profile
+
+
+def user_object(user: User, *, include_2fa: bool = False) -> dict[str, Any]:
+    """The user object of users.list, users.info, team_join and user_change."""
+    obj: dict[str, Any] = {
+        "id": user.id,
+        "team_id": user.team_id,
+        "name": user.name,
+        "deleted": user.deleted,
+        "color": _COLORS[sum(map(ord, user.id)) % len(_COLORS)],
+        "real_name": user.real_name,
+        "tz": user.tz,
+        "tz_label": "Pacific Standard Time",
+        "tz_offset": -28800,
+        "profile": _profile(user),
+        "is_admin": user.is_admin,
+        "is_owner": user.is_owner,
+        "is_primary_owner": False,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": user.is_bot,
+        "is_app_user": False,
+        "updated": user.updated,
+    }
+    if include_2fa:
+        obj["has_2fa"] = user.has_2fa
+    return obj
+
+
+def bot_object(bot: Bot) -> dict[str, Any]:
+    """The bot object of bots.info and rtm.start."""
+    return {
+        "id": bot.id,
+        "deleted": bot.deleted,
+        "name": bot.name,
+        "updated": bot.updated,
+        "app_id": "A" + bot.id[1:],
+        "user_id": bot.user_id,
+        "icons": {"image_36": f"{_AVATAR_BASE}-36.png", "image_48": f"{_AVATAR_BASE}-48.png"},
+    }
+
+
+def _text_field(value: str, creator: str, last_set: int) -> dict[str, Any]:
+    return {
+        "value": value,
+        "creator": creator if value else "",
+        "last_set": last_set if value else 0,
+    }
+
+
+def conversation_object(
+    conversation: Conversation, *, is_member: bool, num_members: int | None = None
+) -> dict[str, Any]:
+    """The conversation object of conversations.list and conversations.info."""
+    c = conversation
+    if c.is_im:
+        return {
+            "id": c.id,
+            "created": c.created,
+            "is_im": True,
+            "is_org_shared": False,
+            "user": c.im_user,
+            "is_user_deleted": False,
+            "priority": 0,
+        }
+    obj: dict[str, Any] = {
+        "id": c.id,
+        "name": c.name,
+        "is_channel": not c.is_mpim,
+        "is_group": False,
+        "is_im": False,
+        "is_mpim": c.is_mpim,
+        "is_private": c.is_private or c.is_mpim,
+        "created": c.created,
+        "is_archived": c.is_archived,
+        "is_general": c.is_general,
+        "unlinked": 0,
+        "name_normalized": c.name,
+        "is_shared": False,
+        "is_org_shared": False,
+        "is_pending_ext_shared": False,
+        "pending_shared": [],
+        "context_team_id": c.team_id,
+        "updated": c.created * 1000,
+        "parent_conversation": None,
+        "creator": c.creator,
+        "is_ext_shared": False,
+        "shared_team_ids": [c.team_id],
+        "pending_connected_team_ids": [],
+        "is_member": is_member,
+        "topic": _text_field(c.topic, c.creator, c.created),
+        "purpose": _text_field(c.purpose, c.creator, c.created),
+        "previous_names": [],
+    }
+    if num_members is not None:
+        obj["num_members"] = num_members
+    return obj
+
+
+def legacy_channel_object(
+    conversation: Conversation, *, is_member: bool, members: list[str]
+) -> dict[str, Any]:
+    """The historic channel object of channels.list and rtm.start."""
+    c = conversation
+    return {
+        "id": c.id,
+        "name": c.name,
+        "is_channel": not c.is_private,
+        "is_group": c.is_private,
+        "created": c.created,
+        "creator": c.creator,
+        "is_archived": c.is_archived,
+        "is_general": c.is_general,
+        "name_normalized": c.name,
+        "is_shared": False,
+        "is_org_shared": False,
+        "is_member": is_member,
+        "is_private": c.is_private,
+        "is_mpim": c.is_mpim,
+        "members": members,
+        "num_members": len(members),
+        "topic": _text_field(c.topic, c.creator, c.created),
+        "purpose": _text_field(c.purpose, c.creator, c.created),
+        "previous_names": [],
+    }
+
+
+def im_object(conversation: Conversation) -> dict[str, Any]:
+    """The historic IM object of rtm.start."""
+    return {
+        "id": conversation.id,
+        "is_im": True,
+        "user": conversation.im_user,
+        "created": conversation.created,
+        "is_user_deleted": False,
+        "is_org_shared": False,
+        "priority": 0,
+    }
+
+
+def team_object(team: Team) -> dict[str, Any]:
+    """The team object of team.info."""
+    obj: dict[str, Any] = {
+        "id": team.id,
+        "name": team.name,
+        "url": "",
+        "domain": team.domain,
+        "email_domain": team.email_domain,
+        "icon": {
+            **{f"image_{s}": f"https://a.slack-edge.com/80588/img/avatars-teams/ava_0001-{s}.png"
+               for s in (34, 44, 68, 88, 102, 132, 230)},
+            "image_default": True,
+        },
+        "avatar_base_url": "https://ca.slack-edge.com/",
+        "is_verified": False,
+    }  # fmt: skip
+    if team.enterprise_id:
+        obj["enterprise_id"] = team.enterprise_id
+        obj["enterprise_name"] = team.enterprise_name or ""
+    return obj
+
+
+def message_object(message: Message) -> dict[str, Any]:
+    """The message object of chat.postMessage and conversations.history."""
+    obj: dict[str, Any] = {"type": "message"}
+    if message.subtype:
+        obj["subtype"] = message.subtype
+    obj.update({"text": message.text, "user": message.user, "ts": message.ts})
+    if message.bot_id:
+        obj["bot_id"] = message.bot_id
+    obj["team"] = message.team_id
+    if message.thread_ts:
+        obj["thread_ts"] = message.thread_ts
+    if message.edited:
+        obj["edited"] = dict(message.edited)
+    obj.update(message.extra)
+    return obj

@@ -1,0 +1,111 @@
+"""The one vocabulary of Slack error and warning codes.
+
+Every failure a caller can see is a member of :class:`SlackErrorCode`; transports turn a
+:class:`SlackError` into wire output in exactly one place each (``http/response.py`` for the
+Web API). Storage failures are :class:`StorageError`, which the dispatcher reports as
+``internal_error``; anything else unexpected becomes ``fatal_error``.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+
+class SlackErrorCode(enum.StrEnum):
+    """Error codes exactly as Slack spells them on the wire."""
+
+    # Request format (decisions A.4-A.7).
+    INVALID_ARG_NAME = "invalid_arg_name"
+    INVALID_ARRAY_ARG = "invalid_array_arg"
+    INVALID_CHARSET = "invalid_charset"
+    INVALID_FORM_DATA = "invalid_form_data"
+    INVALID_POST_TYPE = "invalid_post_type"
+    MISSING_POST_TYPE = "missing_post_type"
+    REQUEST_TIMEOUT = "request_timeout"
+    INVALID_JSON = "invalid_json"
+    JSON_NOT_OBJECT = "json_not_object"
+    INVALID_ARGUMENTS = "invalid_arguments"
+    UNKNOWN_METHOD = "unknown_method"
+    # Authentication.
+    NOT_AUTHED = "not_authed"
+    INVALID_AUTH = "invalid_auth"
+    TOKEN_REVOKED = "token_revoked"
+    ACCOUNT_INACTIVE = "account_inactive"
+    TOKEN_EXPIRED = "token_expired"
+    # Token type and permission.
+    NOT_ALLOWED_TOKEN_TYPE = "not_allowed_token_type"
+    NO_PERMISSION = "no_permission"
+    ENTERPRISE_IS_RESTRICTED = "enterprise_is_restricted"
+    MISSING_SCOPE = "missing_scope"
+    ACCESS_DENIED = "access_denied"
+    TWO_FACTOR_SETUP_REQUIRED = "two_factor_setup_required"
+    ACCESSLIMITED = "accesslimited"
+    # Rate limits.
+    RATELIMITED = "ratelimited"
+    # Workspace state.
+    MIGRATION_IN_PROGRESS = "migration_in_progress"
+    TEAM_ADDED_TO_ORG = "team_added_to_org"
+    ORG_LOGIN_REQUIRED = "org_login_required"
+    EKM_ACCESS_DENIED = "ekm_access_denied"
+    # The method itself.
+    DEPRECATED_ENDPOINT = "deprecated_endpoint"
+    METHOD_DEPRECATED = "method_deprecated"
+    # Server failure.
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    INTERNAL_ERROR = "internal_error"
+    FATAL_ERROR = "fatal_error"
+    # Method-specific.
+    INVALID_CURSOR = "invalid_cursor"
+    INVALID_LIMIT = "invalid_limit"
+    INVALID_TYPES = "invalid_types"
+    USER_NOT_FOUND = "user_not_found"
+    USER_NOT_VISIBLE = "user_not_visible"
+    TEAM_NOT_FOUND = "team_not_found"
+    CHANNEL_NOT_FOUND = "channel_not_found"
+    NOT_IN_CHANNEL = "not_in_channel"
+    IS_ARCHIVED = "is_archived"
+    NO_TEXT = "no_text"
+    MSG_TOO_LONG = "msg_too_long"
+    INVALID_PRESENCE = "invalid_presence"
+    INVALID_TS_LATEST = "invalid_ts_latest"
+    INVALID_TS_OLDEST = "invalid_ts_oldest"
+    INVALID_PROFILE = "invalid_profile"
+    INVALID_NAME = "invalid_name"
+    CANNOT_UPDATE_ADMIN_USER = "cannot_update_admin_user"
+    NOT_FOUND = "not_found"
+
+
+class SlackWarningCode(enum.StrEnum):
+    """Warning codes; they ride on success and failure alike (decisions A.8)."""
+
+    MISSING_CHARSET = "missing_charset"
+    SUPERFLUOUS_CHARSET = "superfluous_charset"
+
+
+class SlackError(Exception):
+    """A Slack error to be returned to the caller.
+
+    ``fields`` are extra top-level keys Slack adds for some errors (``needed`` and
+    ``provided`` for ``missing_scope``); ``retry_after_secs`` feeds ``Retry-After``.
+    """
+
+    def __init__(
+        self,
+        code: SlackErrorCode,
+        *,
+        fields: dict[str, Any] | None = None,
+        retry_after_secs: int | None = None,
+    ) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.fields = fields or {}
+        self.retry_after_secs = retry_after_secs
+
+
+class StorageError(Exception):
+    """The storage backend failed (unreachable, locked, disk full, timed out)."""
+
+
+class BrokerError(Exception):
+    """The event broker failed."""

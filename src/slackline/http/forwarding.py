@@ -1,0 +1,41 @@
+"""Caller addresses and public URLs (decisions D.1, D.3): pure helpers."""
+
+from __future__ import annotations
+
+import re
+
+from slackline.domain.auth import address_in
+
+_SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+
+
+def client_address(peer: str, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
+    """The caller's address: the peer, or ``X-Forwarded-For`` when the peer is a trusted proxy.
+
+    Walks the header from the right, skipping trusted proxies, so a client cannot forge
+    its address by prepending entries.
+    """
+    if not forwarded_for or not trusted or not address_in(peer, trusted):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not address_in(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def request_base_url(scheme: str, host_header: str | None, listener_host: str) -> str:
+    """``http(s)://host[:port]`` from the Host header, or the listener if it is absent or odd."""
+    host = host_header if host_header and _SAFE_HOST.match(host_header) else listener_host
+    return f"{scheme}://{host}"
+
+
+def socket_url(base_url: str, ticket: str) -> str:
+    """``ws(s)://host/websocket/<ticket>`` for an ``http(s)://host`` base."""
+    if base_url.startswith("https://"):
+        base = "wss://" + base_url[len("https://") :]
+    elif base_url.startswith("http://"):
+        base = "ws://" + base_url[len("http://") :]
+    else:
+        base = base_url
+    return f"{base.rstrip('/')}/websocket/{ticket}"

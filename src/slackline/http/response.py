@@ -1,0 +1,87 @@
+"""The one place where Web API results and Slack errors become HTTP responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
+from slackline.http.request import Response
+
+# Statuses other than 200 for ok:false bodies (decisions A.1).
+_ERROR_STATUS = {
+    SlackErrorCode.RATELIMITED: 429,
+    SlackErrorCode.SERVICE_UNAVAILABLE: 503,
+}
+_COMMON_HEADERS = (
+    ("cache-control", "private, no-cache, no-store, must-revalidate"),
+    ("pragma", "no-cache"),
+    ("access-control-allow-origin", "*"),
+    ("access-control-expose-headers", "x-slack-req-id, retry-after"),
+)
+
+
+def encode_json(document: dict[str, Any]) -> bytes:
+    """Compact JSON bytes, non-ASCII kept as UTF-8."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _with_warnings(document: dict[str, Any], warnings: list[SlackWarningCode]) -> dict[str, Any]:
+    if warnings:
+        codes = [w.value for w in warnings]
+        document["warning"] = ",".join(codes)
+        metadata = document.setdefault("response_metadata", {})
+        metadata["warnings"] = codes
+    return document
+
+
+def _headers(
+    request_id: str, scopes: str | None, accepted_scopes: str | None
+) -> list[tuple[str, str]]:
+    headers = [("x-slack-req-id", request_id), *_COMMON_HEADERS]
+    if scopes is not None:
+        headers.append(("x-oauth-scopes", scopes))
+    if accepted_scopes is not None:
+        headers.append(("x-accepted-oauth-scopes", accepted_scopes))
+    return headers
+
+
+def ok_response(
+    payload: dict[str, Any],
+    *,
+    request_id: str,
+    warnings: list[SlackWarningCode],
+    scopes: str | None = None,
+    accepted_scopes: str | None = None,
+) -> Response:
+    """``{"ok": true, ...payload}`` with status 200."""
+    document = _with_warnings({"ok": True, **payload}, warnings)
+    return Response(200, encode_json(document), _headers(request_id, scopes, accepted_scopes))
+
+
+def error_response(
+    error: SlackError,
+    *,
+    request_id: str,
+    warnings: list[SlackWarningCode],
+    scopes: str | None = None,
+    accepted_scopes: str | None = None,
+) -> Response:
+    """``{"ok": false, "error": code, ...}`` with the status decisions A.1 gives the code."""
+    document = _with_warnings({"ok": False, "error": error.code.value, **error.fields}, warnings)
+    headers = _headers(request_id, scopes, accepted_scopes)
+    retry_after = error.retry_after_secs
+    if error.code is SlackErrorCode.SERVICE_UNAVAILABLE and retry_after is None:
+        retry_after = 1
+    if retry_after is not None:
+        headers.append(("retry-after", str(retry_after)))
+    status = _ERROR_STATUS.get(error.code, 200)
+    response = Response(status, encode_json(document), headers)
+    response.error = error.code.value
+    return response
+
+
+def plain_response(status: int, document: dict[str, Any], request_id: str = "") -> Response:
+    """A JSON response outside the Slack envelope (health checks, admin API, HTTP errors)."""
+    headers = [("x-slack-req-id", request_id)] if request_id else []
+    return Response(status, encode_json(document), headers)

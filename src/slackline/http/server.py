@@ -1,0 +1,306 @@
+"""The HTTP/1.1 driver: an asyncio protocol around httptools' parser, plain or TLS.
+
+It reads requests (keep-alive and pipelining included), hands each fully read request to
+the application in order, writes each response in one ``write`` call and logs one line per
+request. Bodies that stop short (the client half-closes, or ``body_timeout_secs`` passes)
+are handed on marked incomplete, which the Web API answers with ``request_timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Protocol, cast
+
+import httptools
+
+from slackline.http.request import Request, Response
+from slackline.http.response import plain_response
+
+access_log = logging.getLogger("slackline.access")
+
+MAX_HEADER_BYTES = 64 * 1024
+MAX_BODY_BYTES = 4 * 1024 * 1024
+KEEPALIVE_TIMEOUT_SECS = 75.0
+MAX_PIPELINED_REQUESTS = 32
+
+
+class RequestHandler(Protocol):
+    """What the driver needs from the application."""
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one request."""
+        ...
+
+
+UpgradeHandler = Callable[[Request, asyncio.Transport, bytes], Awaitable[None] | None]
+
+
+def log_path(path: str) -> str:
+    """The path as logged: socket tickets are secrets (decisions C.5)."""
+    return "/websocket/…" if path.startswith("/websocket/") else path
+
+
+def encode_response(response: Response, keep_alive: bool) -> bytes:
+    """Status line, headers and body as the bytes to write."""
+    reason = HTTPStatus(response.status).phrase
+    lines = [
+        f"HTTP/1.1 {response.status} {reason}",
+        f"content-type: {response.content_type}",
+        f"content-length: {len(response.body)}",
+        *(f"{name}: {value}" for name, value in response.headers),
+        "connection: keep-alive" if keep_alive else "connection: close",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+
+
+class HttpProtocol(asyncio.Protocol):
+    """One client connection."""
+
+    def __init__(
+        self,
+        handler: RequestHandler,
+        *,
+        scheme: str,
+        new_request_id: Callable[[], str],
+        body_timeout_secs: float,
+        upgrade: UpgradeHandler | None = None,
+        connections: set[HttpProtocol] | None = None,
+    ) -> None:
+        self._handler = handler
+        self._scheme = scheme
+        self._new_request_id = new_request_id
+        self._body_timeout_secs = body_timeout_secs
+        self._upgrade = upgrade
+        self._connections = connections
+        self._loop = asyncio.get_running_loop()
+        self._parser = httptools.HttpRequestParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._peer = ""
+        self._local = ""
+        self._queue: deque[tuple[Request, bool, float]] = deque()
+        self._worker: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._reset_message()
+        self._closing = False
+
+    def _reset_message(self) -> None:
+        self._url = b""
+        self._headers: dict[str, str] = {}
+        self._header_bytes = 0
+        self._body: list[bytes] = []
+        self._body_bytes = 0
+        self._in_body = False
+        self._started = 0.0
+
+    # asyncio callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Remember the transport and both addresses."""
+        # uvloop's transports are not asyncio.Transport subclasses but behave as one.
+        self._transport = cast(asyncio.Transport, transport)
+        peer = transport.get_extra_info("peername")
+        local = transport.get_extra_info("sockname")
+        self._peer = str(peer[0]) if peer else ""
+        self._local = f"{local[0]}:{local[1]}" if local else ""
+        if ":" in self._local.rsplit(":", 1)[0]:
+            self._local = f"[{local[0]}]:{local[1]}"
+        if self._connections is not None:
+            self._connections.add(self)
+        self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
+
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser; malformed HTTP gets 400 and a close."""
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            self._start_upgrade(data[upgrade.args[0] :])
+        except httptools.HttpParserError:
+            self._fail(400)
+
+    def eof_received(self) -> bool:
+        """A half-close mid-body makes the request incomplete; otherwise just close."""
+        if self._in_body:
+            self._finish_message(incomplete=True)
+            return True
+        return self._worker is not None and not self._worker.done()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Stop timers and forget the connection."""
+        self._closing = True
+        self._cancel_timer()
+        if self._connections is not None:
+            self._connections.discard(self)
+        if self._worker is not None and not self._worker.done():
+            self._worker.cancel()
+
+    # httptools callbacks
+
+    def on_message_begin(self) -> None:
+        """A new request starts."""
+        self._reset_message()
+        self._started = time.perf_counter()
+        self._cancel_timer()
+
+    def on_url(self, url: bytes) -> None:
+        """Collect the request target."""
+        self._url += url
+        self._count_header_bytes(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Collect a header under its lower-case name."""
+        self._count_header_bytes(len(name) + len(value))
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
+
+    def on_headers_complete(self) -> None:
+        """Start the body timer when a body is announced."""
+        if self._headers.get("content-length", "0") not in ("", "0") or (
+            "transfer-encoding" in self._headers
+        ):
+            self._in_body = True
+            self._arm_timer(self._body_timeout_secs, self._body_timeout)
+
+    def on_body(self, body: bytes) -> None:
+        """Collect body bytes, refusing bodies over ``MAX_BODY_BYTES``."""
+        self._body_bytes += len(body)
+        if self._body_bytes > MAX_BODY_BYTES:
+            raise httptools.HttpParserError("body too large")
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        """The request is whole: queue it."""
+        self._finish_message(incomplete=False)
+
+    # internals
+
+    def _count_header_bytes(self, count: int) -> None:
+        self._header_bytes += count
+        if self._header_bytes > MAX_HEADER_BYTES:
+            raise httptools.HttpParserError("headers too large")
+
+    def _finish_message(self, *, incomplete: bool) -> None:
+        self._cancel_timer()
+        self._in_body = False
+        parsed = httptools.parse_url(self._url) if self._url else None
+        request = Request(
+            method=self._parser.get_method().decode("latin-1"),
+            path=parsed.path.decode("latin-1") if parsed and parsed.path else "/",
+            query=(parsed.query or b"") if parsed else b"",
+            headers=self._headers,
+            body=b"".join(self._body),
+            peer=self._peer,
+            scheme=self._scheme,
+            local=self._local,
+            request_id=self._new_request_id(),
+            body_incomplete=incomplete,
+        )
+        keep_alive = not incomplete and self._parser.should_keep_alive()
+        self._queue.append((request, keep_alive, self._started))
+        if len(self._queue) > MAX_PIPELINED_REQUESTS and self._transport is not None:
+            self._transport.pause_reading()
+        if self._worker is None or self._worker.done():
+            self._worker = self._loop.create_task(self._serve_queue())
+
+    async def _serve_queue(self) -> None:
+        while self._queue and not self._closing:
+            request, keep_alive, started = self._queue.popleft()
+            response = await self._handler.handle(request)
+            self._write(response, keep_alive)
+            _log(request, response, started)
+            if not keep_alive:
+                self._close()
+                return
+            if self._transport is not None and len(self._queue) <= MAX_PIPELINED_REQUESTS:
+                self._transport.resume_reading()
+        if not self._closing and not self._in_body:
+            self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
+
+    def _write(self, response: Response, keep_alive: bool) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(encode_response(response, keep_alive))
+
+    def _start_upgrade(self, rest: bytes) -> None:
+        self._cancel_timer()
+        parsed = httptools.parse_url(self._url)
+        request = Request(
+            method=self._parser.get_method().decode("latin-1"),
+            path=parsed.path.decode("latin-1") if parsed.path else "/",
+            query=parsed.query or b"",
+            headers=self._headers,
+            body=b"",
+            peer=self._peer,
+            scheme=self._scheme,
+            local=self._local,
+            request_id=self._new_request_id(),
+        )
+        if self._upgrade is None or self._transport is None:
+            self._fail(404)
+            return
+        if self._connections is not None:
+            self._connections.discard(self)
+        result = self._upgrade(request, self._transport, rest)
+        if result is not None:
+            self._loop.create_task(result)  # type: ignore[arg-type]
+
+    def _fail(self, status: int) -> None:
+        response = plain_response(status, {"ok": False, "error": HTTPStatus(status).phrase})
+        self._write(response, keep_alive=False)
+        self._close()
+
+    def _close(self) -> None:
+        self._closing = True
+        self._cancel_timer()
+        if self._transport is not None:
+            self._transport.close()
+
+    def shutdown(self) -> None:
+        """Close the connection once the request in hand (if any) is answered."""
+        if self._worker is None or self._worker.done():
+            self._close()
+        else:
+            self._queue.clear()
+
+    def _body_timeout(self) -> None:
+        if self._in_body:
+            self._finish_message(incomplete=True)
+
+    def _idle_timeout(self) -> None:
+        if not self._queue and (self._worker is None or self._worker.done()):
+            self._close()
+
+    def _arm_timer(self, delay: float, callback: Callable[[], None]) -> None:
+        self._cancel_timer()
+        self._timer = self._loop.call_later(delay, callback)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _log(request: Request, response: Response, started: float) -> None:
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    access_log.info(
+        "req=%s %s %s %d%s peer=%s %.1fms",
+        request.request_id,
+        request.method,
+        log_path(request.path),
+        response.status,
+        f" error={response.error}" if response.error else "",
+        request.peer,
+        elapsed_ms,
+    )
+
+
+def make_ssl_context(cert_file: str, key_file: str) -> ssl.SSLContext:
+    """A server TLS context from PEM files."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context

@@ -1,0 +1,1 @@
+"""Services: the only callers of storage and the only publishers of events (after commit)."""

@@ -1,0 +1,67 @@
+"""Socket tickets: single-use, valid for ``TICKET_TTL_SECS`` (decisions C.4, D.1, E.1)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from slackline.clock import Clock, IdFactory
+
+TICKET_TTL_SECS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """What a ticket grants: a session for this user and token, with its options."""
+
+    team_id: str
+    user_id: str
+    token_hash: str
+    batch_presence_aware: bool
+    presence_sub: bool
+    issued_at: float
+
+
+class TicketRegistry:
+    """Tickets in process memory; expired ones are swept as new ones are issued."""
+
+    def __init__(self, clock: Clock, ids: IdFactory, ttl_secs: float = TICKET_TTL_SECS) -> None:
+        self._clock = clock
+        self._ids = ids
+        self._ttl_secs = ttl_secs
+        self._tickets: OrderedDict[str, Ticket] = OrderedDict()
+
+    def issue(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        token_hash: str,
+        batch_presence_aware: bool,
+        presence_sub: bool,
+    ) -> str:
+        """Reserve a new ticket and return its text."""
+        now = self._clock.monotonic()
+        self._sweep(now)
+        text = self._ids.ticket()
+        self._tickets[text] = Ticket(
+            team_id, user_id, token_hash, batch_presence_aware, presence_sub, now
+        )
+        return text
+
+    def redeem(self, text: str) -> Ticket | None:
+        """Use a ticket: it is gone afterwards; None if unknown, used or expired."""
+        ticket = self._tickets.pop(text, None)
+        if ticket is None or self._clock.monotonic() - ticket.issued_at > self._ttl_secs:
+            return None
+        return ticket
+
+    def __len__(self) -> int:
+        return len(self._tickets)
+
+    def _sweep(self, now: float) -> None:
+        while self._tickets:
+            oldest = next(iter(self._tickets.values()))
+            if now - oldest.issued_at <= self._ttl_secs:
+                break
+            self._tickets.popitem(last=False)

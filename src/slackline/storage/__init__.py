@@ -1,0 +1,18 @@
+"""Storage behind the :class:`Store` interface, chosen by URL (``sqlite://``, ``postgresql://``)."""
+
+from __future__ import annotations
+
+from slackline.storage.base import Store
+
+
+def open_store(url: str) -> Store:
+    """Create the store a URL names; drivers are imported only when used."""
+    scheme = url.partition(":")[0].lower()
+    if scheme == "sqlite":
+        from slackline.storage.sqlite import SqliteStore  # noqa: PLC0415
+
+        return SqliteStore.from_url(url)
+    raise ValueError(f"unsupported database URL scheme {scheme!r} (expected sqlite://)")
+
+
+__all__ = ["Store", "open_store"]

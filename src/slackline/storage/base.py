@@ -1,0 +1,142 @@
+"""The storage interface every backend implements; one contract suite tests them all.
+
+Every method may raise :class:`slackline.errors.StorageError` when the backend fails.
+Listing methods use keyset pagination: ``after`` is the last id (or ts) of the previous
+page, and ``limit`` the most rows to return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
+
+
+class Store(Protocol):
+    """Durable workspace state: teams, users, bots, conversations, members, tokens, messages."""
+
+    async def migrate(self) -> None:
+        """Apply every numbered migration not yet applied; safe to run concurrently."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections and threads."""
+        ...
+
+    async def put_team(self, team: Team) -> None:
+        """Insert or replace a team."""
+        ...
+
+    async def get_team(self, team_id: str) -> Team | None:
+        """A team by id."""
+        ...
+
+    async def list_teams(self) -> list[Team]:
+        """Every team, ordered by id."""
+        ...
+
+    async def put_user(self, user: User) -> None:
+        """Insert or replace a user."""
+        ...
+
+    async def get_user(self, user_id: str) -> User | None:
+        """A user by id."""
+        ...
+
+    async def list_users(self, team_id: str, after: str, limit: int) -> list[User]:
+        """A team's users with ids after ``after``, ordered by id."""
+        ...
+
+    async def put_bot(self, bot: Bot) -> None:
+        """Insert or replace a bot."""
+        ...
+
+    async def get_bot(self, bot_id: str) -> Bot | None:
+        """A bot by id."""
+        ...
+
+    async def list_bots(self, team_id: str) -> list[Bot]:
+        """A team's bots, ordered by id."""
+        ...
+
+    async def put_conversation(self, conversation: Conversation) -> None:
+        """Insert or replace a conversation (its members and messages are kept)."""
+        ...
+
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """A conversation by id."""
+        ...
+
+    async def list_conversations(
+        self,
+        team_id: str,
+        kinds: Sequence[str],
+        *,
+        viewer: str,
+        exclude_archived: bool,
+        after: str,
+        limit: int,
+    ) -> list[Conversation]:
+        """Conversations of the given kinds the viewer may see, ordered by id.
+
+        Public channels are visible to everyone in the team; private channels, DMs and
+        group DMs only to their members.
+        """
+        ...
+
+    async def add_members(self, conversation_id: str, user_ids: Sequence[str]) -> list[str]:
+        """Add members; returns the ids that were not members before."""
+        ...
+
+    async def remove_member(self, conversation_id: str, user_id: str) -> bool:
+        """Remove a member; returns whether it was one."""
+        ...
+
+    async def is_member(self, conversation_id: str, user_id: str) -> bool:
+        """Whether the user is a member of the conversation."""
+        ...
+
+    async def list_members(self, conversation_id: str, after: str, limit: int) -> list[str]:
+        """Member user ids after ``after``, ordered by id."""
+        ...
+
+    async def count_members(self, conversation_id: str) -> int:
+        """How many members a conversation has."""
+        ...
+
+    async def put_token(self, token: Token) -> None:
+        """Insert or replace a token (stored by its keyed hash only)."""
+        ...
+
+    async def get_token(self, token_hash: str) -> Token | None:
+        """A token by its keyed hash."""
+        ...
+
+    async def list_tokens(self, team_id: str) -> list[Token]:
+        """A team's tokens."""
+        ...
+
+    async def insert_message(self, message: Message, now: float) -> Message:
+        """Store a new message, assigning it the conversation's next ``ts`` atomically.
+
+        The ``ts`` of ``message`` is ignored; the stored message is returned. The write is
+        committed durably before this returns.
+        """
+        ...
+
+    async def get_message(self, conversation_id: str, ts: str) -> Message | None:
+        """A message by conversation and ts."""
+        ...
+
+    async def list_messages(
+        self,
+        conversation_id: str,
+        *,
+        oldest_micros: int,
+        latest_micros: int,
+        inclusive: bool,
+        limit: int,
+    ) -> list[Message]:
+        """Messages between ``oldest`` and ``latest``, newest first, at most ``limit``."""
+        ...

@@ -1,0 +1,31 @@
+"""Numbered migrations: ``migrations/<dialect>/NNNN_name.sql`` files, applied in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered migration: its version and its SQL statements."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def _split_statements(script: str) -> tuple[str, ...]:
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return tuple(s.strip() for s in "\n".join(lines).split(";") if s.strip())
+
+
+def load_migrations(dialect: str) -> list[Migration]:
+    """Every migration shipped for a dialect, ordered by version."""
+    folder = resources.files("slackline.storage").joinpath("migrations", dialect)
+    migrations = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, name = entry.name.removesuffix(".sql").partition("_")
+            migrations.append(Migration(int(number), name, _split_statements(entry.read_text())))
+    return sorted(migrations, key=lambda m: m.version)

@@ -1,0 +1,347 @@
+"""The embedded default store: one SQLite file in WAL mode, driven from a single thread.
+
+SQLite allows one writer at a time, so every call runs on one dedicated thread; the event
+loop never blocks on disk. ``synchronous=NORMAL`` in WAL mode is durable across process
+crashes (decisions F.1); ``?synchronous=FULL`` in the URL also survives power loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
+from slackline.domain.ts import micros_to_ts, next_ts
+from slackline.errors import StorageError
+from slackline.storage import rows
+from slackline.storage.migrations import load_migrations
+
+R = TypeVar("R")
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+_SYNCHRONOUS_MODES = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
+
+
+def _upsert(table: str, columns: Sequence[str]) -> str:
+    return (
+        f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({rows.placeholders(columns)})"
+    )
+
+
+def _select(table: str, columns: Sequence[str]) -> str:
+    return f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
+
+
+_KIND_CLAUSES = {
+    "public_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 0)",
+    "private_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 1)",
+    "im": "(c.is_im = 1)",
+    "mpim": "(c.is_mpim = 1)",
+}
+_CONVERSATION_SELECT = "SELECT " + ", ".join(f"c.{c}" for c in rows.CONVERSATION_COLUMNS)
+
+
+class SqliteStore:
+    """A :class:`~slackline.storage.base.Store` on one SQLite database file."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        synchronous: str = "NORMAL",
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> None:
+        if synchronous.upper() not in _SYNCHRONOUS_MODES:
+            raise ValueError(f"synchronous must be one of {sorted(_SYNCHRONOUS_MODES)}")
+        self.path = path
+        self._synchronous = synchronous.upper()
+        self._busy_timeout_ms = busy_timeout_ms
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._connection: sqlite3.Connection | None = None
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        """``sqlite:///relative.db``, ``sqlite:////absolute.db``; options in the query string."""
+        parts = urlsplit(url)
+        path = parts.path[1:] if parts.path.startswith("/") else parts.path
+        if not path:
+            raise ValueError("a sqlite:// URL needs a file path, e.g. sqlite:///slackline.db")
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        return cls(
+            path,
+            synchronous=options.get("synchronous", "NORMAL"),
+            busy_timeout_ms=int(options.get("busy_timeout_ms", DEFAULT_BUSY_TIMEOUT_MS)),
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute(f"PRAGMA synchronous = {self._synchronous}")
+            connection.execute("PRAGMA foreign_keys = ON")
+            self._connection = connection
+        return self._connection
+
+    async def _run(self, work: Callable[[sqlite3.Connection], R]) -> R:
+        def call() -> R:
+            try:
+                return work(self._connect())
+            except sqlite3.Error as exc:
+                raise StorageError(f"sqlite: {exc}") from exc
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def _fetchone(self, sql: str, params: Sequence[Any]) -> Any:
+        return await self._run(lambda db: db.execute(sql, params).fetchone())
+
+    async def _fetchall(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        return await self._run(lambda db: db.execute(sql, params).fetchall())
+
+    async def _execute(self, sql: str, params: Sequence[Any]) -> int:
+        return await self._run(lambda db: db.execute(sql, params).rowcount)
+
+    async def migrate(self) -> None:
+        """Apply pending migrations, each in its own immediate (write-locked) transaction."""
+        await self._run(_migrate)
+
+    async def close(self) -> None:
+        """Close the connection and stop the thread."""
+
+        def close(db: sqlite3.Connection) -> None:
+            db.close()
+            self._connection = None
+
+        if self._connection is not None:
+            await self._run(close)
+        self._executor.shutdown(wait=True)
+
+    async def put_team(self, team: Team) -> None:
+        """Insert or replace a team."""
+        await self._execute(_upsert("teams", rows.TEAM_COLUMNS), rows.team_row(team))
+
+    async def get_team(self, team_id: str) -> Team | None:
+        """A team by id."""
+        row = await self._fetchone(_select("teams", rows.TEAM_COLUMNS) + " WHERE id = ?", [team_id])
+        return rows.row_team(row) if row else None
+
+    async def list_teams(self) -> list[Team]:
+        """Every team, ordered by id."""
+        found = await self._fetchall(_select("teams", rows.TEAM_COLUMNS) + " ORDER BY id", [])
+        return [rows.row_team(r) for r in found]
+
+    async def put_user(self, user: User) -> None:
+        """Insert or replace a user."""
+        await self._execute(_upsert("users", rows.USER_COLUMNS), rows.user_row(user))
+
+    async def get_user(self, user_id: str) -> User | None:
+        """A user by id."""
+        row = await self._fetchone(_select("users", rows.USER_COLUMNS) + " WHERE id = ?", [user_id])
+        return rows.row_user(row) if row else None
+
+    async def list_users(self, team_id: str, after: str, limit: int) -> list[User]:
+        """A team's users after ``after``, ordered by id."""
+        sql = (
+            _select("users", rows.USER_COLUMNS)
+            + " WHERE team_id = ? AND id > ? ORDER BY id LIMIT ?"
+        )
+        return [rows.row_user(r) for r in await self._fetchall(sql, [team_id, after, limit])]
+
+    async def put_bot(self, bot: Bot) -> None:
+        """Insert or replace a bot."""
+        await self._execute(_upsert("bots", rows.BOT_COLUMNS), rows.bot_row(bot))
+
+    async def get_bot(self, bot_id: str) -> Bot | None:
+        """A bot by id."""
+        row = await self._fetchone(_select("bots", rows.BOT_COLUMNS) + " WHERE id = ?", [bot_id])
+        return rows.row_bot(row) if row else None
+
+    async def list_bots(self, team_id: str) -> list[Bot]:
+        """A team's bots, ordered by id."""
+        sql = _select("bots", rows.BOT_COLUMNS) + " WHERE team_id = ? ORDER BY id"
+        return [rows.row_bot(r) for r in await self._fetchall(sql, [team_id])]
+
+    async def put_conversation(self, conversation: Conversation) -> None:
+        """Insert or update a conversation, keeping its ``last_ts``."""
+        columns = rows.CONVERSATION_COLUMNS
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        sql = (
+            f"INSERT INTO conversations ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({rows.placeholders(columns)}) ON CONFLICT (id) DO UPDATE SET {updates}"
+        )
+        await self._execute(sql, rows.conversation_row(conversation))
+
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """A conversation by id."""
+        sql = _CONVERSATION_SELECT + " FROM conversations c WHERE c.id = ?"
+        row = await self._fetchone(sql, [conversation_id])
+        return rows.row_conversation(row) if row else None
+
+    async def list_conversations(
+        self,
+        team_id: str,
+        kinds: Sequence[str],
+        *,
+        viewer: str,
+        exclude_archived: bool,
+        after: str,
+        limit: int,
+    ) -> list[Conversation]:
+        """Conversations of the given kinds the viewer may see, ordered by id."""
+        kind_sql = " OR ".join(_KIND_CLAUSES[k] for k in kinds)
+        visible = (
+            "(c.is_private = 0 AND c.is_im = 0 AND c.is_mpim = 0 OR EXISTS "
+            "(SELECT 1 FROM members m WHERE m.conversation_id = c.id AND m.user_id = ?))"
+        )
+        archived = " AND c.is_archived = 0" if exclude_archived else ""
+        sql = (
+            f"{_CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = ? AND c.id > ? "
+            f"AND ({kind_sql}) AND {visible}{archived} ORDER BY c.id LIMIT ?"
+        )
+        found = await self._fetchall(sql, [team_id, after, viewer, limit])
+        return [rows.row_conversation(r) for r in found]
+
+    async def add_members(self, conversation_id: str, user_ids: Sequence[str]) -> list[str]:
+        """Add members; returns those who were not members before."""
+
+        def add(db: sqlite3.Connection) -> list[str]:
+            added = []
+            with _transaction(db):
+                for user_id in user_ids:
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)",
+                        (conversation_id, user_id),
+                    )
+                    if cursor.rowcount:
+                        added.append(user_id)
+            return added
+
+        return await self._run(add)
+
+    async def remove_member(self, conversation_id: str, user_id: str) -> bool:
+        """Remove a member; returns whether it was one."""
+        sql = "DELETE FROM members WHERE conversation_id = ? AND user_id = ?"
+        return await self._execute(sql, [conversation_id, user_id]) > 0
+
+    async def is_member(self, conversation_id: str, user_id: str) -> bool:
+        """Whether the user is a member."""
+        sql = "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?"
+        return await self._fetchone(sql, [conversation_id, user_id]) is not None
+
+    async def list_members(self, conversation_id: str, after: str, limit: int) -> list[str]:
+        """Member ids after ``after``, ordered by id."""
+        sql = (
+            "SELECT user_id FROM members WHERE conversation_id = ? AND user_id > ? "
+            "ORDER BY user_id LIMIT ?"
+        )
+        return [r[0] for r in await self._fetchall(sql, [conversation_id, after, limit])]
+
+    async def count_members(self, conversation_id: str) -> int:
+        """How many members a conversation has."""
+        sql = "SELECT COUNT(*) FROM members WHERE conversation_id = ?"
+        row = await self._fetchone(sql, [conversation_id])
+        return int(row[0])
+
+    async def put_token(self, token: Token) -> None:
+        """Insert or replace a token."""
+        await self._execute(_upsert("tokens", rows.TOKEN_COLUMNS), rows.token_row(token))
+
+    async def get_token(self, token_hash: str) -> Token | None:
+        """A token by its keyed hash."""
+        sql = _select("tokens", rows.TOKEN_COLUMNS) + " WHERE hash = ?"
+        row = await self._fetchone(sql, [token_hash])
+        return rows.row_token(row) if row else None
+
+    async def list_tokens(self, team_id: str) -> list[Token]:
+        """A team's tokens."""
+        sql = _select("tokens", rows.TOKEN_COLUMNS) + " WHERE team_id = ? ORDER BY created, hash"
+        return [rows.row_token(r) for r in await self._fetchall(sql, [team_id])]
+
+    async def insert_message(self, message: Message, now: float) -> Message:
+        """Store a message under the conversation's next ts, in one write transaction."""
+
+        def insert(db: sqlite3.Connection) -> Message:
+            with _transaction(db):
+                row = db.execute(
+                    "SELECT last_ts FROM conversations WHERE id = ?", (message.channel,)
+                ).fetchone()
+                if row is None:
+                    raise sqlite3.IntegrityError(f"no conversation {message.channel}")
+                ts = next_ts(row[0], now)
+                stored = replace(message, ts=ts)
+                db.execute(
+                    _upsert("messages", rows.MESSAGE_COLUMNS).replace("OR REPLACE ", ""),
+                    rows.message_row(stored),
+                )
+                db.execute(
+                    "UPDATE conversations SET last_ts = ? WHERE id = ?", (ts, stored.channel)
+                )
+            return stored
+
+        return await self._run(insert)
+
+    async def get_message(self, conversation_id: str, ts: str) -> Message | None:
+        """A message by conversation and ts."""
+        sql = _select("messages", rows.MESSAGE_COLUMNS) + " WHERE conversation_id = ? AND ts = ?"
+        row = await self._fetchone(sql, [conversation_id, ts])
+        return rows.row_message(row) if row else None
+
+    async def list_messages(
+        self,
+        conversation_id: str,
+        *,
+        oldest_micros: int,
+        latest_micros: int,
+        inclusive: bool,
+        limit: int,
+    ) -> list[Message]:
+        """Messages between oldest and latest, newest first."""
+        low, high = (">=", "<=") if inclusive else (">", "<")
+        sql = (
+            _select("messages", rows.MESSAGE_COLUMNS)
+            + f" WHERE conversation_id = ? AND ts {low} ? AND ts {high} ?"
+            " ORDER BY ts DESC LIMIT ?"
+        )
+        params = [conversation_id, micros_to_ts(oldest_micros), micros_to_ts(latest_micros), limit]
+        return [rows.row_message(r) for r in await self._fetchall(sql, params)]
+
+
+class _transaction:  # noqa: N801 - used as a lower-case context manager
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+    )
+    for migration in load_migrations("sqlite"):
+        with _transaction(db):
+            done = db.execute(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+            ).fetchone()
+            if done:
+                continue
+            for statement in migration.statements:
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                (migration.version, migration.name),
+            )
