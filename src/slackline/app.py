@@ -6,8 +6,11 @@ reached through the :class:`App` instance.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from slackline.api.dispatch import API_PREFIX, dispatch
 from slackline.api.methods import all_methods
@@ -19,8 +22,14 @@ from slackline.domain.ratelimit import RateLimiter
 from slackline.http.forwarding import client_address, request_base_url
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
+from slackline.rtm.client import ClientFrames
+from slackline.rtm.endpoint import SocketEndpoint
+from slackline.rtm.handlers import RtmHandlers
+from slackline.rtm.hub import SessionHub
+from slackline.rtm.session import RtmSession
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
 from slackline.services.messages import MessageService
+from slackline.services.presence import PresenceService
 from slackline.services.tickets import TicketRegistry
 from slackline.services.workspace import WorkspaceService, read_workspace_file
 from slackline.storage import Store, open_store
@@ -54,16 +63,32 @@ class App:
         self.identities = IdentityService(self.store, TokenHasher(secret))
         self.workspaces = WorkspaceService(self.store, self.identities, self.clock)
         self.messages = MessageService(self.store, self.broker, self.clock)
+        self.presence = PresenceService(self.store, self.broker, self.clock, self.identities)
         self.tickets = TicketRegistry(self.clock, self.ids)
         self.rate_limiter = RateLimiter()
         self.methods = MethodTable(all_methods())
+        self.hub = SessionHub(
+            self.clock,
+            max_outbound_bytes=settings.max_outbound_bytes,
+            max_session_age_secs=settings.max_session_age_secs,
+        )
+        self.hub.client_frames = ClientFrames(self)
+        RtmHandlers(self).register(self.hub.client_frames)
+        self.hub.on_open = self._session_opened
+        self.hub.on_close = self._session_closed
+        self.socket_endpoint = SocketEndpoint(self)
         self.draining = False
         self.ready = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._closing = False
+        self._unsubscribe: Callable[[], None] | None = None
 
     async def start(self) -> None:
         """Migrate storage and load the configured workspace files."""
         await self.store.migrate()
         await self.broker.start()
+        self._unsubscribe = self.broker.subscribe(self.hub.deliver)
         for path in self.workspace_files():
             await self.workspaces.load_document(read_workspace_file(path))
         self.ready = True
@@ -78,9 +103,46 @@ class App:
         return files
 
     async def close(self) -> None:
-        """Release storage and broker."""
+        """Say goodbye to every session, then release storage and broker."""
+        self.hub.goodbye_all()
+        self._closing = True
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        for timer in self._timers:
+            timer.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.broker.close()
         await self.store.close()
+
+    def start_drain(self) -> None:
+        """Refuse new work and send every session ``goodbye`` (decisions B.7)."""
+        self.draining = True
+        self.hub.goodbye_all()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        if self._closing:
+            work.close()
+            return
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _session_opened(self, session: RtmSession) -> None:
+        self._spawn(self.presence.session_opened(session.team_id, session.user_id))
+
+    def _session_closed(self, session: RtmSession) -> None:
+        # Away only after a grace period, so a client reconnecting at once never flaps.
+        def closed() -> None:
+            self._timers.discard(timer)
+            self._spawn(self.presence.session_closed(session.team_id, session.user_id))
+
+        if self._closing:
+            return
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(self.settings.presence_grace_secs, closed)
+        self._timers.add(timer)
 
     def base_url(self, request: Request) -> str:
         """The public HTTP base for URLs handed to this caller (decisions D.1)."""

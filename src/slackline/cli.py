@@ -1,15 +1,26 @@
-"""The ``slackline`` command: ``serve``, ``workspace load``, ``token create`` and ``admin``."""
+"""The ``slackline`` command: ``serve``, ``workspace load``, ``token create`` and ``admin``.
+
+``workspace load`` and ``token create`` work on the database directly (no server needed);
+``admin ...`` calls a running server's admin API (docs/admin.md). Every option can also
+come from a ``SLACKLINE_*`` environment variable (``--drain-secs`` from
+``SLACKLINE_DRAIN_SECS``), read when the command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from slackline.config import Settings
+
+if TYPE_CHECKING:
+    from slackline.admin import AdminClient
 
 ENV_PREFIX = "SLACKLINE_"
 
@@ -50,6 +61,12 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add("--legacy-methods", type=_on_off, default=_on_off(_env("legacy_methods", "on") or "on"))
     add("--query-tokens", type=_on_off, default=_on_off(_env("query_tokens", "on") or "on"))
     add("--drain-secs", type=float, default=float(_env("drain_secs", "5") or 5))
+    add(
+        "--body-timeout-secs",
+        type=float,
+        default=float(_env("body_timeout_secs", str(defaults.body_timeout_secs)) or 0),
+        help="seconds a request body may take to arrive (then request_timeout)",
+    )
     proxies = _env("trusted_proxy")
     add(
         "--trusted-proxy",
@@ -84,6 +101,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         legacy_methods=args.legacy_methods,
         query_tokens=args.query_tokens,
         drain_secs=args.drain_secs,
+        body_timeout_secs=args.body_timeout_secs,
         trusted_proxies=tuple(args.trusted_proxy),
         admin_token=args.admin_token,
         secret_file=args.secret_file,
@@ -125,6 +143,50 @@ def _workspace_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_entry(args: argparse.Namespace) -> dict[str, Any]:
+    """The token fields of ``token create`` options, as a workspace-file token entry."""
+    entry: dict[str, Any] = {"user": args.user, "type": args.type}
+    if args.scopes is not None:
+        entry["scopes"] = _split(args.scopes)
+    if args.token:
+        entry["token"] = args.token
+    if args.expires_at:
+        entry["expires_at"] = args.expires_at
+    if args.allowed_network:
+        entry["allowed_networks"] = args.allowed_network
+    return entry
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from slackline.offline import create_token  # noqa: PLC0415
+
+    token = asyncio.run(
+        create_token(args.database, args.secret_file, args.team, _token_entry(args))
+    )
+    print(token)
+    return 0
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _add_token_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--team", required=True, help="team id")
+    add("--user", required=True, help="user id (a bot's user id for bot tokens)")
+    add("--type", default="classic_bot", help="classic_bot, user, granular_bot, app, ...")
+    add("--scopes", help="comma-separated scopes (default: the type's default scopes)")
+    add("--token", help="the token text (default: generated with the type's prefix)")
+    add("--expires-at", help="ISO 8601 time after which the token is expired")
+    add("--allowed-network", action="append", default=[], help="CIDR (repeatable)")
+
+
+def _add_database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", default=_env("database", Settings().database))
+    parser.add_argument("--secret-file", default=_env("secret_file", Settings().secret_file))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     parser = argparse.ArgumentParser(prog="slackline", description=__doc__)
@@ -136,9 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     workspace_commands = workspace.add_subparsers(dest="workspace_command", required=True)
     load = workspace_commands.add_parser("load", help="load workspace files into the database")
     load.add_argument("files", nargs="+")
-    load.add_argument("--database", default=_env("database", Settings().database))
-    load.add_argument("--secret-file", default=_env("secret_file", Settings().secret_file))
+    _add_database_options(load)
     load.set_defaults(run=_workspace_load)
+    token = commands.add_parser("token", help="tokens in the database (offline)")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="create a token; prints it once")
+    _add_token_options(create)
+    _add_database_options(create)
+    create.set_defaults(run=_token_create)
+    _add_admin_commands(commands)
     return parser
 
 
@@ -151,11 +219,117 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    from slackline.admin import AdminClientError  # noqa: PLC0415
+    from slackline.services.workspace import WorkspaceError  # noqa: PLC0415
+
     try:
         return int(args.run(args))
+    except AdminClientError as exc:
+        print(f"slackline: error: {exc}", file=sys.stderr)
+        return 1
+    except WorkspaceError as exc:
+        print(f"slackline: error: {exc.code}: {exc.detail}", file=sys.stderr)
+        return 1
     except (ValueError, OSError) as exc:
         print(f"slackline: error: {exc}", file=sys.stderr)
         return 2
+
+
+# slackline admin ...
+
+
+def _admin_client(args: argparse.Namespace) -> AdminClient:
+    from slackline.admin import AdminClient, AdminClientError  # noqa: PLC0415
+
+    if not args.admin_token:
+        raise AdminClientError("not_authed", "give --admin-token or SLACKLINE_ADMIN_TOKEN")
+    return AdminClient(args.url, args.admin_token)
+
+
+def _admin_apply(args: argparse.Namespace) -> int:
+    client = _admin_client(args)
+    for path in args.files:
+        with open(path, "rb") as handle:
+            answer = client.call("workspace.apply", handle.read(), "application/yaml")
+        print(f"applied {path}: teams {', '.join(answer['teams'])}")
+    return 0
+
+
+def _admin_token_create(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json(
+        "tokens.create", {"team": args.team, **_token_entry(args)}
+    )
+    print(answer["token"])
+    return 0
+
+
+def _admin_token_revoke(args: argparse.Namespace) -> int:
+    _admin_client(args).call_json("tokens.revoke", {"token": args.token})
+    print("revoked")
+    return 0
+
+
+def _admin_user_deactivate(args: argparse.Namespace) -> int:
+    _admin_client(args).call_json("users.deactivate", {"user": args.user})
+    print(f"deactivated {args.user}")
+    return 0
+
+
+def _admin_team_set(args: argparse.Namespace) -> int:
+    change: dict[str, Any] = {"team": args.team}
+    for key in ("name", "domain", "state", "ekm_revoked", "require_2fa"):
+        if getattr(args, key) is not None:
+            change[key] = getattr(args, key)
+    for key in ("allowed_networks", "rtm_denied"):
+        if getattr(args, key) is not None:
+            change[key] = _split(getattr(args, key))
+    answer = _admin_client(args).call_json("teams.update", change)
+    print(json.dumps(answer["team"], indent=2))
+    return 0
+
+
+def _admin_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--url", default=_env("url", "http://127.0.0.1:8080"), help="the server's base URL"
+    )
+    parent.add_argument(
+        "--admin-token",
+        default=_env("admin_token"),
+        help="the server's --admin-token (prefer SLACKLINE_ADMIN_TOKEN: argv is visible)",
+    )
+    return parent
+
+
+def _add_admin_commands(commands: Any) -> None:
+    common = _admin_parent()
+    admin = commands.add_parser("admin", help="change a running server (admin API)")
+    groups = admin.add_subparsers(dest="admin_command", required=True)
+    apply = groups.add_parser("apply", parents=[common], help="apply workspace files")
+    apply.add_argument("files", nargs="+")
+    apply.set_defaults(run=_admin_apply)
+    token = groups.add_parser("token", help="tokens").add_subparsers(dest="sub", required=True)
+    create = token.add_parser("create", parents=[common], help="create a token; prints it")
+    _add_token_options(create)
+    create.set_defaults(run=_admin_token_create)
+    revoke = token.add_parser("revoke", parents=[common], help="revoke a token")
+    revoke.add_argument("token")
+    revoke.set_defaults(run=_admin_token_revoke)
+    user = groups.add_parser("user", help="users").add_subparsers(dest="sub", required=True)
+    deactivate = user.add_parser("deactivate", parents=[common], help="deactivate a user")
+    deactivate.add_argument("user")
+    deactivate.set_defaults(run=_admin_user_deactivate)
+    team = groups.add_parser("team", help="teams").add_subparsers(dest="sub", required=True)
+    team_set = team.add_parser("set", parents=[common], help="change state or policies")
+    team_set.add_argument("team")
+    team_set.add_argument("--name")
+    team_set.add_argument("--domain")
+    team_set.add_argument("--state", help="active, migrating, added_to_org, ...")
+    team_set.add_argument("--ekm-revoked", type=_on_off)
+    team_set.add_argument("--require-2fa", type=_on_off)
+    team_set.add_argument("--allowed-networks", help="comma-separated CIDRs ('' for none)")
+    team_set.add_argument("--rtm-denied", help="comma-separated user or bot ids ('' for none)")
+    team_set.set_defaults(run=_admin_team_set)
 
 
 if __name__ == "__main__":

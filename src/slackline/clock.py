@@ -33,6 +33,27 @@ class SystemClock:
         return time.monotonic()
 
 
+class ManualClock:
+    """A clock that moves only when told: deterministic mode and tests."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._now = start
+        self._monotonic = 0.0
+
+    def now(self) -> float:
+        """The current (manual) epoch time."""
+        return self._now
+
+    def monotonic(self) -> float:
+        """The current (manual) monotonic time."""
+        return self._monotonic
+
+    def advance(self, secs: float) -> None:
+        """Move both clocks forward."""
+        self._now += secs
+        self._monotonic += secs
+
+
 class IdFactory(Protocol):
     """Makes Slack-style object ids, request ids and socket tickets."""
 

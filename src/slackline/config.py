@@ -29,6 +29,9 @@ class Settings:
     secret_file: str = "slackline.secret"
     body_timeout_secs: float = 10.0
     listen_backlog: int = 8192
+    presence_grace_secs: float = 2.0
+    max_session_age_secs: float = 8 * 3600.0
+    max_outbound_bytes: int = 1 << 20
     deprecated_aliases: tuple[str, ...] = field(
         default=("/api/rtm.connect.json", "/api/v1/rtm.connect")
     )

@@ -73,6 +73,10 @@ class SlackErrorCode(enum.StrEnum):
     INVALID_PROFILE = "invalid_profile"
     INVALID_NAME = "invalid_name"
     CANNOT_UPDATE_ADMIN_USER = "cannot_update_admin_user"
+    NOT_ADMIN = "not_admin"
+    INVALID_BLOCKS_FORMAT = "invalid_blocks_format"
+    INVALID_ATTACHMENTS = "invalid_attachments"
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
     NOT_FOUND = "not_found"
 
 
@@ -109,3 +113,49 @@ class StorageError(Exception):
 
 class BrokerError(Exception):
     """The event broker failed."""
+
+
+class RtmErrorCode(enum.IntEnum):
+    """Error codes in RTM replies and ``error`` frames (decisions E.6), with their messages."""
+
+    RATE_LIMITED = -1
+    SOCKET_URL_EXPIRED = 1
+    TEXT_MISSING = 2
+    CHANNEL_NOT_FOUND = 3
+    NOT_IN_CHANNEL = 4
+    MESSAGE_TOO_LONG = 5
+    UNSUPPORTED_TYPE = 6
+    INVALID_FRAME = 7
+    CHANNEL_MISSING = 8
+    INVALID_IDS = 9
+    IS_ARCHIVED = 10
+    SERVER_ERROR = 11
+
+    @property
+    def msg(self) -> str:
+        """The human text Slack clients read from ``error.msg``."""
+        return _RTM_MESSAGES[self]
+
+
+_RTM_MESSAGES = {
+    RtmErrorCode.RATE_LIMITED: "slow down, too many messages...",
+    RtmErrorCode.SOCKET_URL_EXPIRED: "Socket URL has expired",
+    RtmErrorCode.TEXT_MISSING: "message text is missing",
+    RtmErrorCode.CHANNEL_NOT_FOUND: "channel not found",
+    RtmErrorCode.NOT_IN_CHANNEL: "not in channel",
+    RtmErrorCode.MESSAGE_TOO_LONG: "message too long",
+    RtmErrorCode.UNSUPPORTED_TYPE: "unsupported type",
+    RtmErrorCode.INVALID_FRAME: "invalid frame",
+    RtmErrorCode.CHANNEL_MISSING: "channel is missing",
+    RtmErrorCode.INVALID_IDS: "ids must be a list of user ids",
+    RtmErrorCode.IS_ARCHIVED: "channel is archived",
+    RtmErrorCode.SERVER_ERROR: "cannot process message",
+}
+
+
+class RtmError(Exception):
+    """A client frame that gets an error reply (or an error frame when it had no ``id``)."""
+
+    def __init__(self, code: RtmErrorCode) -> None:
+        super().__init__(code.msg)
+        self.code = code

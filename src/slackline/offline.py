@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
 
 from slackline.clock import SystemClock
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
-from slackline.services.workspace import WorkspaceService, read_workspace_file
+from slackline.services.workspace import WorkspaceService
 from slackline.storage import open_store
 
 
-async def load_workspaces(database: str, secret_file: str, files: Sequence[str]) -> list[str]:
-    """Migrate the database and load workspace files into it; returns the team ids."""
+@asynccontextmanager
+async def open_workspaces(database: str, secret_file: str) -> AsyncIterator[WorkspaceService]:
+    """A workspace service on a migrated database, closed on exit."""
     store = open_store(database)
     try:
         await store.migrate()
         identities = IdentityService(store, TokenHasher(load_or_create_secret(secret_file)))
-        service = WorkspaceService(store, identities, SystemClock())
-        teams: list[str] = []
-        for path in files:
-            teams.extend(await service.load_document(read_workspace_file(path)))
-        return teams
+        yield WorkspaceService(store, identities, SystemClock())
     finally:
         await store.close()
+
+
+async def load_workspaces(database: str, secret_file: str, files: Sequence[str]) -> list[str]:
+    """Migrate the database and load workspace files into it, in order; returns the team ids."""
+    async with open_workspaces(database, secret_file) as service:
+        teams: list[str] = []
+        for path in files:
+            teams.extend(await service.load_file(path))
+        return teams
+
+
+async def create_token(database: str, secret_file: str, team_id: str, entry: dict[str, Any]) -> str:
+    """Create a token in the database (see :meth:`WorkspaceService.create_token`)."""
+    async with open_workspaces(database, secret_file) as service:
+        text, _ = await service.create_token(team_id, entry)
+        return text

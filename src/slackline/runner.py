@@ -8,16 +8,20 @@ import signal
 from collections.abc import Callable
 
 from slackline.app import App
-from slackline.http.server import HttpProtocol, make_ssl_context
+from slackline.http.server import HttpProtocol, UpgradeHandler, make_ssl_context
 
 logger = logging.getLogger("slackline.server")
 
 
 class Listeners:
-    """The plain listener and the optional TLS one, serving the same application."""
+    """The plain listener and the optional TLS one, serving the same application.
 
-    def __init__(self, app: App) -> None:
+    WebSocket upgrade requests go to ``upgrade``, by default the app's RTM socket endpoint.
+    """
+
+    def __init__(self, app: App, upgrade: UpgradeHandler | None = None) -> None:
         self.app = app
+        self._upgrade = upgrade or app.socket_endpoint.upgrade
         self.connections: set[HttpProtocol] = set()
         self._servers: list[asyncio.Server] = []
         self.port: int | None = None
@@ -30,6 +34,7 @@ class Listeners:
                 scheme=scheme,
                 new_request_id=self.app.ids.request_id,
                 body_timeout_secs=self.app.settings.body_timeout_secs,
+                upgrade=self._upgrade,
                 connections=self.connections,
             )
 
@@ -83,17 +88,19 @@ class Drain:
             self._stop.set()
             return
         logger.info("SIGTERM: draining for %.1fs", self._app.settings.drain_secs)
-        self._app.draining = True
+        self._app.start_drain()
         loop = asyncio.get_running_loop()
         self._timer = loop.call_later(self._app.settings.drain_secs, self._stop.set)
 
 
 async def serve_until_stopped(
-    app: App, on_ready: Callable[[Listeners], None] | None = None
+    app: App,
+    on_ready: Callable[[Listeners], None] | None = None,
+    upgrade: UpgradeHandler | None = None,
 ) -> None:
     """Start the app and listeners, run until SIGINT or the end of a SIGTERM drain."""
     await app.start()
-    listeners = Listeners(app)
+    listeners = Listeners(app, upgrade)
     await listeners.open()
     stop = asyncio.Event()
     drain = Drain(app, stop)

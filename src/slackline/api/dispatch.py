@@ -2,7 +2,7 @@
 
 draining -> request format -> unknown method -> argument types -> authentication ->
 token type and permission -> rate limit -> workspace state -> the method itself ->
-the handler, whose storage failures become ``internal_error`` and whose unexpected
+the handler, whose storage and broker failures become ``internal_error`` and whose unexpected
 exceptions become ``fatal_error`` (logged with traceback and request id, never shown).
 """
 
@@ -18,7 +18,7 @@ from slackline.api.registry import MethodSpec
 from slackline.domain import auth
 from slackline.domain.models import Identity
 from slackline.domain.ratelimit import Rate
-from slackline.errors import SlackError, SlackErrorCode, StorageError
+from slackline.errors import BrokerError, SlackError, SlackErrorCode, SlackWarningCode, StorageError
 from slackline.http.args import bearer_token, charset_warnings, parse_arguments, parse_bool
 from slackline.http.request import Request, Response
 from slackline.http.response import error_response, ok_response
@@ -55,27 +55,27 @@ async def dispatch(app: App, request: Request) -> Response:
     try:
         payload = await _run(app, request, outcome)
     except SlackError as error:
-        return error_response(
-            error,
-            request_id=request.request_id,
-            warnings=warnings,
-            scopes=outcome.scopes,
-            accepted_scopes=outcome.accepted_scopes,
-        )
-    except StorageError:
-        logger.exception("req=%s internal_error: storage failed", request.request_id)
-        return error_response(
-            SlackError(SlackErrorCode.INTERNAL_ERROR),
-            request_id=request.request_id,
-            warnings=warnings,
-        )
+        return _error(error, request, warnings, outcome)
+    except (StorageError, BrokerError):
+        logger.exception("req=%s internal_error: storage or broker failed", request.request_id)
+        return _error(SlackError(SlackErrorCode.INTERNAL_ERROR), request, warnings, outcome)
     except Exception:
         logger.exception("req=%s fatal_error: unexpected exception", request.request_id)
-        return error_response(
-            SlackError(SlackErrorCode.FATAL_ERROR), request_id=request.request_id, warnings=warnings
-        )
+        return _error(SlackError(SlackErrorCode.FATAL_ERROR), request, warnings, outcome)
     return ok_response(
         payload,
+        request_id=request.request_id,
+        warnings=warnings,
+        scopes=outcome.scopes,
+        accepted_scopes=outcome.accepted_scopes,
+    )
+
+
+def _error(
+    error: SlackError, request: Request, warnings: list[SlackWarningCode], outcome: _Outcome
+) -> Response:
+    return error_response(
+        error,
         request_id=request.request_id,
         warnings=warnings,
         scopes=outcome.scopes,

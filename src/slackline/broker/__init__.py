@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from slackline.broker.base import Broker, Event, Subscriber
+from slackline.broker.base import (
+    Broker,
+    BrokerMessage,
+    ControlAction,
+    Event,
+    SessionControl,
+    Subscriber,
+)
 
 
 def open_broker(url: str) -> Broker:
@@ -15,4 +22,12 @@ def open_broker(url: str) -> Broker:
     raise ValueError(f"unsupported broker URL scheme {scheme!r} (expected memory://)")
 
 
-__all__ = ["Broker", "Event", "Subscriber", "open_broker"]
+__all__ = [
+    "Broker",
+    "BrokerMessage",
+    "ControlAction",
+    "Event",
+    "SessionControl",
+    "Subscriber",
+    "open_broker",
+]

@@ -1,7 +1,13 @@
-"""The broker interface: services publish events for an audience after commit."""
+"""The broker interface: services publish events for an audience after commit.
+
+Two kinds of message travel through it: :class:`Event` (an RTM event for some of a team's
+sessions) and :class:`SessionControl` (end sessions: a revoked token, a deactivated user, a
+team entering migration). Every process delivers each to its own sessions.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -9,23 +15,44 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """An RTM event for one team's audience.
+    """An RTM event for one team's sessions.
 
-    ``audience`` is the set of user ids who may receive it (members of the conversation,
-    or the whole team when ``None``); ``payload`` is the event's JSON object.
+    ``audience`` is the set of user ids who may receive it (the members of the conversation)
+    or ``None`` for the whole team; ``exclude`` is a user who must not get it (the typist of
+    ``user_typing``); ``presence_of`` marks a ``presence_change`` of that user, delivered only
+    to the sessions subscribed to them (decisions E.3).
     """
 
     team_id: str
     payload: dict[str, Any]
     audience: frozenset[str] | None = None
     exclude: str | None = None
+    presence_of: str | None = None
 
 
-Subscriber = Callable[[Event], None]
+class ControlAction(enum.StrEnum):
+    """How sessions are ended (decisions E.7)."""
+
+    GOODBYE = "goodbye"
+    MIGRATION = "migration"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionControl:
+    """End the team's sessions matching ``user_id`` and/or ``token_hash`` (all if neither)."""
+
+    team_id: str
+    action: ControlAction
+    user_id: str | None = None
+    token_hash: str | None = None
+
+
+BrokerMessage = Event | SessionControl
+Subscriber = Callable[[BrokerMessage], None]
 
 
 class Broker(Protocol):
-    """Delivers each published event to every subscriber of its team, in publish order."""
+    """Delivers each published message to every subscriber, in publish order."""
 
     async def start(self) -> None:
         """Connect to the backend."""
@@ -35,10 +62,10 @@ class Broker(Protocol):
         """Disconnect."""
         ...
 
-    async def publish(self, event: Event) -> None:
-        """Publish an event; call only after the change it describes is committed."""
+    async def publish(self, message: BrokerMessage) -> None:
+        """Publish; call only after the change it describes is committed."""
         ...
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        """Receive every event; returns a function that unsubscribes."""
+        """Receive every message; returns a function that unsubscribes."""
         ...

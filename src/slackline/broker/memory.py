@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slackline.broker.base import Event, Subscriber
+from slackline.broker.base import BrokerMessage, Subscriber
 
 
 class MemoryBroker:
@@ -20,10 +20,10 @@ class MemoryBroker:
         """Forget every subscriber."""
         self._subscribers.clear()
 
-    async def publish(self, event: Event) -> None:
-        """Hand the event to every subscriber synchronously, in subscription order."""
+    async def publish(self, message: BrokerMessage) -> None:
+        """Hand the message to every subscriber synchronously, in subscription order."""
         for subscriber in list(self._subscribers):
-            subscriber(event)
+            subscriber(message)
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Add a subscriber; the returned function removes it."""

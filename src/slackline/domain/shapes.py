@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from slackline.domain.models import Bot, Conversation, Message, Team, User
+from slackline.domain.models import Bot, Conversation, Message, Page, Team, User
+from slackline.domain.pagination import encode_cursor
+
+T = TypeVar("T")
 
 _COLORS = ("9f69e7", "4bbe2e", "e7392d", "3c989f", "674b1b", "e96699", "e0a729", "684b6c")
 _IMAGE_SIZES = (24, 32, 48, 72, 192, 512)
 _AVATAR_BASE = "https://a.slack-edge.com/80588/img/avatars/ava_0001"
+DEFAULT_LOCALE = "en-US"
+# What an IM reports for its read marker: Slackline keeps no read state.
+NO_READ_TS = "0000000000.000000"
 
 
 def _profile(user: User) -> dict[str, Any]:
@@ -38,8 +45,13 @@ def _profile(user: User) -> dict[str, Any]:
     return profile
 
 
-def user_object(user: User, *, include_2fa: bool = False) -> dict[str, Any]:
-    """The user object of users.list, users.info, team_join and user_change."""
+def user_object(
+    user: User, *, include_2fa: bool = False, include_locale: bool = False
+) -> dict[str, Any]:
+    """The user object of users.list, users.info, team_join and user_change.
+
+    ``has_2fa`` is shown to admins only, ``locale`` only when asked for, as Slack does.
+    """
     obj: dict[str, Any] = {
         "id": user.id,
         "team_id": user.team_id,
@@ -62,6 +74,8 @@ def user_object(user: User, *, include_2fa: bool = False) -> dict[str, Any]:
     }
     if include_2fa:
         obj["has_2fa"] = user.has_2fa
+    if include_locale:
+        obj["locale"] = DEFAULT_LOCALE
     return obj
 
 
@@ -135,12 +149,32 @@ def conversation_object(
     return obj
 
 
-def legacy_channel_object(
-    conversation: Conversation, *, is_member: bool, members: list[str]
-) -> dict[str, Any]:
-    """The historic channel object of channels.list and rtm.start."""
-    c = conversation
+def im_read_state(latest: Message | None) -> dict[str, Any]:
+    """The keys conversations.info adds to an IM: open, read marker, latest, unread counts."""
     return {
+        "is_open": True,
+        "last_read": NO_READ_TS,
+        "latest": message_object(latest) if latest is not None else None,
+        "unread_count": 0,
+        "unread_count_display": 0,
+    }
+
+
+def legacy_channel_object(
+    conversation: Conversation,
+    *,
+    is_member: bool,
+    members: list[str] | None,
+    num_members: int | None = None,
+) -> dict[str, Any]:
+    """The historic channel object of channels.list and rtm.start.
+
+    ``members=None`` leaves ``members`` out (channels.list ``exclude_members``); then
+    ``num_members`` must be given.
+    """
+    c = conversation
+    count = num_members if num_members is not None else len(members or ())
+    obj: dict[str, Any] = {
         "id": c.id,
         "name": c.name,
         "is_channel": not c.is_private,
@@ -156,11 +190,14 @@ def legacy_channel_object(
         "is_private": c.is_private,
         "is_mpim": c.is_mpim,
         "members": members,
-        "num_members": len(members),
+        "num_members": count,
         "topic": _text_field(c.topic, c.creator, c.created),
         "purpose": _text_field(c.purpose, c.creator, c.created),
         "previous_names": [],
     }
+    if members is None:
+        del obj["members"]
+    return obj
 
 
 def im_object(conversation: Conversation) -> dict[str, Any]:
@@ -213,3 +250,14 @@ def message_object(message: Message) -> dict[str, Any]:
         obj["edited"] = dict(message.edited)
     obj.update(message.extra)
     return obj
+
+
+def page_of(items: list[T], limit: int, kind: str, key: Callable[[T], str]) -> Page[T]:
+    """One page from ``limit + 1`` fetched rows: the extra row only says another page exists.
+
+    The cursor resumes after the key of the page's last item; empty on the last page.
+    """
+    if len(items) <= limit:
+        return Page(items)
+    shown = items[:limit]
+    return Page(shown, encode_cursor(kind, key(shown[-1])))

@@ -1,46 +1,32 @@
 """The workspace file format (YAML; JSON is YAML too), parsed into declared field sets.
 
 Each object in the file becomes a :class:`Declared` record: its id and only the fields the
-file actually states, so that loading updates what is declared and keeps everything else
-(decisions F.3). Unknown keys are errors, reported with their path in the file.
+file actually states, already converted to their stored types, so that loading updates
+what is declared and keeps everything else (decisions F.3). Defaults are applied only when
+an object is created, by the service. Unknown keys and wrong types are errors whose
+message names the place in the file, e.g. ``teams[0].tokens[2].type: unknown token type``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from slackline.domain.models import DEFAULT_SCOPES, TeamState, TokenType
+from slackline.domain.models import TeamState, TokenType
 
-TEAM_KEYS = frozenset({
-    "id", "name", "domain", "email_domain", "enterprise", "state", "ekm_revoked", "require_2fa",
-    "allowed_networks", "rtm_denied", "users", "bots", "conversations", "tokens",
-})  # fmt: skip
-USER_KEYS = frozenset({
-    "id", "name", "real_name", "is_admin", "is_owner", "has_2fa", "deleted", "tz", "profile",
-})  # fmt: skip
-BOT_KEYS = frozenset({"id", "user_id", "name", "deleted"})
-CONVERSATION_KEYS = frozenset({
-    "id", "name", "is_private", "is_im", "is_mpim", "is_general", "is_archived", "creator",
-    "topic", "purpose", "user", "members",
-})  # fmt: skip
-TOKEN_KEYS = frozenset({
-    "token", "user", "type", "scopes", "revoked", "expires_at", "allowed_networks",
-    "created_after_2021_11_30",
-})  # fmt: skip
-_TOKEN_PREFIX_TYPES = {
+Converter = Callable[[Any, str], Any]
+
+TOKEN_PREFIX_TYPES = {
     "xoxb": TokenType.CLASSIC_BOT,
     "xoxp": TokenType.USER,
     "xapp": TokenType.APP,
     "xoxa": TokenType.WORKSPACE,
     "xoxe": TokenType.ORG,
 }
-_BOOL_FIELDS = frozenset({
-    "ekm_revoked", "require_2fa", "is_admin", "is_owner", "has_2fa", "deleted", "is_private",
-    "is_im", "is_mpim", "is_general", "is_archived", "revoked", "created_after_2021_11_30",
-})  # fmt: skip
-_LIST_FIELDS = frozenset({"allowed_networks", "rtm_denied", "scopes", "members"})
+CHILD_KEYS = ("users", "bots", "conversations", "tokens")
 
 
 class WorkspaceFileError(ValueError):
@@ -49,10 +35,11 @@ class WorkspaceFileError(ValueError):
 
 @dataclass(slots=True)
 class Declared:
-    """One object of the file: its id and the fields it declares."""
+    """One object of the file: its id, the fields it declares, and where it is."""
 
     id: str
     fields: dict[str, Any]
+    path: str = ""
 
 
 @dataclass(slots=True)
@@ -66,38 +53,78 @@ class TeamDeclaration:
     tokens: list[Declared] = field(default_factory=list)
 
 
-def _check(value: object, path: str, keys: frozenset[str]) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise WorkspaceFileError(f"{path}: expected a mapping")
-    unknown = sorted(set(value) - keys)
-    if unknown:
-        raise WorkspaceFileError(f"{path}: unknown key {unknown[0]!r}")
-    for key, item in value.items():
-        if key in _BOOL_FIELDS and not isinstance(item, bool):
-            raise WorkspaceFileError(f"{path}.{key}: expected true or false")
-        if key in _LIST_FIELDS and not isinstance(item, list):
-            raise WorkspaceFileError(f"{path}.{key}: expected a list")
+# Converters: each checks one value and returns it as stored, or raises with its path.
+
+
+def _string(value: object, path: str) -> str:
+    if not isinstance(value, str):
+        raise WorkspaceFileError(f"{path}: expected a string, got {_kind(value)}")
     return value
 
 
-def _require_str(value: dict[str, Any], key: str, path: str) -> str:
-    item = value.get(key)
-    if not isinstance(item, str) or not item:
-        raise WorkspaceFileError(f"{path}.{key}: required, a non-empty string")
-    return item
+def _identifier(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise WorkspaceFileError(f"{path}: expected a non-empty string, got {_kind(value)}")
+    return value
 
 
-def _items(value: dict[str, Any], key: str, path: str) -> list[Any]:
-    items = value.get(key, [])
-    if not isinstance(items, list):
-        raise WorkspaceFileError(f"{path}.{key}: expected a list")
-    return items
+def _boolean(value: object, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise WorkspaceFileError(f"{path}: expected true or false, got {_kind(value)}")
+    return value
 
 
-def parse_timestamp(value: object, path: str) -> float:
-    """``expires_at`` as epoch seconds: a YAML timestamp, an ISO 8601 string or a number."""
+def _mapping(value: object, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise WorkspaceFileError(f"{path}: expected a mapping, got {_kind(value)}")
+    return value
+
+
+def _list(value: object, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise WorkspaceFileError(f"{path}: expected a list, got {_kind(value)}")
+    return value
+
+
+def _identifiers(value: object, path: str) -> tuple[str, ...]:
+    return tuple(_identifier(item, f"{path}[{i}]") for i, item in enumerate(_list(value, path)))
+
+
+def _networks(value: object, path: str) -> tuple[str, ...]:
+    cidrs = _identifiers(value, path)
+    for i, cidr in enumerate(cidrs):
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError as exc:
+            raise WorkspaceFileError(f"{path}[{i}]: not a network (CIDR): {cidr!r}") from exc
+    return cidrs
+
+
+def _state(value: object, path: str) -> TeamState:
+    try:
+        return TeamState(_string(value, path))
+    except ValueError as exc:
+        allowed = ", ".join(s.value for s in TeamState)
+        raise WorkspaceFileError(f"{path}: unknown state {value!r} (one of: {allowed})") from exc
+
+
+def parse_token_type(value: object, path: str) -> TokenType:
+    """A token ``type`` (decisions B.2), or an error naming the place and the choices."""
+    try:
+        return TokenType(_string(value, path))
+    except ValueError as exc:
+        allowed = ", ".join(t.value for t in TokenType)
+        raise WorkspaceFileError(
+            f"{path}: unknown token type {value!r} (one of: {allowed})"
+        ) from exc
+
+
+def parse_timestamp(value: object, path: str) -> float | None:
+    """``expires_at`` as epoch seconds: a YAML timestamp, ISO 8601 text, a number or null."""
+    if value is None:
+        return None
     if isinstance(value, bool):
-        raise WorkspaceFileError(f"{path}: expected a timestamp")
+        raise WorkspaceFileError(f"{path}: expected a timestamp, got {_kind(value)}")
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -106,61 +133,137 @@ def parse_timestamp(value: object, path: str) -> float:
         try:
             value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise WorkspaceFileError(f"{path}: not an ISO 8601 timestamp") from exc
+            raise WorkspaceFileError(f"{path}: not an ISO 8601 timestamp: {value!r}") from exc
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.timestamp()
-    raise WorkspaceFileError(f"{path}: expected a timestamp")
+    raise WorkspaceFileError(f"{path}: expected a timestamp, got {_kind(value)}")
+
+
+def _enterprise(value: object, path: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    grid = _fields(value, path, {"id": _identifier, "name": _string})
+    if "id" not in grid:
+        raise WorkspaceFileError(f"{path}.id: required")
+    return grid
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+TEAM_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "name": _string, "domain": _string, "email_domain": _string,
+    "enterprise": _enterprise, "state": _state, "ekm_revoked": _boolean,
+    "require_2fa": _boolean, "allowed_networks": _networks, "rtm_denied": _identifiers,
+}  # fmt: skip
+USER_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "name": _identifier, "real_name": _string, "is_admin": _boolean,
+    "is_owner": _boolean, "has_2fa": _boolean, "deleted": _boolean, "tz": _string,
+    "profile": _mapping, "manual_away": _boolean,
+}  # fmt: skip
+BOT_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "user_id": _identifier, "name": _identifier, "deleted": _boolean,
+}  # fmt: skip
+CONVERSATION_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "name": _identifier, "is_private": _boolean, "is_im": _boolean,
+    "is_mpim": _boolean, "is_general": _boolean, "is_archived": _boolean,
+    "creator": _string, "topic": _string, "purpose": _string, "user": _identifier,
+    "members": _identifiers,
+}  # fmt: skip
+TOKEN_FIELDS: dict[str, Converter] = {
+    "token": _identifier, "user": _identifier, "type": parse_token_type,
+    "scopes": _identifiers, "revoked": _boolean, "expires_at": parse_timestamp,
+    "allowed_networks": _networks, "created_after_2021_11_30": _boolean,
+}  # fmt: skip
+
+
+def _fields(raw: object, path: str, converters: Mapping[str, Converter]) -> dict[str, Any]:
+    value = _mapping(raw, path)
+    for key in value:
+        if key not in converters:
+            allowed = ", ".join(sorted(converters))
+            raise WorkspaceFileError(f"{path}: unknown key {key!r} (allowed: {allowed})")
+    return {key: converters[key](item, f"{path}.{key}") for key, item in value.items()}
+
+
+def _declared(raw: object, path: str, converters: Mapping[str, Converter], key: str) -> Declared:
+    fields = _fields(raw, path, converters)
+    if key not in fields:
+        raise WorkspaceFileError(f"{path}.{key}: required")
+    return Declared(fields.pop(key), fields, path)
+
+
+def parse_token(raw: object, path: str) -> Declared:
+    """One token entry; its text is the id."""
+    return _declared(raw, path, TOKEN_FIELDS, "token")
+
+
+def type_from_prefix(text: str) -> TokenType | None:
+    """The token type its text's prefix implies (``xoxp-`` is a user token), if any."""
+    prefix, dash, _ = text.partition("-")
+    return TOKEN_PREFIX_TYPES.get(prefix) if dash else None
+
+
+def new_token_type(declared: Declared) -> TokenType:
+    """The type a token is created with: as declared, else from its prefix."""
+    kind: TokenType | None = declared.fields.get("type") or type_from_prefix(declared.id)
+    if kind is None:
+        prefixes = ", ".join(f"{p}-" for p in TOKEN_PREFIX_TYPES)
+        raise WorkspaceFileError(
+            f"{declared.path}.type: required when the token does not start with one of {prefixes}"
+        )
+    return kind
+
+
+def parse_team_fields(raw: object, path: str) -> Declared:
+    """A team's own fields (no users, bots, conversations or tokens)."""
+    declared = _declared(raw, path, TEAM_FIELDS, "id")
+    if "enterprise" in declared.fields:
+        grid = declared.fields.pop("enterprise")
+        declared.fields["enterprise_id"] = grid["id"] if grid else None
+        declared.fields["enterprise_name"] = grid.get("name", "") if grid else None
+    return declared
 
 
 def _team(raw: object, path: str) -> TeamDeclaration:
-    value = _check(raw, path, TEAM_KEYS)
-    fields = {
-        k: v for k, v in value.items() if k not in ("users", "bots", "conversations", "tokens")
-    }
-    if "state" in fields:
-        try:
-            fields["state"] = TeamState(fields["state"])
-        except ValueError as exc:
-            raise WorkspaceFileError(f"{path}.state: unknown state {fields['state']!r}") from exc
-    enterprise = fields.pop("enterprise", None)
-    if enterprise is not None:
-        grid = _check(enterprise, f"{path}.enterprise", frozenset({"id", "name"}))
-        fields["enterprise_id"] = _require_str(grid, "id", f"{path}.enterprise")
-        fields["enterprise_name"] = str(grid.get("name", ""))
-    declaration = TeamDeclaration(Declared(_require_str(value, "id", path), fields))
-    for i, item in enumerate(_items(value, "users", path)):
-        user = _check(item, f"{path}.users[{i}]", USER_KEYS)
-        declaration.users.append(Declared(_require_str(user, "id", f"{path}.users[{i}]"), user))
-    for i, item in enumerate(_items(value, "bots", path)):
-        bot = _check(item, f"{path}.bots[{i}]", BOT_KEYS)
-        _require_str(bot, "user_id", f"{path}.bots[{i}]")
-        declaration.bots.append(Declared(_require_str(bot, "id", f"{path}.bots[{i}]"), bot))
-    for i, item in enumerate(_items(value, "conversations", path)):
-        conv = _check(item, f"{path}.conversations[{i}]", CONVERSATION_KEYS)
-        conv_id = _require_str(conv, "id", f"{path}.conversations[{i}]")
-        declaration.conversations.append(Declared(conv_id, conv))
-    for i, item in enumerate(_items(value, "tokens", path)):
-        declaration.tokens.append(_token(item, f"{path}.tokens[{i}]"))
+    value = _mapping(raw, path)
+    unknown = sorted((k for k in value if k not in TEAM_FIELDS and k not in CHILD_KEYS), key=str)
+    if unknown:
+        allowed = ", ".join(sorted([*TEAM_FIELDS, *CHILD_KEYS]))
+        raise WorkspaceFileError(f"{path}: unknown key {unknown[0]!r} (allowed: {allowed})")
+    own = {k: v for k, v in value.items() if k not in CHILD_KEYS}
+    declaration = TeamDeclaration(parse_team_fields(own, path))
+    children: list[tuple[str, list[Declared], Callable[[object, str], Declared]]] = [
+        ("users", declaration.users, lambda r, p: _declared(r, p, USER_FIELDS, "id")),
+        ("bots", declaration.bots, _bot),
+        ("conversations", declaration.conversations, _conversation),
+        ("tokens", declaration.tokens, parse_token),
+    ]
+    for key, into, parse in children:
+        items = _list(value.get(key, []), f"{path}.{key}")
+        into.extend(parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(items))
     return declaration
 
 
-def _token(raw: object, path: str) -> Declared:
-    value = dict(_check(raw, path, TOKEN_KEYS))
-    text = _require_str(value, "token", path)
-    _require_str(value, "user", path)
-    kind = value.get("type", _TOKEN_PREFIX_TYPES.get(text[:4], TokenType.CLASSIC_BOT))
-    try:
-        value["type"] = TokenType(kind)
-    except ValueError as exc:
-        raise WorkspaceFileError(f"{path}.type: unknown token type {kind!r}") from exc
-    value.setdefault("scopes", list(DEFAULT_SCOPES.get(value["type"], ())))
-    if "expires_at" in value:
-        value["expires_at"] = parse_timestamp(value["expires_at"], f"{path}.expires_at")
-    return Declared(text, value)
+def _bot(raw: object, path: str) -> Declared:
+    declared = _declared(raw, path, BOT_FIELDS, "id")
+    if "user_id" not in declared.fields:
+        raise WorkspaceFileError(f"{path}.user_id: required (the bot user's id)")
+    return declared
+
+
+def _conversation(raw: object, path: str) -> Declared:
+    declared = _declared(raw, path, CONVERSATION_FIELDS, "id")
+    if declared.fields.get("is_im") and declared.fields.get("is_mpim"):
+        raise WorkspaceFileError(f"{path}: is_im and is_mpim cannot both be true")
+    return declared
 
 
 def parse_workspace(document: object) -> list[TeamDeclaration]:
     """Parse a loaded YAML/JSON document (``{"teams": [...]}``) into team declarations."""
-    root = _check(document, "workspace", frozenset({"teams"}))
-    return [_team(item, f"teams[{i}]") for i, item in enumerate(_items(root, "teams", "workspace"))]
+    if document is None:
+        raise WorkspaceFileError("workspace: empty document (expected a mapping with 'teams')")
+    root = _fields(document, "workspace", {"teams": _list})
+    return [_team(item, f"teams[{i}]") for i, item in enumerate(root.get("teams", []))]

@@ -14,6 +14,7 @@ import ssl
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Protocol, cast
 
@@ -59,8 +60,24 @@ def encode_response(response: Response, keep_alive: bool) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A queued answer: a request for the application, or a ready-made protocol error."""
+
+    request: Request
+    keep_alive: bool
+    started: float
+    response: Response | None = None
+
+
 class HttpProtocol(asyncio.Protocol):
-    """One client connection."""
+    """One client connection.
+
+    Requests are answered strictly in arrival order by one worker task per connection, so
+    pipelined requests and a trailing protocol error (400, 413) come back in order. After
+    a request that ends the connection (``Connection: close``, a cut-short body, malformed
+    bytes, an upgrade we do not speak) further input is ignored.
+    """
 
     def __init__(
         self,
@@ -83,11 +100,17 @@ class HttpProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._peer = ""
         self._local = ""
-        self._queue: deque[tuple[Request, bool, float]] = deque()
+        self._queue: deque[_Pending] = deque()
         self._worker: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._reset_message()
+        # Lifecycle flags: no more input is parsed / the peer half-closed / the server is
+        # shutting down / the transport is being closed.
+        self._input_done = False
+        self._eof = False
+        self._shutting_down = False
         self._closing = False
+        self._upgrade_request: Request | None = None
 
     def _reset_message(self) -> None:
         self._url = b""
@@ -95,6 +118,7 @@ class HttpProtocol(asyncio.Protocol):
         self._header_bytes = 0
         self._body: list[bytes] = []
         self._body_bytes = 0
+        self._body_too_large = False
         self._in_body = False
         self._started = 0.0
 
@@ -115,20 +139,24 @@ class HttpProtocol(asyncio.Protocol):
         self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
 
     def data_received(self, data: bytes) -> None:
-        """Feed the parser; malformed HTTP gets 400 and a close."""
+        """Feed the parser; malformed HTTP gets 400 (413 for a body too large) and a close."""
+        if self._input_done:
+            return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
-            self._start_upgrade(data[upgrade.args[0] :])
+            self._on_upgrade(data[upgrade.args[0] :])
         except httptools.HttpParserError:
-            self._fail(400)
+            self._reject(413 if self._body_too_large else 400)
 
     def eof_received(self) -> bool:
-        """A half-close mid-body makes the request incomplete; otherwise just close."""
+        """A half-close mid-body makes the request incomplete; answers still go out."""
+        self._eof = True
         if self._in_body:
             self._finish_message(incomplete=True)
-            return True
-        return self._worker is not None and not self._worker.done()
+        self._input_done = True
+        # Returning False lets asyncio close the transport: nothing is left to answer.
+        return not self._idle()
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Stop timers and forget the connection."""
@@ -160,22 +188,31 @@ class HttpProtocol(asyncio.Protocol):
         self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
 
     def on_headers_complete(self) -> None:
-        """Start the body timer when a body is announced."""
+        """Start the body timer when a body is announced; honour ``Expect: 100-continue``."""
         if self._headers.get("content-length", "0") not in ("", "0") or (
             "transfer-encoding" in self._headers
         ):
             self._in_body = True
             self._arm_timer(self._body_timeout_secs, self._body_timeout)
+            # curl waits a second for this before sending bodies over 1 KiB.
+            if self._headers.get("expect", "").lower() == "100-continue" and self._transport:
+                self._transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
         """Collect body bytes, refusing bodies over ``MAX_BODY_BYTES``."""
         self._body_bytes += len(body)
         if self._body_bytes > MAX_BODY_BYTES:
+            self._body_too_large = True
             raise httptools.HttpParserError("body too large")
         self._body.append(body)
 
     def on_message_complete(self) -> None:
-        """The request is whole: queue it."""
+        """The request is whole: queue it (a WebSocket upgrade is handed over instead)."""
+        if self._parser.should_upgrade() and self._is_websocket_upgrade():
+            self._in_body = False
+            self._cancel_timer()
+            self._upgrade_request = self._build_request(incomplete=False)
+            return
         self._finish_message(incomplete=False)
 
     # internals
@@ -185,11 +222,17 @@ class HttpProtocol(asyncio.Protocol):
         if self._header_bytes > MAX_HEADER_BYTES:
             raise httptools.HttpParserError("headers too large")
 
-    def _finish_message(self, *, incomplete: bool) -> None:
-        self._cancel_timer()
-        self._in_body = False
-        parsed = httptools.parse_url(self._url) if self._url else None
-        request = Request(
+    def _is_websocket_upgrade(self) -> bool:
+        return self._upgrade is not None and (
+            self._headers.get("upgrade", "").lower() == "websocket"
+        )
+
+    def _build_request(self, *, incomplete: bool) -> Request:
+        try:
+            parsed = httptools.parse_url(self._url) if self._url else None
+        except httptools.HttpParserInvalidURLError:
+            parsed = None
+        return Request(
             method=self._parser.get_method().decode("latin-1"),
             path=parsed.path.decode("latin-1") if parsed and parsed.path else "/",
             query=(parsed.query or b"") if parsed else b"",
@@ -201,8 +244,45 @@ class HttpProtocol(asyncio.Protocol):
             request_id=self._new_request_id(),
             body_incomplete=incomplete,
         )
-        keep_alive = not incomplete and self._parser.should_keep_alive()
-        self._queue.append((request, keep_alive, self._started))
+
+    def _finish_message(self, *, incomplete: bool) -> None:
+        self._cancel_timer()
+        self._in_body = False
+        request = self._build_request(incomplete=incomplete)
+        # An upgrade we do not speak (say h2c) is answered over HTTP/1.1, but the parser
+        # stops after it, so the connection cannot carry another request.
+        keep_alive = (
+            not incomplete
+            and self._parser.should_keep_alive()
+            and not self._parser.should_upgrade()
+        )
+        if not keep_alive:
+            self._input_done = True
+        self._enqueue(_Pending(request, keep_alive, self._started))
+
+    def _reject(self, status: int) -> None:
+        """Queue a protocol error after any answers still owed, then stop reading."""
+        self._cancel_timer()
+        self._in_body = False
+        self._input_done = True
+        request = Request(
+            method="-",
+            path="-",
+            query=b"",
+            headers={},
+            body=b"",
+            peer=self._peer,
+            scheme=self._scheme,
+            local=self._local,
+            request_id=self._new_request_id(),
+        )
+        phrase = HTTPStatus(status).phrase
+        response = plain_response(status, {"ok": False, "error": phrase}, request.request_id)
+        response.error = phrase
+        self._enqueue(_Pending(request, False, time.perf_counter(), response))
+
+    def _enqueue(self, pending: _Pending) -> None:
+        self._queue.append(pending)
         if len(self._queue) > MAX_PIPELINED_REQUESTS and self._transport is not None:
             self._transport.pause_reading()
         if self._worker is None or self._worker.done():
@@ -210,49 +290,55 @@ class HttpProtocol(asyncio.Protocol):
 
     async def _serve_queue(self) -> None:
         while self._queue and not self._closing:
-            request, keep_alive, started = self._queue.popleft()
-            response = await self._handler.handle(request)
+            pending = self._queue.popleft()
+            keep_alive = pending.keep_alive and not self._shutting_down
+            response = pending.response or await self._answer(pending.request)
             self._write(response, keep_alive)
-            _log(request, response, started)
+            _log(pending.request, response, pending.started)
             if not keep_alive:
                 self._close()
                 return
             if self._transport is not None and len(self._queue) <= MAX_PIPELINED_REQUESTS:
                 self._transport.resume_reading()
-        if not self._closing and not self._in_body:
+        if self._closing:
+            return
+        if self._eof or self._shutting_down:
+            self._close()
+        elif not self._in_body:
             self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
+
+    async def _answer(self, request: Request) -> Response:
+        """The application's response; a crash there is a 500, never a hung connection."""
+        try:
+            return await self._handler.handle(request)
+        except Exception:
+            access_log.exception(
+                "req=%s unhandled error in the request handler", request.request_id
+            )
+            response = plain_response(
+                500, {"ok": False, "error": "internal_error"}, request.request_id
+            )
+            response.error = "internal_error"
+            return response
 
     def _write(self, response: Response, keep_alive: bool) -> None:
         if self._transport is not None and not self._transport.is_closing():
             self._transport.write(encode_response(response, keep_alive))
 
-    def _start_upgrade(self, rest: bytes) -> None:
+    def _on_upgrade(self, rest: bytes) -> None:
+        request, self._upgrade_request = self._upgrade_request, None
+        self._input_done = True
+        if request is None or self._upgrade is None or self._transport is None:
+            return  # not a WebSocket upgrade: already queued as a plain request
         self._cancel_timer()
-        parsed = httptools.parse_url(self._url)
-        request = Request(
-            method=self._parser.get_method().decode("latin-1"),
-            path=parsed.path.decode("latin-1") if parsed.path else "/",
-            query=parsed.query or b"",
-            headers=self._headers,
-            body=b"",
-            peer=self._peer,
-            scheme=self._scheme,
-            local=self._local,
-            request_id=self._new_request_id(),
-        )
-        if self._upgrade is None or self._transport is None:
-            self._fail(404)
-            return
         if self._connections is not None:
             self._connections.discard(self)
         result = self._upgrade(request, self._transport, rest)
         if result is not None:
             self._loop.create_task(result)  # type: ignore[arg-type]
 
-    def _fail(self, status: int) -> None:
-        response = plain_response(status, {"ok": False, "error": HTTPStatus(status).phrase})
-        self._write(response, keep_alive=False)
-        self._close()
+    def _idle(self) -> bool:
+        return not self._queue and (self._worker is None or self._worker.done())
 
     def _close(self) -> None:
         self._closing = True
@@ -261,18 +347,18 @@ class HttpProtocol(asyncio.Protocol):
             self._transport.close()
 
     def shutdown(self) -> None:
-        """Close the connection once the request in hand (if any) is answered."""
-        if self._worker is None or self._worker.done():
+        """Close the connection once the requests already read are answered."""
+        self._shutting_down = True
+        self._input_done = True
+        if self._idle():
             self._close()
-        else:
-            self._queue.clear()
 
     def _body_timeout(self) -> None:
         if self._in_body:
             self._finish_message(incomplete=True)
 
     def _idle_timeout(self) -> None:
-        if not self._queue and (self._worker is None or self._worker.done()):
+        if self._idle():
             self._close()
 
     def _arm_timer(self, delay: float, callback: Callable[[], None]) -> None:

@@ -16,6 +16,7 @@ class Ticket:
 
     team_id: str
     user_id: str
+    bot_id: str | None
     token_hash: str
     batch_presence_aware: bool
     presence_sub: bool
@@ -36,6 +37,7 @@ class TicketRegistry:
         *,
         team_id: str,
         user_id: str,
+        bot_id: str | None,
         token_hash: str,
         batch_presence_aware: bool,
         presence_sub: bool,
@@ -45,7 +47,7 @@ class TicketRegistry:
         self._sweep(now)
         text = self._ids.ticket()
         self._tickets[text] = Ticket(
-            team_id, user_id, token_hash, batch_presence_aware, presence_sub, now
+            team_id, user_id, bot_id, token_hash, batch_presence_aware, presence_sub, now
         )
         return text
 

@@ -1,27 +1,69 @@
-"""Loading workspace documents into storage (decisions F.3) and the admin actions on them."""
+"""Loading workspace documents into storage (decisions F.3) and the admin actions on them.
+
+A document is parsed and checked against the database as a whole before anything is
+written, so a document with an error changes nothing. Then each object is created with
+defaults or updated in the fields it declares; nothing is ever deleted. Every change
+invalidates the identity cache, so it applies to the next request at once, and changes that
+end RTM sessions (a revoked token, a deleted user, a team entering migration or deleted) are
+published to the broker after they are stored (decisions E.7).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import secrets
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from slackline.broker import Broker, ControlAction, SessionControl
 from slackline.clock import Clock
-from slackline.domain.models import Bot, Conversation, Team, Token, User
+from slackline.domain.models import (
+    DEFAULT_SCOPES,
+    Bot,
+    Conversation,
+    Team,
+    TeamState,
+    Token,
+    TokenType,
+    User,
+)
 from slackline.domain.workspace_file import (
     Declared,
     TeamDeclaration,
     WorkspaceFileError,
+    new_token_type,
+    parse_team_fields,
+    parse_token,
+    parse_token_type,
     parse_workspace,
 )
 from slackline.services.identity import IdentityService
 from slackline.storage.base import Store
 
-_TEAM_FIELDS = frozenset(f.name for f in dataclasses.fields(Team))
-_USER_FIELDS = frozenset(f.name for f in dataclasses.fields(User))
-_CONVERSATION_FIELDS = frozenset(f.name for f in dataclasses.fields(Conversation))
+logger = logging.getLogger("slackline.workspace")
+
+TYPE_PREFIXES = {
+    TokenType.CLASSIC_BOT: "xoxb",
+    TokenType.GRANULAR_BOT: "xoxb",
+    TokenType.USER: "xoxp",
+    TokenType.APP: "xapp",
+    TokenType.WORKSPACE: "xoxa",
+    TokenType.ORG: "xoxe",
+}
+_TOKEN_ID_DIGITS = 13
+_TOKEN_SECRET_BYTES = 16
+
+
+class WorkspaceError(Exception):
+    """An admin action on something that is missing or already there; ``code`` names it."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
 
 
 def read_workspace_file(path: str) -> object:
@@ -40,111 +82,195 @@ def parse_workspace_text(text: str) -> object:
         raise WorkspaceFileError(f"not valid YAML: {exc}") from exc
 
 
-def _pick(declared: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    return {k: v for k, v in declared.items() if k in allowed and k != "id"}
+def generate_token(kind: TokenType) -> str:
+    """New token text with the prefix of its type, shaped like Slack's (``xoxb-1-2-abc``)."""
+
+    def digits() -> str:
+        return "".join(secrets.choice("0123456789") for _ in range(_TOKEN_ID_DIGITS))
+
+    secret = secrets.token_hex(_TOKEN_SECRET_BYTES)
+    return f"{TYPE_PREFIXES[kind]}-{digits()}-{digits()}-{secret}"
 
 
 class WorkspaceService:
     """Applies workspace documents: creates what is missing, updates declared fields only."""
 
-    def __init__(self, store: Store, identities: IdentityService, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        identities: IdentityService,
+        clock: Clock,
+        broker: Broker | None = None,
+    ) -> None:
         self._store = store
         self._identities = identities
         self._clock = clock
+        self._broker = broker
+
+    async def load_file(self, path: str) -> list[str]:
+        """Load one workspace file; errors name the file and the place in it."""
+        try:
+            return await self.load_document(read_workspace_file(path))
+        except WorkspaceFileError as exc:
+            message = str(exc)
+            raise WorkspaceFileError(
+                message if message.startswith(path) else f"{path}: {message}"
+            ) from exc
 
     async def load_document(self, document: object) -> list[str]:
         """Apply a parsed document; returns the ids of the teams it declared."""
         declarations = parse_workspace(document)
-        for declaration in declarations:
-            await self._apply(declaration)
-        self._identities.invalidate()
+        await _References(self._store, self._identities).check(declarations)
+        endings: list[SessionControl] = []
+        try:
+            for declaration in declarations:
+                await self._apply(declaration, endings)
+        finally:
+            self._identities.invalidate()
+        await self._end_sessions(endings)
         return [d.team.id for d in declarations]
 
-    async def _apply(self, declaration: TeamDeclaration) -> None:
+    async def _apply(self, declaration: TeamDeclaration, endings: list[SessionControl]) -> None:
         team_id = declaration.team.id
-        await self._apply_team(declaration.team)
+        await self._apply_team(declaration.team, endings)
         for user in declaration.users:
-            await self._apply_user(team_id, user.id, _pick(user.fields, _USER_FIELDS))
+            await self._apply_user(team_id, user.id, dict(user.fields), endings)
         for bot in declaration.bots:
-            await self._apply_bot(team_id, bot)
+            await self._apply_bot(team_id, bot, endings)
         for conversation in declaration.conversations:
             await self._apply_conversation(team_id, conversation)
         for token in declaration.tokens:
-            await self._apply_token(team_id, token)
+            await self._apply_token(team_id, token, endings)
 
-    async def _apply_team(self, declared: Declared) -> None:
-        fields = _pick(declared.fields, _TEAM_FIELDS)
+    async def _end_sessions(self, endings: list[SessionControl]) -> None:
+        if self._broker is not None:
+            for ending in endings:
+                await self._broker.publish(ending)
+
+    async def _apply_team(self, declared: Declared, endings: list[SessionControl]) -> None:
         existing = await self._store.get_team(declared.id)
         if existing is None:
-            fields.setdefault("name", declared.id)
-            fields.setdefault("domain", declared.id.lower())
-            fields["created"] = int(self._clock.now())
-            team = Team(id=declared.id, **fields)
+            fields = {"name": declared.id, "domain": declared.id.lower(), **declared.fields}
+            team = Team(id=declared.id, created=int(self._clock.now()), **fields)
         else:
-            team = dataclasses.replace(existing, **fields)
-        await self._store.put_team(_tupled(team))
+            team = dataclasses.replace(existing, **declared.fields)
+            endings.extend(_team_endings(existing, team))
+        await self._store.put_team(team)
 
-    async def _apply_user(self, team_id: str, user_id: str, fields: dict[str, Any]) -> User:
+    async def _apply_user(
+        self, team_id: str, user_id: str, fields: dict[str, Any], endings: list[SessionControl]
+    ) -> None:
         existing = await self._store.get_user(user_id)
         now = int(self._clock.now())
         if existing is None:
-            fields.setdefault("name", user_id.lower())
+            fields = {"name": user_id.lower(), **fields}
             user = User(id=user_id, team_id=team_id, updated=now, **fields)
         else:
-            if existing.team_id != team_id:
-                raise WorkspaceFileError(f"user {user_id} belongs to team {existing.team_id}")
-            user = dataclasses.replace(existing, updated=now, **fields)
+            user = dataclasses.replace(existing, **fields)
+            if user == existing:
+                return  # loading the same file again changes nothing, not even ``updated``
+            user = dataclasses.replace(user, updated=now)
+            if user.deleted and not existing.deleted:
+                endings.append(SessionControl(team_id, ControlAction.GOODBYE, user_id=user_id))
         await self._store.put_user(user)
-        return user
 
-    async def _apply_bot(self, team_id: str, declared: Declared) -> None:
-        fields = declared.fields
-        user_id = fields["user_id"]
+    async def _apply_bot(
+        self, team_id: str, declared: Declared, endings: list[SessionControl]
+    ) -> None:
+        fields = dict(declared.fields)
         existing = await self._store.get_bot(declared.id)
-        name = fields.get("name", existing.name if existing else declared.id.lower())
-        deleted = fields.get("deleted", existing.deleted if existing else False)
         now = int(self._clock.now())
-        bot = Bot(declared.id, team_id, user_id, name, deleted, now)
-        user_fields = {"name": name, "real_name": name, "is_bot": True, "bot_id": declared.id}
+        if existing is None:
+            fields.setdefault("name", declared.id.lower())
+            bot = Bot(id=declared.id, team_id=team_id, updated=now, **fields)
+        else:
+            bot = dataclasses.replace(existing, **fields)
+            if bot != existing:
+                bot = dataclasses.replace(bot, updated=now)
+        # The bot user mirrors the bot: created with it, renamed and deleted with it.
+        user_fields: dict[str, Any] = {"is_bot": True, "bot_id": declared.id}
+        if existing is None or "name" in fields:
+            user_fields.update(name=bot.name, real_name=bot.name)
         if "deleted" in fields:
-            user_fields["deleted"] = deleted
-        await self._apply_user(team_id, user_id, user_fields)
+            user_fields["deleted"] = bot.deleted
+        await self._apply_user(team_id, bot.user_id, user_fields, endings)
         await self._store.put_bot(bot)
 
     async def _apply_conversation(self, team_id: str, declared: Declared) -> None:
         fields = dict(declared.fields)
-        members = fields.pop("members", None)
-        im_user = fields.pop("user", None)
-        fields = _pick(fields, _CONVERSATION_FIELDS)
-        if im_user is not None:
-            fields["im_user"] = im_user
+        members = fields.pop("members", ())
+        if "user" in fields:
+            fields["im_user"] = fields.pop("user")
         existing = await self._store.get_conversation(declared.id)
         if existing is None:
-            fields.setdefault("name", declared.id.lower())
-            fields["created"] = int(self._clock.now())
-            conversation = Conversation(id=declared.id, team_id=team_id, **fields)
+            fields = {"name": declared.id.lower(), **fields}
+            created = int(self._clock.now())
+            conversation = Conversation(id=declared.id, team_id=team_id, created=created, **fields)
         else:
             conversation = dataclasses.replace(existing, **fields)
         await self._store.put_conversation(conversation)
         if members:
-            await self._store.add_members(declared.id, [str(m) for m in members])
+            await self._store.add_members(declared.id, list(members))
 
-    async def _apply_token(self, team_id: str, declared: Declared) -> None:
+    async def _apply_token(
+        self, team_id: str, declared: Declared, endings: list[SessionControl] | None = None
+    ) -> None:
         fields = dict(declared.fields)
+        if "user" in fields:
+            fields["user_id"] = fields.pop("user")
         token_hash = self._identities.hash(declared.id)
         existing = await self._store.get_token(token_hash)
-        fields.pop("token")
-        fields["user_id"] = fields.pop("user")
-        for key in ("scopes", "allowed_networks"):
-            if key in fields:
-                fields[key] = tuple(str(v) for v in fields[key])
         if existing is None:
-            token = Token(
-                hash=token_hash, team_id=team_id, created=int(self._clock.now()), **fields
-            )
+            kind = new_token_type(declared)
+            fields.pop("type", None)
+            scopes = fields.pop("scopes", DEFAULT_SCOPES.get(kind, ()))
+            created = int(self._clock.now())
+            token = Token(token_hash, team_id, type=kind, scopes=scopes, created=created, **fields)
         else:
             token = dataclasses.replace(existing, **fields)
+            if token.revoked and not existing.revoked and endings is not None:
+                endings.append(
+                    SessionControl(team_id, ControlAction.GOODBYE, token_hash=token_hash)
+                )
         await self._store.put_token(token)
+
+    async def create_token(self, team_id: str, raw: dict[str, Any]) -> tuple[str, Token]:
+        """Create one token (fields as in a file's ``tokens`` entry); returns text and record.
+
+        Without ``token`` the text is generated with the prefix of its ``type``.
+        """
+        entry = dict(raw)
+        kind = parse_token_type(entry.setdefault("type", TokenType.CLASSIC_BOT.value), "type")
+        entry.setdefault("token", generate_token(kind))
+        declared = parse_token(entry, "token")
+        if "user" not in declared.fields:
+            raise WorkspaceFileError("user: required to create a token")
+        if await self._store.get_team(team_id) is None:
+            raise WorkspaceError("team_not_found", f"no team {team_id}")
+        user = await self._store.get_user(declared.fields["user"])
+        if user is None or user.team_id != team_id:
+            raise WorkspaceError("user_not_found", f"no user {entry['user']} in team {team_id}")
+        token_hash = self._identities.hash(declared.id)
+        if await self._store.get_token(token_hash) is not None:
+            raise WorkspaceError("token_exists", "a token with this text already exists")
+        await self._apply_token(team_id, declared)
+        token = await self._store.get_token(token_hash)
+        assert token is not None  # just stored
+        logger.info("created a %s token for %s in %s", kind.value, user.id, team_id)
+        return declared.id, token
+
+    async def update_team(self, team_id: str, raw: dict[str, Any]) -> Team:
+        """Change an existing team's fields (state, policies, names); returns the team."""
+        declared = parse_team_fields({**raw, "id": team_id}, "team")
+        existing = await self._store.get_team(team_id)
+        if existing is None:
+            raise WorkspaceError("team_not_found", f"no team {team_id}")
+        team = dataclasses.replace(existing, **declared.fields)
+        await self._store.put_team(team)
+        self._identities.invalidate()
+        await self._end_sessions(_team_endings(existing, team))
+        logger.info("team %s changed: %s", team_id, ", ".join(sorted(declared.fields)))
+        return team
 
     async def revoke_token(self, token_text: str) -> bool:
         """Mark a token revoked; returns whether it existed."""
@@ -157,6 +283,11 @@ class WorkspaceService:
             return False
         await self._store.put_token(dataclasses.replace(token, revoked=True))
         self._identities.invalidate()
+        ending = SessionControl(token.team_id, ControlAction.GOODBYE, token_hash=token_hash)
+        await self._end_sessions([ending])
+        logger.info(
+            "revoked a %s token of %s in %s", token.type.value, token.user_id, token.team_id
+        )
         return True
 
     async def deactivate_user(self, user_id: str) -> bool:
@@ -170,12 +301,79 @@ class WorkspaceService:
             if bot is not None:
                 await self._store.put_bot(dataclasses.replace(bot, deleted=True))
         self._identities.invalidate()
+        ending = SessionControl(user.team_id, ControlAction.GOODBYE, user_id=user_id)
+        await self._end_sessions([ending])
+        logger.info("deactivated user %s in %s", user_id, user.team_id)
         return True
 
 
-def _tupled(team: Team) -> Team:
-    return dataclasses.replace(
-        team,
-        allowed_networks=tuple(team.allowed_networks),
-        rtm_denied=tuple(team.rtm_denied),
-    )
+def _team_endings(before: Team, after: Team) -> list[SessionControl]:
+    """The session endings a team change calls for: migration, or goodbye when deleted."""
+    if after.state is TeamState.MIGRATING and before.state is not TeamState.MIGRATING:
+        return [SessionControl(after.id, ControlAction.MIGRATION)]
+    if after.state is TeamState.DELETED and before.state is not TeamState.DELETED:
+        return [SessionControl(after.id, ControlAction.GOODBYE)]
+    return []
+
+
+class _References:
+    """Checks a whole document against itself and the database before anything is written.
+
+    Every user, bot, conversation and token belongs to exactly one team, and a token can
+    only be created for a user of its team.
+    """
+
+    def __init__(self, store: Store, identities: IdentityService) -> None:
+        self._store = store
+        self._identities = identities
+        self._owners: dict[tuple[str, str], str] = {}
+
+    async def check(self, declarations: list[TeamDeclaration]) -> None:
+        """Raise :class:`WorkspaceFileError` at the first broken reference."""
+        for declaration in declarations:
+            team_id = declaration.team.id
+            for user in declaration.users:
+                await self._claim("user", user.id, team_id, user.path)
+            for bot in declaration.bots:
+                await self._claim("bot", bot.id, team_id, bot.path)
+                await self._claim("user", bot.fields["user_id"], team_id, f"{bot.path}.user_id")
+            for conversation in declaration.conversations:
+                await self._claim("conversation", conversation.id, team_id, conversation.path)
+        for declaration in declarations:
+            for token in declaration.tokens:
+                await self._check_token(declaration.team.id, token)
+
+    async def _claim(self, kind: str, object_id: str, team_id: str, path: str) -> None:
+        owner = self._owners.get((kind, object_id)) or await self._stored_owner(kind, object_id)
+        if owner is not None and owner != team_id:
+            raise WorkspaceFileError(f"{path}: {kind} {object_id} belongs to team {owner}")
+        self._owners[(kind, object_id)] = team_id
+
+    async def _stored_owner(self, kind: str, object_id: str) -> str | None:
+        found: User | Bot | Conversation | None
+        if kind == "user":
+            found = await self._store.get_user(object_id)
+        elif kind == "bot":
+            found = await self._store.get_bot(object_id)
+        else:
+            found = await self._store.get_conversation(object_id)
+        return found.team_id if found is not None else None
+
+    async def _check_token(self, team_id: str, token: Declared) -> None:
+        existing = await self._store.get_token(self._identities.hash(token.id))
+        if existing is not None and existing.team_id != team_id:
+            raise WorkspaceFileError(f"{token.path}: the token belongs to team {existing.team_id}")
+        user_id = token.fields.get("user")
+        if existing is None:
+            new_token_type(token)
+            if user_id is None:
+                raise WorkspaceFileError(f"{token.path}.user: required to create a token")
+        if user_id is None:
+            return
+        if self._owners.get(("user", user_id)) == team_id:
+            return
+        if await self._stored_owner("user", user_id) != team_id:
+            raise WorkspaceFileError(
+                f"{token.path}.user: no user {user_id} in team {team_id} "
+                "(declare it under users, or as a bot's user_id)"
+            )

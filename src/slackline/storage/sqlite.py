@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -24,6 +25,8 @@ from slackline.storage.migrations import load_migrations
 
 R = TypeVar("R")
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+WAL_RETRY_SECS = 0.01
+MAX_TS_MICROS = 9_999_999_999_999_999  # 9999999999.999999, the largest ts
 _SYNCHRONOUS_MODES = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 
 
@@ -85,7 +88,7 @@ class SqliteStore:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(connection, self._busy_timeout_ms)
             connection.execute(f"PRAGMA synchronous = {self._synchronous}")
             connection.execute("PRAGMA foreign_keys = ON")
             self._connection = connection
@@ -196,6 +199,8 @@ class SqliteStore:
         limit: int,
     ) -> list[Conversation]:
         """Conversations of the given kinds the viewer may see, ordered by id."""
+        if not kinds:
+            return []
         kind_sql = " OR ".join(_KIND_CLAUSES[k] for k in kinds)
         visible = (
             "(c.is_private = 0 AND c.is_im = 0 AND c.is_mpim = 0 OR EXISTS "
@@ -310,7 +315,9 @@ class SqliteStore:
             + f" WHERE conversation_id = ? AND ts {low} ? AND ts {high} ?"
             " ORDER BY ts DESC LIMIT ?"
         )
-        params = [conversation_id, micros_to_ts(oldest_micros), micros_to_ts(latest_micros), limit]
+        # ts are compared as fixed-width text, so bounds must be clamped into the ts range.
+        oldest, latest = (min(max(m, 0), MAX_TS_MICROS) for m in (oldest_micros, latest_micros))
+        params = [conversation_id, micros_to_ts(oldest), micros_to_ts(latest), limit]
         return [rows.row_message(r) for r in await self._fetchall(sql, params)]
 
 
@@ -324,7 +331,34 @@ class _transaction:  # noqa: N801 - used as a lower-case context manager
         self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is not None:
+            self._db.execute("ROLLBACK")
+            return
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            # A failed COMMIT (disk full, I/O error) leaves the transaction open; end it so
+            # the next call on this connection starts clean.
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+
+def _enable_wal(db: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """Switch to WAL, retrying while another connection holds the lock.
+
+    SQLite does not call the busy handler for a journal-mode change, so two processes
+    opening a new database at once would otherwise fail with "database is locked".
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_RETRY_SECS)
 
 
 def _migrate(db: sqlite3.Connection) -> None:

@@ -1,7 +1,211 @@
-"""Web API methods of this family (filled in by the companion-methods work)."""
+"""``conversations.*``: listing, describing and reading channels, DMs and group DMs.
+
+Visibility: public channels are visible to everyone in their team; private channels, DMs and
+group DMs only to their members. Anything invisible, of another team or unknown is
+``channel_not_found`` in ``conversations.list``/``info``/``members``. ``conversations.history``
+on a private conversation of the caller's own team that the caller is not in answers
+``not_in_channel`` instead (the error Slack documents for it); another team's is still
+``channel_not_found``. Public channel history is readable without joining.
+"""
 
 from __future__ import annotations
 
-from slackline.api.registry import MethodSpec
+from typing import Any
 
-METHODS: list[MethodSpec] = []
+from slackline.api.call import Call
+from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.registry import MethodSpec
+from slackline.domain.models import Conversation
+from slackline.domain.ratelimit import Tier
+from slackline.domain.shapes import conversation_object, im_read_state, message_object, page_of
+from slackline.domain.ts import parse_ts_arg, ts_to_micros
+from slackline.errors import SlackError, SlackErrorCode
+
+CONVERSATIONS_CURSOR = "conversations"
+MEMBERS_CURSOR = "members"
+HISTORY_CURSOR = "history"
+CONVERSATION_TYPES = ("public_channel", "private_channel", "mpim", "im")
+DEFAULT_TYPES = ("public_channel",)
+MAX_HISTORY_LIMIT = 999
+# The largest ts there can be: the default ``latest`` reaches every stored message.
+MAX_TS_MICROS = 9_999_999_999_999_999
+_READ_SCOPES = ("channels:read", "groups:read", "im:read", "mpim:read")
+_HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
+
+
+def members_only(conversation: Conversation) -> bool:
+    """Whether only members may see the conversation (private channels, DMs, group DMs)."""
+    return conversation.is_private or conversation.is_im or conversation.is_mpim
+
+
+async def team_conversation(call: Call, channel_id: str) -> tuple[Conversation, bool]:
+    """A conversation of the caller's team and whether the caller is a member of it."""
+    if not channel_id:
+        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
+    conversation = await call.app.store.get_conversation(channel_id)
+    if conversation is None or conversation.team_id != call.identity.team.id:
+        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
+    is_member = await call.app.store.is_member(conversation.id, call.identity.user.id)
+    return conversation, is_member
+
+
+async def visible_conversation(call: Call, channel_id: str) -> tuple[Conversation, bool]:
+    """Like :func:`team_conversation`, but members-only conversations need membership."""
+    conversation, is_member = await team_conversation(call, channel_id)
+    if members_only(conversation) and not is_member:
+        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
+    return conversation, is_member
+
+
+async def im_peer(call: Call, conversation: Conversation) -> str:
+    """The other party of a DM as the caller sees it (``user`` in the IM object)."""
+    me = call.identity.user.id
+    if conversation.im_user and conversation.im_user != me:
+        return conversation.im_user
+    members = await call.app.store.list_members(conversation.id, "", 3)
+    others = [member for member in members if member != me]
+    return others[0] if others else me
+
+
+async def describe(
+    call: Call, conversation: Conversation, *, is_member: bool, with_count: bool
+) -> dict[str, Any]:
+    """The conversation object the caller sees (IMs name the other party)."""
+    if conversation.is_im:
+        obj = conversation_object(conversation, is_member=is_member)
+        obj["user"] = await im_peer(call, conversation)
+        return obj
+    count = await call.app.store.count_members(conversation.id) if with_count else None
+    return conversation_object(conversation, is_member=is_member, num_members=count)
+
+
+def parse_types(raw: str) -> tuple[str, ...]:
+    """``types`` as a comma list; empty means public channels; unknown is ``invalid_types``."""
+    kinds = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    if not kinds:
+        return DEFAULT_TYPES
+    if any(kind not in CONVERSATION_TYPES for kind in kinds):
+        raise SlackError(SlackErrorCode.INVALID_TYPES)
+    return kinds
+
+
+async def conversations_list(call: Call) -> dict[str, Any]:
+    """The conversations of the requested types the caller can see, by id."""
+    kinds = parse_types(call.args.text("types"))
+    limit = call.args.limit()
+    after = call.args.cursor(CONVERSATIONS_CURSOR)
+    store, me = call.app.store, call.identity.user.id
+    rows = await store.list_conversations(
+        call.identity.team.id,
+        kinds,
+        viewer=me,
+        exclude_archived=call.args.flag("exclude_archived"),
+        after=after,
+        limit=limit + 1,
+    )
+    page = page_of(rows, limit, CONVERSATIONS_CURSOR, lambda c: c.id)
+    channels = []
+    for conversation in page.items:
+        is_member = await store.is_member(conversation.id, me)
+        channels.append(await describe(call, conversation, is_member=is_member, with_count=True))
+    return {"channels": channels, **next_cursor_metadata(page.next_cursor)}
+
+
+async def conversations_info(call: Call) -> dict[str, Any]:
+    """One visible conversation; ``num_members`` only with ``include_num_members``."""
+    conversation, is_member = await visible_conversation(call, call.args.text("channel"))
+    with_count = call.args.flag("include_num_members")
+    obj = await describe(call, conversation, is_member=is_member, with_count=with_count)
+    if conversation.is_im:
+        latest = await call.app.store.list_messages(
+            conversation.id, oldest_micros=0, latest_micros=MAX_TS_MICROS, inclusive=True, limit=1
+        )
+        obj.update(im_read_state(latest[0] if latest else None))
+    return {"channel": obj}
+
+
+async def conversations_members(call: Call) -> dict[str, Any]:
+    """A visible conversation's member ids, by id."""
+    conversation, _ = await visible_conversation(call, call.args.text("channel"))
+    limit = call.args.limit()
+    after = call.args.cursor(MEMBERS_CURSOR)
+    rows = await call.app.store.list_members(conversation.id, after, limit + 1)
+    page = page_of(rows, limit, MEMBERS_CURSOR, lambda member: member)
+    return {"members": page.items, **next_cursor_metadata(page.next_cursor)}
+
+
+def _ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
+    raw = call.args.text(name)
+    if not raw:
+        return default
+    micros = parse_ts_arg(raw)
+    if micros is None:
+        raise SlackError(error)
+    return micros
+
+
+def _history_ceiling(call: Call, latest: int, inclusive: bool) -> int:
+    """The upper bound for this page: ``latest``, or just below the cursor's message."""
+    key = call.args.cursor(HISTORY_CURSOR)
+    if not key:
+        return latest
+    try:
+        cursor_micros = ts_to_micros(key)
+    except ValueError as exc:
+        raise SlackError(SlackErrorCode.INVALID_CURSOR) from exc
+    # The store applies ``inclusive`` to both ends; one microsecond below the cursor makes an
+    # inclusive upper bound exclusive of the message the previous page ended on.
+    return min(latest, cursor_micros - 1 if inclusive else cursor_micros)
+
+
+async def conversations_history(call: Call) -> dict[str, Any]:
+    """Messages between ``oldest`` and ``latest``, newest first, with ``has_more``."""
+    conversation, is_member = await team_conversation(call, call.args.text("channel"))
+    if members_only(conversation) and not is_member:
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    latest = _ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
+    oldest = _ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
+    inclusive = call.args.flag("inclusive")
+    limit = min(call.args.limit(), MAX_HISTORY_LIMIT)
+    rows = await call.app.store.list_messages(
+        conversation.id,
+        oldest_micros=oldest,
+        latest_micros=_history_ceiling(call, latest, inclusive),
+        inclusive=inclusive,
+        limit=limit + 1,
+    )
+    page = page_of(rows, limit, HISTORY_CURSOR, lambda message: message.ts)
+    return {
+        "messages": [message_object(message) for message in page.items],
+        "has_more": bool(page.next_cursor),
+        "pin_count": 0,
+        "channel_actions_ts": None,
+        "channel_actions_count": 0,
+        **next_cursor_metadata(page.next_cursor),
+    }
+
+
+METHODS = [
+    MethodSpec(
+        "conversations.list",
+        conversations_list,
+        Tier.TIER_2,
+        _READ_SCOPES,
+        bool_args=("exclude_archived",),
+    ),
+    MethodSpec(
+        "conversations.info",
+        conversations_info,
+        Tier.TIER_3,
+        _READ_SCOPES,
+        bool_args=("include_locale", "include_num_members"),
+    ),
+    MethodSpec("conversations.members", conversations_members, Tier.TIER_4, _READ_SCOPES),
+    MethodSpec(
+        "conversations.history",
+        conversations_history,
+        Tier.TIER_3,
+        _HISTORY_SCOPES,
+        bool_args=("inclusive", "include_all_metadata"),
+    ),
+]

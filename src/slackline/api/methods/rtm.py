@@ -17,15 +17,21 @@ _ALL_ROWS = 1_000_000
 
 
 async def rtm_connect(call: Call) -> dict[str, Any]:
-    """Reserve a socket ticket valid for 30 seconds and return its URL (decisions D.1)."""
+    """Reserve a socket ticket valid for 30 seconds and return its URL (decisions D.1).
+
+    From now on the user's events are kept for the ticket, to follow ``hello`` (E.2).
+    """
     identity = call.identity
+    bot_id = identity.user.bot_id if identity.token.is_bot else None
     ticket = call.app.tickets.issue(
         team_id=identity.team.id,
         user_id=identity.user.id,
+        bot_id=bot_id,
         token_hash=identity.token.hash,
         batch_presence_aware=call.args.flag("batch_presence_aware", False),
         presence_sub=call.args.flag("presence_sub", True),
     )
+    call.app.hub.reserve(ticket, identity.team.id, identity.user.id)
     return {
         "url": socket_url(call.app.base_url(call.request), ticket),
         "team": team_brief(identity.team),

@@ -1,0 +1,133 @@
+"""Handlers of client frames: ``message``, ``typing``, ``presence_sub``, ``presence_query``.
+
+They share the Web API's rules through the services (a ``message`` is checked and stored
+exactly like ``chat.postMessage``) and translate its Slack errors to RTM codes here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slackline.broker import Event
+from slackline.domain.models import Message
+from slackline.errors import RtmError, RtmErrorCode, SlackError, SlackErrorCode
+from slackline.rtm.client import ClientFrames, message_reply
+from slackline.rtm.hub import presence_frame
+
+if TYPE_CHECKING:
+    from slackline.app import App
+    from slackline.rtm.session import RtmSession
+
+MAX_RTM_TEXT_CHARS = 4_000
+MAX_PRESENCE_IDS = 500
+_SLACK_TO_RTM = {
+    SlackErrorCode.CHANNEL_NOT_FOUND: RtmErrorCode.CHANNEL_NOT_FOUND,
+    SlackErrorCode.NOT_IN_CHANNEL: RtmErrorCode.NOT_IN_CHANNEL,
+    SlackErrorCode.IS_ARCHIVED: RtmErrorCode.IS_ARCHIVED,
+    SlackErrorCode.NO_TEXT: RtmErrorCode.TEXT_MISSING,
+    SlackErrorCode.MSG_TOO_LONG: RtmErrorCode.MESSAGE_TOO_LONG,
+}
+
+
+class RtmHandlers:
+    """The frame handlers, bound to one application."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def register(self, frames: ClientFrames) -> None:
+        """Route each client frame type to its handler."""
+        frames.register("message", self.message)
+        frames.register("typing", self.typing)
+        frames.register("presence_sub", self.presence_sub)
+        frames.register("presence_query", self.presence_query)
+
+    async def _conversation_for(self, session: RtmSession, channel: object) -> str:
+        if not isinstance(channel, str) or not channel:
+            raise RtmError(RtmErrorCode.CHANNEL_MISSING)
+        try:
+            conversation = await self._app.messages.conversation_for_post(
+                session.team_id, channel, session.user_id, public_without_membership=False
+            )
+        except SlackError as error:
+            raise _rtm_error(error) from error
+        return conversation.id
+
+    async def message(
+        self, session: RtmSession, document: dict[str, Any], reply_to: int | None
+    ) -> bytes | None:
+        """Post a message; acknowledge with its ``ts`` and ``text``."""
+        text = document.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise RtmError(RtmErrorCode.TEXT_MISSING)
+        if len(text) > MAX_RTM_TEXT_CHARS:
+            raise RtmError(RtmErrorCode.MESSAGE_TOO_LONG)
+        channel = await self._conversation_for(session, document.get("channel"))
+        thread_ts = document.get("thread_ts")
+        draft = Message(
+            channel=channel,
+            ts="",
+            team_id=session.team_id,
+            user=session.user_id,
+            text=text,
+            bot_id=session.bot_id,
+            thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
+        )
+        stored = await self._app.messages.post_message(draft)
+        return message_reply(reply_to, stored.ts, stored.text)
+
+    async def typing(
+        self, session: RtmSession, document: dict[str, Any], reply_to: int | None
+    ) -> bytes | None:
+        """``user_typing`` to the channel's other members; no reply unless an error."""
+        channel = await self._conversation_for(session, document.get("channel"))
+        members = await self._app.store.list_members(channel, "", 1_000_000)
+        payload = {"type": "user_typing", "channel": channel, "user": session.user_id}
+        event = Event(session.team_id, payload, frozenset(members), exclude=session.user_id)
+        await self._app.broker.publish(event)
+        return None
+
+    async def presence_sub(
+        self, session: RtmSession, document: dict[str, Any], reply_to: int | None
+    ) -> bytes | None:
+        """Replace the subscriptions; send newly added users' current presence once."""
+        ids = _presence_ids(document)
+        added = self._app.hub.set_subscriptions(session, frozenset(ids))
+        await self._send_presence(session, [user for user in ids if user in added])
+        return None
+
+    async def presence_query(
+        self, session: RtmSession, document: dict[str, Any], reply_to: int | None
+    ) -> bytes | None:
+        """Send the current presence of the listed users; subscriptions are unchanged."""
+        await self._send_presence(session, list(dict.fromkeys(_presence_ids(document))))
+        return None
+
+    async def _send_presence(self, session: RtmSession, users: list[str]) -> None:
+        by_presence: dict[str, list[str]] = {}
+        for user_id in users:
+            user = await self._app.store.get_user(user_id)
+            if user is None or user.team_id != session.team_id:
+                continue  # another team's users are never visible
+            status = await self._app.presence.status(session.team_id, user_id)
+            by_presence.setdefault(status.presence, []).append(user_id)
+        hub = self._app.hub
+        for presence, changed in by_presence.items():
+            if session.batch_presence_aware:
+                hub.queue(session, presence_frame(changed, presence, batched=True))
+            else:
+                for user_id in changed:
+                    hub.queue(session, presence_frame([user_id], presence, batched=False))
+
+
+def _presence_ids(document: dict[str, Any]) -> list[str]:
+    ids = document.get("ids")
+    if not isinstance(ids, list) or len(ids) > MAX_PRESENCE_IDS:
+        raise RtmError(RtmErrorCode.INVALID_IDS)
+    if not all(isinstance(user, str) for user in ids):
+        raise RtmError(RtmErrorCode.INVALID_IDS)
+    return ids
+
+
+def _rtm_error(error: SlackError) -> RtmError:
+    return RtmError(_SLACK_TO_RTM.get(error.code, RtmErrorCode.SERVER_ERROR))

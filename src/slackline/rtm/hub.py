@@ -1,0 +1,258 @@
+"""The fan-out hub: which sessions exist, who may see what, and one write per iteration.
+
+Each event is encoded once (JSON and frame header) and the same bytes are queued on every
+recipient; queued sessions are flushed together in one callback per loop iteration. The hub
+is the broker's subscriber in this process, so it sees events from every process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slackline.broker import BrokerMessage, ControlAction, Event, SessionControl
+from slackline.clock import Clock
+from slackline.rtm.replies import HELLO_FRAME, encode_event
+
+if TYPE_CHECKING:
+    from slackline.rtm.client import ClientFrames
+    from slackline.rtm.session import RtmSession
+
+logger = logging.getLogger("slackline.rtm")
+
+DEFAULT_MAX_OUTBOUND_BYTES = 1 << 20
+DEFAULT_MAX_SESSION_AGE_SECS = 8 * 3600.0
+SESSION_AGE_JITTER = 0.10
+PENDING_TTL_SECS = 30.0
+MAX_PENDING_FRAMES = 1000
+PRESENCE_BATCH_SECS = 0.1
+
+
+@dataclass(slots=True)
+class PendingEvents:
+    """Events for a ticket's user between ``rtm.connect`` and the socket (decisions E.2)."""
+
+    team_id: str
+    user_id: str
+    created: float
+    frames: list[bytes] = field(default_factory=list)
+    overflowed: bool = False
+
+
+class SessionHub:
+    """This process's RTM sessions, indexed by team and user."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        max_outbound_bytes: int = DEFAULT_MAX_OUTBOUND_BYTES,
+        max_session_age_secs: float = DEFAULT_MAX_SESSION_AGE_SECS,
+    ) -> None:
+        self._clock = clock
+        self.max_outbound_bytes = max_outbound_bytes
+        self.max_session_age_secs = max_session_age_secs
+        self._teams: dict[str, dict[str, set[RtmSession]]] = {}
+        self._watchers: dict[str, set[RtmSession]] = {}
+        self._pending: OrderedDict[str, PendingEvents] = OrderedDict()
+        self._dirty: list[RtmSession] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._presence_batch: dict[tuple[str, str], list[str]] = {}
+        self._presence_timer: asyncio.TimerHandle | None = None
+        self._session_ids = 0
+        self.overflow_closes = 0
+        self.client_frames: ClientFrames
+        self.on_open: Callable[[RtmSession], None] = _ignore
+        self.on_close: Callable[[RtmSession], None] = _ignore
+
+    # sessions
+
+    def next_session_id(self) -> int:
+        """A process-unique session number for logs."""
+        self._session_ids += 1
+        return self._session_ids
+
+    def reserve(self, ticket: str, team_id: str, user_id: str) -> None:
+        """Start keeping the user's events for a ticket until its socket opens."""
+        now = self._clock.monotonic()
+        while self._pending:
+            oldest = next(iter(self._pending.values()))
+            if now - oldest.created <= PENDING_TTL_SECS:
+                break
+            self._pending.popitem(last=False)
+        self._pending[ticket] = PendingEvents(team_id, user_id, now)
+
+    def attach(self, ticket: str, session: RtmSession) -> None:
+        """Register a new session: ``hello``, then the events kept since ``rtm.connect``."""
+        kept = self._pending.pop(ticket, None)
+        users = self._teams.setdefault(session.team_id, {})
+        users.setdefault(session.user_id, set()).add(session)
+        self.queue(session, HELLO_FRAME)
+        if kept is not None:
+            if kept.overflowed:
+                session.goodbye()
+                return
+            for frame in kept.frames:
+                self.queue(session, frame)
+        jitter = 1 + random.uniform(-SESSION_AGE_JITTER, SESSION_AGE_JITTER)
+        loop = asyncio.get_running_loop()
+        session.end_timer = loop.call_later(self.max_session_age_secs * jitter, session.goodbye)
+        logger.info("session=%s user=%s opened", session.session_id, session.user_id)
+        self.on_open(session)
+
+    def detach(self, session: RtmSession) -> None:
+        """Forget a closed session (idempotent)."""
+        users = self._teams.get(session.team_id)
+        sessions = users.get(session.user_id) if users else None
+        if sessions is None or session not in sessions:
+            return
+        sessions.discard(session)
+        if not sessions and users is not None:
+            del users[session.user_id]
+        self.set_subscriptions(session, frozenset())
+        self.client_frames.session_ended(session)
+        self.on_close(session)
+
+    def sessions(self, team_id: str | None = None) -> Iterator[RtmSession]:
+        """Every open session (of one team)."""
+        teams = [self._teams.get(team_id, {})] if team_id else list(self._teams.values())
+        for users in teams:
+            for sessions in list(users.values()):
+                yield from list(sessions)
+
+    def user_session_count(self, team_id: str, user_id: str) -> int:
+        """How many sessions a user has open in this process."""
+        return len(self._teams.get(team_id, {}).get(user_id, ()))
+
+    def set_subscriptions(self, session: RtmSession, users: frozenset[str]) -> frozenset[str]:
+        """Replace a session's presence subscriptions; returns the newly added users."""
+        added = users - session.subscriptions
+        for user in session.subscriptions - users:
+            watchers = self._watchers.get(user)
+            if watchers is not None:
+                watchers.discard(session)
+                if not watchers:
+                    del self._watchers[user]
+        for user in added:
+            self._watchers.setdefault(user, set()).add(session)
+        session.subscriptions = users
+        return added
+
+    # writing
+
+    def queue(self, session: RtmSession, frame: bytes) -> None:
+        """Queue a frame; every queued session is flushed once at the end of this iteration."""
+        if session.closed:
+            return
+        if not session.pending:
+            self._dirty.append(session)
+        session.pending.append(frame)
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        dirty, self._dirty = self._dirty, []
+        for session in dirty:
+            session.flush()
+
+    def count_overflow(self) -> None:
+        """Count a session closed for overflowing its outbound buffer."""
+        self.overflow_closes += 1
+
+    # broker messages
+
+    def deliver(self, message: BrokerMessage) -> None:
+        """The broker subscriber: route an event or a session control."""
+        if isinstance(message, SessionControl):
+            self._control(message)
+        elif message.presence_of is not None:
+            self._presence(message)
+        else:
+            self._event(message)
+
+    def _event(self, event: Event) -> None:
+        users = self._teams.get(event.team_id)
+        frame = encode_event(event.payload)
+        if users:
+            for session in self._recipients(users, event):
+                self.queue(session, frame)
+        self._keep_pending(event, frame)
+
+    def _recipients(self, users: dict[str, set[RtmSession]], event: Event) -> Iterable[RtmSession]:
+        audience: Iterable[str] = users.keys() if event.audience is None else event.audience
+        for user_id in audience:
+            if user_id != event.exclude:
+                yield from users.get(user_id, ())
+
+    def _keep_pending(self, event: Event, frame: bytes) -> None:
+        for kept in self._pending.values():
+            if kept.team_id != event.team_id or kept.user_id == event.exclude:
+                continue
+            if event.audience is None or kept.user_id in event.audience:
+                if len(kept.frames) >= MAX_PENDING_FRAMES:
+                    kept.overflowed = True
+                else:
+                    kept.frames.append(frame)
+
+    def _presence(self, event: Event) -> None:
+        user = event.presence_of
+        assert user is not None
+        presence = str(event.payload.get("presence", "away"))
+        watchers = [s for s in self._watchers.get(user, ()) if s.team_id == event.team_id]
+        single = presence_frame([user], presence, batched=False)
+        for session in watchers:
+            if not session.batch_presence_aware:
+                self.queue(session, single)
+        if any(s.batch_presence_aware for s in watchers):
+            self._presence_batch.setdefault((event.team_id, presence), []).append(user)
+            if self._presence_timer is None:
+                loop = asyncio.get_running_loop()
+                self._presence_timer = loop.call_later(PRESENCE_BATCH_SECS, self._flush_presence)
+
+    def _flush_presence(self) -> None:
+        self._presence_timer = None
+        batch, self._presence_batch = self._presence_batch, {}
+        for (team_id, presence), changed in batch.items():
+            per_session: dict[RtmSession, list[str]] = {}
+            for user in dict.fromkeys(changed):
+                for session in self._watchers.get(user, ()):
+                    if session.batch_presence_aware and session.team_id == team_id:
+                        per_session.setdefault(session, []).append(user)
+            for session, users in per_session.items():
+                self.queue(session, presence_frame(users, presence, batched=True))
+
+    def _control(self, control: SessionControl) -> None:
+        for session in list(self.sessions(control.team_id)):
+            if control.user_id is not None and session.user_id != control.user_id:
+                continue
+            if control.token_hash is not None and session.token_hash != control.token_hash:
+                continue
+            if control.action is ControlAction.MIGRATION:
+                session.migration_started()
+            else:
+                session.goodbye()
+
+    def goodbye_all(self) -> None:
+        """``goodbye`` and close every session (shutdown and drain)."""
+        for session in list(self.sessions()):
+            session.goodbye()
+
+
+def _ignore(session: RtmSession) -> None:
+    """The default open/close hook."""
+
+
+def presence_frame(users: list[str], presence: str, *, batched: bool) -> bytes:
+    """A ``presence_change`` in the single (``user``) or batched (``users``) shape."""
+    payload: dict[str, Any] = {"type": "presence_change", "presence": presence}
+    if batched:
+        payload["users"] = users
+    else:
+        payload["user"] = users[0]
+    return encode_event(payload)

@@ -1,0 +1,203 @@
+"""Presence and profiles: who is active, what their profile says, and the events announcing it.
+
+Presence follows slack-rtm-protocol 3.1: a user is ``active`` while at least one RTM session
+is open and they have not set themselves away; otherwise ``away``. Open-session counts live
+in this process's memory (the RTM socket server reports sessions opening and closing); the
+manual-away flag is persistent (``User.manual_away``), so it survives reconnects and
+restarts. Idle auto-away is not applied, so ``auto_away`` is always false.
+
+Every change is stored first and announced after (decisions F.1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from slackline.broker import Broker, Event
+from slackline.clock import Clock
+from slackline.domain.models import User
+from slackline.domain.shapes import user_object
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.identity import IdentityService
+from slackline.storage.base import Store
+
+ACTIVE = "active"
+AWAY = "away"
+# The profile keys users.profile.set may change; anything else is ignored, as Slack ignores
+# keys it does not know.
+EDITABLE_PROFILE_FIELDS = frozenset({
+    "first_name", "last_name", "real_name", "display_name", "email", "phone", "title", "skype",
+    "pronouns", "status_text", "status_emoji", "status_expiration", "fields",
+})  # fmt: skip
+_NAME_PARTS = ("first_name", "last_name")
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceStatus:
+    """A user's presence as users.getPresence reports it to the user themself."""
+
+    presence: str
+    online: bool
+    manual_away: bool
+    connection_count: int
+    last_activity: int | None
+
+
+class PresenceService:
+    """Open-session counts per user (in memory) and the manual-away flag (stored)."""
+
+    def __init__(
+        self, store: Store, broker: Broker, clock: Clock, identities: IdentityService
+    ) -> None:
+        self._store = store
+        self._broker = broker
+        self._clock = clock
+        self._identities = identities
+        self._sessions: dict[tuple[str, str], int] = {}
+        self._last_activity: dict[tuple[str, str], float] = {}
+
+    def connection_count(self, team_id: str, user_id: str) -> int:
+        """How many RTM sessions this process holds open for the user."""
+        return self._sessions.get((team_id, user_id), 0)
+
+    async def session_opened(self, team_id: str, user_id: str) -> None:
+        """Count a new RTM session; the first one makes a user who is not away ``active``."""
+        key = (team_id, user_id)
+        # The count changes before the first await, so concurrent opens cannot both be "first".
+        self._sessions[key] = self._sessions.get(key, 0) + 1
+        self._last_activity[key] = self._clock.now()
+        if self._sessions[key] == 1:
+            await self._announce_unless_away(team_id, user_id, ACTIVE)
+
+    async def session_closed(self, team_id: str, user_id: str) -> None:
+        """Forget an RTM session; closing the last one makes the user ``away``."""
+        key = (team_id, user_id)
+        count = self._sessions.get(key)
+        if count is None:
+            return  # a close without an open (already counted down): nothing changes
+        if count > 1:
+            self._sessions[key] = count - 1
+            return
+        del self._sessions[key]
+        self._last_activity.pop(key, None)
+        await self._announce_unless_away(team_id, user_id, AWAY)
+
+    async def status(self, team_id: str, user_id: str) -> PresenceStatus:
+        """The user's presence, read from storage (cached identities may be stale)."""
+        user = await self._store.get_user(user_id)
+        manual_away = user.manual_away if user is not None else False
+        count = self.connection_count(team_id, user_id)
+        activity = self._last_activity.get((team_id, user_id))
+        return PresenceStatus(
+            presence=ACTIVE if count and not manual_away else AWAY,
+            online=count > 0,
+            manual_away=manual_away,
+            connection_count=count,
+            last_activity=int(activity) if activity is not None and count else None,
+        )
+
+    async def set_manual_away(self, team_id: str, user_id: str, away: bool) -> None:
+        """Store the manual-away flag, then tell the user's sessions and the team.
+
+        Nothing is published when the flag already had that value: presence did not change.
+        """
+        user = await self._store.get_user(user_id)
+        if user is None or user.team_id != team_id:
+            raise SlackError(SlackErrorCode.USER_NOT_FOUND)
+        if user.manual_away == away:
+            return
+        await self._store.put_user(dataclasses.replace(user, manual_away=away))
+        self._identities.invalidate()
+        manual = {"type": "manual_presence_change", "presence": AWAY if away else ACTIVE}
+        await self._broker.publish(Event(team_id, manual, frozenset({user_id})))
+        presence = (await self.status(team_id, user_id)).presence
+        await self._publish_presence(team_id, user_id, presence)
+
+    async def _announce_unless_away(self, team_id: str, user_id: str, presence: str) -> None:
+        user = await self._store.get_user(user_id)
+        if user is not None and not user.manual_away:
+            await self._publish_presence(team_id, user_id, presence)
+
+    async def _publish_presence(self, team_id: str, user_id: str, presence: str) -> None:
+        # Sessions deliver it only to those subscribed to the user (decisions E.3); the
+        # batched ``users`` form is theirs to build.
+        payload = {"type": "presence_change", "user": user_id, "presence": presence}
+        await self._broker.publish(Event(team_id, payload, presence_of=user_id))
+
+
+def require_profile_editor(editor: User, target: User) -> None:
+    """Raise unless ``editor`` may change ``target``'s profile (users.profile.set rules).
+
+    Anyone may edit themself; only admins and owners may edit others (``not_admin``); an
+    admin's or owner's profile only an owner may edit (``cannot_update_admin_user``; Slack
+    says "primary owner", and owners stand in for it here).
+    """
+    if editor.id == target.id:
+        return
+    if not (editor.is_admin or editor.is_owner):
+        raise SlackError(SlackErrorCode.NOT_ADMIN)
+    if (target.is_admin or target.is_owner) and not editor.is_owner:
+        raise SlackError(SlackErrorCode.CANNOT_UPDATE_ADMIN_USER)
+
+
+def profile_changes(requested: dict[str, Any]) -> dict[str, Any]:
+    """The editable keys of a requested profile, type-checked (``invalid_profile``)."""
+    changes: dict[str, Any] = {}
+    for key, value in requested.items():
+        if key not in EDITABLE_PROFILE_FIELDS:
+            continue
+        if key == "fields":
+            valid = isinstance(value, dict)
+        elif key == "status_expiration":
+            valid = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            valid = isinstance(value, str)
+        if not valid:
+            raise SlackError(SlackErrorCode.INVALID_PROFILE)
+        changes[key] = value
+    return changes
+
+
+def apply_profile(user: User, changes: dict[str, Any], now: int) -> User:
+    """The user with profile changes applied; ``real_name`` follows first and last name."""
+    profile = {**user.profile, **changes}
+    real_name = str(profile.pop("real_name", user.real_name))
+    if "real_name" in changes:
+        # A new full name replaces the parts unless they were given too.
+        for part in _NAME_PARTS:
+            if part not in changes:
+                profile.pop(part, None)
+    elif any(part in changes for part in _NAME_PARTS):
+        first, _, last = user.real_name.partition(" ")
+        parts = (str(profile.get("first_name", first)), str(profile.get("last_name", last)))
+        real_name = " ".join(p for p in parts if p)
+    return dataclasses.replace(user, real_name=real_name, profile=profile, updated=now)
+
+
+class ProfileService:
+    """Stores profile changes and publishes ``user_change`` to the team after the commit."""
+
+    def __init__(
+        self, store: Store, broker: Broker, clock: Clock, identities: IdentityService
+    ) -> None:
+        self._store = store
+        self._broker = broker
+        self._clock = clock
+        self._identities = identities
+
+    async def update_profile(self, user: User, changes: dict[str, Any]) -> User:
+        """Apply ``changes`` (see :func:`profile_changes`) to ``user`` and announce it."""
+        now = self._clock.now()
+        updated = apply_profile(user, changes, int(now))
+        await self._store.put_user(updated)
+        self._identities.invalidate()
+        payload = {
+            "type": "user_change",
+            "user": user_object(updated),
+            "cache_ts": int(now),
+            "event_ts": f"{now:.6f}",
+        }
+        await self._broker.publish(Event(user.team_id, payload))
+        return updated

@@ -1,0 +1,59 @@
+"""Helpers for socket tests: connect through rtm.connect and read JSON frames."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from websockets.sync.client import ClientConnection, connect
+
+from slackline.testing import ServerThread
+from tests.conftest import api
+
+FRAME_TIMEOUT_SECS = 5.0
+QUIET_SECS = 0.3
+
+
+def open_socket(server: ServerThread, token: str, **args: str) -> ClientConnection:
+    """rtm.connect with the token, then open the socket it names and read ``hello``."""
+    result = api(server, "rtm.connect", token, **args)
+    assert result.body["ok"], result.body
+    socket = connect(result.body["url"], open_timeout=FRAME_TIMEOUT_SECS, legacy=True)
+    assert recv_json(socket) == {"type": "hello"}
+    return socket
+
+
+def recv_json(socket: ClientConnection, timeout: float = FRAME_TIMEOUT_SECS) -> dict[str, Any]:
+    """The next text frame as JSON."""
+    frame = socket.recv(timeout=timeout)
+    assert isinstance(frame, str), frame
+    document = json.loads(frame)
+    assert isinstance(document, dict)
+    return document
+
+
+def recv_until(
+    socket: ClientConnection,
+    predicate: Callable[[dict[str, Any]], bool],
+    timeout: float = FRAME_TIMEOUT_SECS,
+) -> dict[str, Any]:
+    """Read frames until one matches (others are skipped)."""
+    while True:
+        frame = recv_json(socket, timeout)
+        if predicate(frame):
+            return frame
+
+
+def no_frame(socket: ClientConnection, within: float = QUIET_SECS) -> bool:
+    """True if nothing arrives within ``within`` seconds (the one bounded wait for absence)."""
+    try:
+        socket.recv(timeout=within)
+    except TimeoutError:
+        return True
+    return False
+
+
+def send_json(socket: ClientConnection, document: dict[str, Any]) -> None:
+    """Send one JSON text frame."""
+    socket.send(json.dumps(document))
