@@ -27,6 +27,7 @@ teams:
 ALICE = "xoxp-1-client"
 BOT = "xoxb-1-classic"
 GRANULAR_BOT = "xoxb-2-granular"
+GRANULAR_USER = "xoxp-3-granular"  # bob, with chat:write
 PUBLIC_POSTER = "xoxb-public-poster"
 
 
@@ -170,8 +171,12 @@ def test_another_teams_channel_is_channel_not_found(acme: ServerThread) -> None:
     assert error_of(acme, BOT, channel="C1001", text="hi") == "channel_not_found"
 
 
-def test_a_private_channel_the_poster_is_not_in_is_not_in_channel(acme: ServerThread) -> None:
-    assert error_of(acme, BOT, channel="G0001", text="hi") == "not_in_channel"
+def test_a_private_channel_the_poster_is_not_in_is_channel_not_found(acme: ServerThread) -> None:
+    assert error_of(acme, BOT, channel="G0001", text="hi") == "channel_not_found"
+
+
+def test_a_dm_the_poster_is_not_in_is_channel_not_found(acme: ServerThread) -> None:
+    assert error_of(acme, GRANULAR_USER, channel="D0001", text="hi") == "channel_not_found"
 
 
 def test_a_public_channel_the_bot_is_not_in_is_not_in_channel(acme: ServerThread) -> None:
@@ -185,7 +190,7 @@ def test_chat_write_public_allows_posting_to_a_public_channel_not_joined(
 
 
 def test_chat_write_public_does_not_open_private_channels(acme: ServerThread) -> None:
-    assert error_of(acme, PUBLIC_POSTER, channel="G0001", text="hi") == "not_in_channel"
+    assert error_of(acme, PUBLIC_POSTER, channel="G0001", text="hi") == "channel_not_found"
 
 
 def test_an_archived_channel_is_is_archived(acme: ServerThread) -> None:

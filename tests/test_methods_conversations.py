@@ -282,10 +282,10 @@ def test_history_of_a_public_channel_needs_no_membership(
     assert [m["ts"] for m in body["messages"]] == [history[-1]]
 
 
-def test_history_of_a_private_channel_the_caller_is_not_in_is_not_in_channel(
+def test_history_of_a_private_channel_the_caller_is_not_in_is_channel_not_found(
     acme: ServerThread,
 ) -> None:
-    assert error_of(acme, "conversations.history", BOT, channel="G0001") == "not_in_channel"
+    assert error_of(acme, "conversations.history", BOT, channel="G0001") == "channel_not_found"
 
 
 def test_history_of_another_teams_channel_is_channel_not_found(acme: ServerThread) -> None:

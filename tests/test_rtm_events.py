@@ -150,17 +150,27 @@ def test_presence_sub_sends_current_presence_of_newly_added_users_once(
         assert recv_json(bot) == {"type": "presence_change", "user": "U0005", "presence": "away"}
 
 
-def test_subscribers_see_a_user_turn_active_and_away(server: ServerThread) -> None:
-    with open_socket(server, "xoxb-1-classic") as bot:
-        send_json(bot, {"type": "presence_sub", "ids": ["U0002"]})
-        assert recv_json(bot)["presence"] == "away"
-        with open_socket(server, "xoxp-2-stream"):
+def test_subscribers_see_a_user_turn_active_and_away(tmp_path: Any) -> None:
+    # A server of its own: on the shared one, an earlier test's socket of bob may still be
+    # in its grace period, and its late "away" would interleave with the ones under test.
+    server = start_server(tmp_path, presence_grace_secs=0.05)
+    try:
+        with open_socket(server, "xoxb-1-classic") as bot:
+            send_json(bot, {"type": "presence_sub", "ids": ["U0002"]})
+            assert recv_json(bot)["presence"] == "away"
+            with open_socket(server, "xoxp-2-stream"):
+                assert recv_json(bot) == {
+                    "type": "presence_change",
+                    "user": "U0002",
+                    "presence": "active",
+                }
             assert recv_json(bot) == {
                 "type": "presence_change",
                 "user": "U0002",
-                "presence": "active",
+                "presence": "away",
             }
-        assert recv_json(bot) == {"type": "presence_change", "user": "U0002", "presence": "away"}
+    finally:
+        server.stop()
 
 
 def test_batch_presence_aware_sessions_get_the_users_shape(server: ServerThread) -> None:

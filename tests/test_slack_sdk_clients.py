@@ -156,7 +156,7 @@ def test_web_client_lists_legacy_channels(server: ServerThread) -> None:
         ("conversations_list", {"types": "channels"}, "invalid_types"),
         ("conversations_info", {"channel": "G0001"}, "channel_not_found"),
         ("conversations_members", {"channel": "C1001"}, "channel_not_found"),
-        ("conversations_history", {"channel": "G0001"}, "not_in_channel"),
+        ("conversations_history", {"channel": "G0001"}, "channel_not_found"),
         ("conversations_history", {"channel": "C0001", "latest": "x"}, "invalid_ts_latest"),
         ("conversations_history", {"channel": "C0001", "oldest": "x"}, "invalid_ts_oldest"),
         pytest.param(
@@ -185,7 +185,7 @@ def test_web_client_raises_slack_api_error_with_slacks_code(
         ("users_info", {"user": "U9999"}, "user_not_found"),
         ("users_list", {"cursor": "bm9wZTp4"}, "invalid_cursor"),
         ("conversations_info", {"channel": "C1001"}, "channel_not_found"),
-        ("chat_postMessage", {"channel": "G0001", "text": "hi"}, "not_in_channel"),
+        ("chat_postMessage", {"channel": "G0001", "text": "hi"}, "channel_not_found"),
     ],
 )
 def test_async_web_client_raises_slack_api_error_with_slacks_code(

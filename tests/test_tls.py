@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 import trustme
+from websockets.sync.client import connect
 
 from slackline.testing import ServerThread
 from tests.conftest import api, start_server
+from tests.rtm_helpers import recv_json, recv_until, send_json
 
 BEARER = {"Authorization": "Bearer xoxb-1-classic"}
 
@@ -103,3 +105,21 @@ def test_tls_public_url_overrides_the_tls_listeners_base(
         thread.stop()
     assert body["url"].startswith("wss://secure.example.com/websocket/")
     assert plain.body["url"].startswith("ws://plain.example.com:8080/websocket/")
+
+
+def test_a_wss_session_gets_hello_and_acknowledgements(
+    tmp_path: Path, ca: trustme.CA, tls_files: tuple[str, str]
+) -> None:
+    server = start_tls(tmp_path, tls_files)
+    try:
+        status, body = https_get(server, ca, "/api/rtm.connect")
+        assert status == 200 and body["url"].startswith(f"wss://127.0.0.1:{server.tls_port}/")
+        context = ssl.create_default_context()
+        ca.configure_trust(context)
+        with connect(body["url"], ssl=context) as ws:
+            assert recv_json(ws) == {"type": "hello"}
+            send_json(ws, {"id": 1, "type": "message", "channel": "C0001", "text": "over tls"})
+            ack = recv_until(ws, lambda frame: frame.get("reply_to") == 1)
+            assert ack["ok"] is True and ack["text"] == "over tls"
+    finally:
+        server.stop()

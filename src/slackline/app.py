@@ -31,7 +31,7 @@ from slackline.services.identity import IdentityService, TokenHasher, load_or_cr
 from slackline.services.messages import MessageService
 from slackline.services.presence import PresenceService
 from slackline.services.tickets import TicketRegistry
-from slackline.services.workspace import WorkspaceService, read_workspace_file
+from slackline.services.workspace import WorkspaceService
 from slackline.storage import Store, open_store
 
 logger = logging.getLogger("slackline.app")
@@ -61,7 +61,7 @@ class App:
         self.broker = components.broker or open_broker(settings.broker)
         secret = components.secret or load_or_create_secret(settings.secret_file)
         self.identities = IdentityService(self.store, TokenHasher(secret))
-        self.workspaces = WorkspaceService(self.store, self.identities, self.clock)
+        self.workspaces = WorkspaceService(self.store, self.identities, self.clock, self.broker)
         self.messages = MessageService(self.store, self.broker, self.clock)
         self.presence = PresenceService(self.store, self.broker, self.clock, self.identities)
         self.tickets = TicketRegistry(self.clock, self.ids)
@@ -90,7 +90,7 @@ class App:
         await self.broker.start()
         self._unsubscribe = self.broker.subscribe(self.hub.deliver)
         for path in self.workspace_files():
-            await self.workspaces.load_document(read_workspace_file(path))
+            await self.workspaces.load_file(path)
         self.ready = True
 
     def workspace_files(self) -> list[str]:

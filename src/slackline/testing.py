@@ -114,7 +114,7 @@ class ServerThread:
         await self.app.close()
 
     def __enter__(self) -> ServerThread:
-        return self.start()
+        return self if self._thread.is_alive() else self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

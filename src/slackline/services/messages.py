@@ -3,10 +3,12 @@
 The same rules serve ``chat.postMessage`` and (later) RTM ``message`` frames:
 
 - a conversation of another team, or an unknown one, is ``channel_not_found``;
-- a poster who is not a member is ``not_in_channel``. That holds for public channels too:
-  Slack refuses classic bots outside the channel, and Slackline applies the rule to every
-  token, except tokens granted ``chat:write.public``, which may post to public channels
-  they have not joined (Slack's granular-bot scope for exactly that);
+- so is a private channel, DM or group DM the poster is not a member of: a non-member never
+  learns that a private conversation exists (Slack answers the same);
+- a poster who is not a member of a public channel is ``not_in_channel``: Slack refuses
+  classic bots outside the channel, and Slackline applies the rule to every token, except
+  tokens granted ``chat:write.public``, which may post to public channels they have not
+  joined (Slack's granular-bot scope for exactly that);
 - an archived conversation is ``is_archived``;
 - empty text with no blocks or attachments is ``no_text``; more than 40,000 characters is
   ``msg_too_long``.
@@ -52,10 +54,11 @@ class MessageService:
         conversation = await self._store.get_conversation(channel_id) if channel_id else None
         if conversation is None or conversation.team_id != team_id:
             raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
-        if not await self._store.is_member(conversation.id, user_id) and (
-            _members_only(conversation) or not public_without_membership
-        ):
-            raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+        if not await self._store.is_member(conversation.id, user_id):
+            if _members_only(conversation):
+                raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
+            if not public_without_membership:
+                raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
         if conversation.is_archived:
             raise SlackError(SlackErrorCode.IS_ARCHIVED)
         return conversation

@@ -3,7 +3,9 @@
 ``channel`` must be a conversation id (C…, G…, D…); names and user ids are
 ``channel_not_found``. Who may post where is :mod:`slackline.services.messages`'s rule:
 members only (public channels included, as Slack does for classic bots), unless the token
-has ``chat:write.public``. Checks run in this order: ``channel_not_found``,
+has ``chat:write.public`` (public channels only). A private channel, DM or group DM the
+poster is not in is ``channel_not_found``, as if it did not exist; a public channel the
+poster has not joined is ``not_in_channel``. Checks run in this order: ``channel_not_found``,
 ``not_in_channel``, ``is_archived``, then the content (``invalid_blocks_format``,
 ``invalid_attachments``, ``too_many_attachments``, ``no_text``, ``msg_too_long``).
 

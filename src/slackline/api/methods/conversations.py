@@ -2,10 +2,9 @@
 
 Visibility: public channels are visible to everyone in their team; private channels, DMs and
 group DMs only to their members. Anything invisible, of another team or unknown is
-``channel_not_found`` in ``conversations.list``/``info``/``members``. ``conversations.history``
-on a private conversation of the caller's own team that the caller is not in answers
-``not_in_channel`` instead (the error Slack documents for it); another team's is still
-``channel_not_found``. Public channel history is readable without joining.
+``channel_not_found`` in every method, ``conversations.history`` included, so a non-member
+never learns that a private conversation exists (Slack answers the same). Public channel
+history is readable without joining.
 """
 
 from __future__ import annotations
@@ -160,9 +159,7 @@ def _history_ceiling(call: Call, latest: int, inclusive: bool) -> int:
 
 async def conversations_history(call: Call) -> dict[str, Any]:
     """Messages between ``oldest`` and ``latest``, newest first, with ``has_more``."""
-    conversation, is_member = await team_conversation(call, call.args.text("channel"))
-    if members_only(conversation) and not is_member:
-        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    conversation, _ = await visible_conversation(call, call.args.text("channel"))
     latest = _ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
     oldest = _ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
     inclusive = call.args.flag("inclusive")
