@@ -3,8 +3,13 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The real clients of tests/test_real_clients.py, each pinned, each built once (stamp files).
+CLIENTS := tests/clients
+SLACKCLIENT2_STAMP := .venv-slackclient2/.installed
+SLACKCLIENT1_STAMP := .venv-slackclient1/.installed
+NODE_STAMP := $(CLIENTS)/node/node_modules/.installed
 
-.PHONY: serve test check lint types unit bench clean
+.PHONY: serve test check lint types unit clients bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +31,31 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) clients
 	$(BIN)/pytest
 
+clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP)
+
+# slackclient 2 ships the top-level package `slack`, which clashes with slack_sdk's.
+$(SLACKCLIENT2_STAMP): $(CLIENTS)/requirements-slackclient2.txt
+	rm -rf .venv-slackclient2
+	$(PYTHON) -m venv .venv-slackclient2
+	.venv-slackclient2/bin/pip install --quiet -r $<
+	touch $@
+
+$(SLACKCLIENT1_STAMP): $(CLIENTS)/requirements-slackclient1.txt
+	rm -rf .venv-slackclient1
+	$(PYTHON) -m venv .venv-slackclient1
+	.venv-slackclient1/bin/pip install --quiet -r $<
+	touch $@
+
+$(NODE_STAMP): $(CLIENTS)/node/package.json $(CLIENTS)/node/package-lock.json
+	cd $(CLIENTS)/node && npm ci --no-audit --no-fund
+	touch $@
+
+# Builds bench/build/loadgen (gcc) and bench/baselines/node_modules (npm ci) on first use.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(CLIENTS)/node/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache

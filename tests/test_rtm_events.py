@@ -59,7 +59,10 @@ def test_the_senders_own_sessions_receive_the_echo(server: ServerThread) -> None
 
 
 def test_an_rtm_message_is_acknowledged_stored_and_delivered(server: ServerThread) -> None:
-    with open_socket(server, "xoxp-1-client") as alice, open_socket(server, "xoxb-1-classic") as bot:
+    with (
+        open_socket(server, "xoxp-1-client") as alice,
+        open_socket(server, "xoxb-1-classic") as bot,
+    ):
         send_json(alice, {"id": 1, "type": "message", "channel": "C0001", "text": "over rtm"})
         ack = recv_until(alice, lambda f: f.get("reply_to") == 1)
         assert ack == {"ok": True, "reply_to": 1, "ts": ack["ts"], "text": "over rtm"}
@@ -126,7 +129,10 @@ def test_events_between_rtm_connect_and_the_socket_follow_hello(server: ServerTh
 
 
 def test_typing_reaches_other_members_but_never_the_typist(server: ServerThread) -> None:
-    with open_socket(server, "xoxp-1-client") as alice, open_socket(server, "xoxb-1-classic") as bot:
+    with (
+        open_socket(server, "xoxp-1-client") as alice,
+        open_socket(server, "xoxb-1-classic") as bot,
+    ):
         send_json(alice, {"id": 1, "type": "typing", "channel": "C0001"})
         send_json(alice, {"id": 2, "type": "message", "channel": "C0001", "text": "typed"})
         assert recv_json(bot) == {"type": "user_typing", "channel": "C0001", "user": "U0001"}

@@ -28,6 +28,7 @@ from slackline.domain.models import (
 from slackline.domain.ts import ts_to_micros
 from slackline.errors import StorageError
 from slackline.storage import Store, open_store
+from slackline.storage.base import ThreadSummary
 
 StoreFactory = Callable[[Path], str]
 NOW = 1_700_000_000.0
@@ -562,3 +563,168 @@ def test_a_committed_message_survives_closing_and_reopening(
         assert runner.run(reopened.get_message("C1", stored.ts)) == stored
     finally:
         runner.run(reopened.close())
+
+
+# Edits, deletions, threads and reactions
+
+
+def _posted(runner: asyncio.Runner, store: Store, channel: str = "C1", **fields: Any) -> Message:
+    if runner.run(store.get_conversation(channel)) is None:
+        runner.run(store.put_conversation(_channel(channel)))
+    draft = Message(
+        **{"channel": channel, "ts": "", "team_id": "T1", "user": "U1", "text": "hello", **fields}
+    )
+    return runner.run(store.insert_message(draft, NOW))
+
+
+def test_an_updated_message_comes_back_changed(runner: asyncio.Runner, store: Store) -> None:
+    stored = _posted(runner, store)
+    edited = dataclasses.replace(
+        stored, text="changed", edited={"user": "U1", "ts": "1700000001.000000"}
+    )
+    assert runner.run(store.update_message(edited)) is True
+    assert runner.run(store.get_message("C1", stored.ts)) == edited
+
+
+def test_updating_a_missing_message_says_so(runner: asyncio.Runner, store: Store) -> None:
+    runner.run(store.put_conversation(_channel("C1")))
+    ghost = Message("C1", "1700000000.000000", "T1", "U1", "ghost")
+    assert runner.run(store.update_message(ghost)) is False
+
+
+def test_updating_a_message_keeps_its_reactions(runner: asyncio.Runner, store: Store) -> None:
+    stored = _posted(runner, store)
+    runner.run(store.add_reaction("C1", stored.ts, "tada", "U2"))
+    runner.run(store.update_message(dataclasses.replace(stored, text="changed")))
+    found = runner.run(store.get_message("C1", stored.ts))
+    assert found is not None and found.extra["reactions"][0]["users"] == ["U2"]
+
+
+def test_a_deleted_message_is_returned_and_gone(runner: asyncio.Runner, store: Store) -> None:
+    stored = _posted(runner, store)
+    assert runner.run(store.delete_message("C1", stored.ts)) == stored
+    assert runner.run(store.get_message("C1", stored.ts)) is None
+
+
+def test_deleting_a_missing_message_is_none(runner: asyncio.Runner, store: Store) -> None:
+    runner.run(store.put_conversation(_channel("C1")))
+    assert runner.run(store.delete_message("C1", "1700000000.000000")) is None
+
+
+def test_deleting_a_message_deletes_its_reactions(runner: asyncio.Runner, store: Store) -> None:
+    stored = _posted(runner, store)
+    runner.run(store.add_reaction("C1", stored.ts, "tada", "U2"))
+    runner.run(store.delete_message("C1", stored.ts))
+    assert runner.run(store.remove_reaction("C1", stored.ts, "tada", "U2")) is False
+
+
+def test_reactions_are_summarised_per_name_in_the_order_added(
+    runner: asyncio.Runner, store: Store
+) -> None:
+    stored = _posted(runner, store)
+    for name, user in (("tada", "U2"), ("eyes", "U1"), ("tada", "U1")):
+        assert runner.run(store.add_reaction("C1", stored.ts, name, user)) is True
+    found = runner.run(store.get_message("C1", stored.ts))
+    assert found is not None and found.extra["reactions"] == [
+        {"name": "tada", "users": ["U2", "U1"], "count": 2},
+        {"name": "eyes", "users": ["U1"], "count": 1},
+    ]
+
+
+def test_reacting_twice_with_the_same_name_is_refused(runner: asyncio.Runner, store: Store) -> None:
+    stored = _posted(runner, store)
+    runner.run(store.add_reaction("C1", stored.ts, "tada", "U2"))
+    assert runner.run(store.add_reaction("C1", stored.ts, "tada", "U2")) is False
+
+
+def test_reacting_to_a_missing_message_is_refused(runner: asyncio.Runner, store: Store) -> None:
+    runner.run(store.put_conversation(_channel("C1")))
+    assert runner.run(store.add_reaction("C1", "1700000000.000000", "tada", "U2")) is False
+
+
+def test_removing_a_reaction_says_whether_there_was_one(
+    runner: asyncio.Runner, store: Store
+) -> None:
+    stored = _posted(runner, store)
+    runner.run(store.add_reaction("C1", stored.ts, "tada", "U2"))
+    assert runner.run(store.remove_reaction("C1", stored.ts, "tada", "U2")) is True
+    assert runner.run(store.remove_reaction("C1", stored.ts, "tada", "U2")) is False
+    found = runner.run(store.get_message("C1", stored.ts))
+    assert found is not None and "reactions" not in found.extra
+
+
+def test_listed_messages_carry_their_reactions(runner: asyncio.Runner, store: Store) -> None:
+    first = _posted(runner, store, text="one")
+    _posted(runner, store, text="two")
+    runner.run(store.add_reaction("C1", first.ts, "eyes", "U2"))
+    listed = runner.run(
+        store.list_messages(
+            "C1", oldest_micros=0, latest_micros=MAX_MICROS, inclusive=True, limit=10
+        )
+    )
+    assert [m.extra.get("reactions", []) for m in listed] == [
+        [],
+        [{"name": "eyes", "users": ["U2"], "count": 1}],
+    ]
+
+
+def test_a_thread_lists_its_parent_then_its_replies_oldest_first(
+    runner: asyncio.Runner, store: Store
+) -> None:
+    parent = _posted(runner, store, text="parent")
+    _posted(runner, store, text="elsewhere")
+    replies = [_posted(runner, store, text=f"r{n}", thread_ts=parent.ts) for n in range(3)]
+    thread = runner.run(store.list_thread("C1", parent.ts, after="", limit=10))
+    assert [m.text for m in thread] == ["parent", "r0", "r1", "r2"]
+    page = runner.run(store.list_thread("C1", parent.ts, after=replies[0].ts, limit=1))
+    assert [m.text for m in page] == ["r1"]
+
+
+def test_a_thread_summary_counts_replies_and_repliers(runner: asyncio.Runner, store: Store) -> None:
+    parent = _posted(runner, store, text="parent")
+    _posted(runner, store, text="a", thread_ts=parent.ts, user="U2")
+    _posted(runner, store, text="b", thread_ts=parent.ts, user="U3")
+    last = _posted(runner, store, text="c", thread_ts=parent.ts, user="U2")
+    summary = runner.run(store.thread_summary("C1", parent.ts))
+    assert summary == ThreadSummary(3, ["U2", "U3"], last.ts)
+
+
+def test_a_message_without_replies_has_an_empty_summary(
+    runner: asyncio.Runner, store: Store
+) -> None:
+    parent = _posted(runner, store)
+    assert runner.run(store.thread_summary("C1", parent.ts)) == ThreadSummary()
+
+
+def test_a_channel_is_found_by_name_within_its_team(runner: asyncio.Runner, store: Store) -> None:
+    runner.run(store.put_team(Team("T2", "Two", "two")))
+    runner.run(store.put_conversation(_channel("C1")))
+    runner.run(store.put_conversation(Conversation("C2", "T2", "other")))
+    found = runner.run(store.find_channel_by_name("T1", "c1"))
+    assert found is not None and found.id == "C1"
+    assert runner.run(store.find_channel_by_name("T1", "other")) is None
+
+
+def test_dms_are_not_found_by_name(runner: asyncio.Runner, store: Store) -> None:
+    runner.run(store.put_conversation(_channel("D1", is_im=True, im_user="U1")))
+    assert runner.run(store.find_channel_by_name("T1", "d1")) is None
+
+
+def test_a_dm_is_found_by_its_two_members_in_either_order(
+    runner: asyncio.Runner, store: Store
+) -> None:
+    runner.run(store.put_conversation(_channel("D1", is_im=True, im_user="U2")))
+    runner.run(store.add_members("D1", ["U1", "U2"]))
+    for pair in (("U1", "U2"), ("U2", "U1")):
+        found = runner.run(store.find_im("T1", *pair))
+        assert found is not None and found.id == "D1"
+    assert runner.run(store.find_im("T1", "U1", "U3")) is None
+
+
+def test_a_self_dm_is_found_by_its_one_member(runner: asyncio.Runner, store: Store) -> None:
+    runner.run(store.put_conversation(_channel("D1", is_im=True, im_user="U1")))
+    runner.run(store.add_members("D1", ["U1", "U2"]))
+    runner.run(store.put_conversation(_channel("D2", is_im=True, im_user="U1")))
+    runner.run(store.add_members("D2", ["U1"]))
+    found = runner.run(store.find_im("T1", "U1", "U1"))
+    assert found is not None and found.id == "D2"

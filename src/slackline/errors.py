@@ -78,6 +78,35 @@ class SlackErrorCode(enum.StrEnum):
     INVALID_ATTACHMENTS = "invalid_attachments"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     NOT_FOUND = "not_found"
+    # Events and the methods that cause them.
+    MESSAGE_NOT_FOUND = "message_not_found"
+    CANT_UPDATE_MESSAGE = "cant_update_message"
+    CANT_DELETE_MESSAGE = "cant_delete_message"
+    INVALID_NAME_REQUIRED = "invalid_name_required"
+    INVALID_NAME_SPECIALS = "invalid_name_specials"
+    INVALID_NAME_MAXLENGTH = "invalid_name_maxlength"
+    INVALID_NAME_PUNCTUATION = "invalid_name_punctuation"
+    NAME_TAKEN = "name_taken"
+    METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE = "method_not_supported_for_channel_type"
+    ALREADY_IN_CHANNEL = "already_in_channel"
+    CANT_LEAVE_GENERAL = "cant_leave_general"
+    LAST_MEMBER = "last_member"
+    NO_USER = "no_user"
+    CANT_INVITE_SELF = "cant_invite_self"
+    CANT_KICK_SELF = "cant_kick_self"
+    CANT_KICK_FROM_GENERAL = "cant_kick_from_general"
+    RESTRICTED_ACTION = "restricted_action"
+    ALREADY_ARCHIVED = "already_archived"
+    CANT_ARCHIVE_GENERAL = "cant_archive_general"
+    NOT_ARCHIVED = "not_archived"
+    USERS_LIST_NOT_SUPPLIED = "users_list_not_supplied"
+    USER_DISABLED = "user_disabled"
+    THREAD_NOT_FOUND = "thread_not_found"
+    ALREADY_REACTED = "already_reacted"
+    NO_REACTION = "no_reaction"
+    NO_ITEM_SPECIFIED = "no_item_specified"
+    BAD_TIMESTAMP = "bad_timestamp"
+    BOT_NOT_FOUND = "bot_not_found"
 
 
 class SlackWarningCode(enum.StrEnum):
@@ -85,6 +114,7 @@ class SlackWarningCode(enum.StrEnum):
 
     MISSING_CHARSET = "missing_charset"
     SUPERFLUOUS_CHARSET = "superfluous_charset"
+    ALREADY_IN_CHANNEL = "already_in_channel"
 
 
 class SlackError(Exception):

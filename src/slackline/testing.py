@@ -151,7 +151,7 @@ def _parse_one(buffer: bytes) -> tuple[RawResponse, bytes] | None:
 
 
 def read_responses(sock: socket.socket, count: int) -> list[RawResponse]:
-    """Read ``count`` responses (fewer if the server closes first)."""
+    """Read ``count`` responses (fewer if the server closes or resets first)."""
     responses: list[RawResponse] = []
     buffer = b""
     while len(responses) < count:
@@ -160,7 +160,11 @@ def read_responses(sock: socket.socket, count: int) -> list[RawResponse]:
             response, buffer = parsed
             responses.append(response)
             continue
-        chunk = sock.recv(65536)
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            # Bytes sent after the server closed make the kernel answer with a reset.
+            break
         if not chunk:
             break
         buffer += chunk

@@ -6,6 +6,7 @@ from slackline.broker.base import (
     Broker,
     BrokerMessage,
     ControlAction,
+    DeliveryGap,
     Event,
     SessionControl,
     Subscriber,
@@ -19,13 +20,18 @@ def open_broker(url: str) -> Broker:
         from slackline.broker.memory import MemoryBroker  # noqa: PLC0415
 
         return MemoryBroker()
-    raise ValueError(f"unsupported broker URL scheme {scheme!r} (expected memory://)")
+    if scheme in ("redis", "rediss"):
+        from slackline.broker.redis import RedisBroker  # noqa: PLC0415
+
+        return RedisBroker.from_url(url)
+    raise ValueError(f"unsupported broker URL scheme {scheme!r} (expected memory:// or redis://)")
 
 
 __all__ = [
     "Broker",
     "BrokerMessage",
     "ControlAction",
+    "DeliveryGap",
     "Event",
     "SessionControl",
     "Subscriber",

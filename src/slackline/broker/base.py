@@ -48,7 +48,19 @@ class SessionControl:
 
 
 BrokerMessage = Event | SessionControl
-Subscriber = Callable[[BrokerMessage], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryGap:
+    """Told to subscribers when messages may have been lost (the broker's link broke).
+
+    Sessions then cannot know what they missed, so they must be ended (decisions E.8).
+    """
+
+    reason: str
+
+
+Subscriber = Callable[[BrokerMessage | DeliveryGap], None]
 
 
 class Broker(Protocol):
@@ -62,8 +74,16 @@ class Broker(Protocol):
         """Disconnect."""
         ...
 
+    @property
+    def healthy(self) -> bool:
+        """Whether messages published now reach every process's subscribers."""
+        ...
+
     async def publish(self, message: BrokerMessage) -> None:
-        """Publish; call only after the change it describes is committed."""
+        """Publish; call only after the change it describes is committed.
+
+        Raises :class:`slackline.errors.BrokerError` when the message cannot be sent.
+        """
         ...
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:

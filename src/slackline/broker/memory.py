@@ -20,6 +20,11 @@ class MemoryBroker:
         """Forget every subscriber."""
         self._subscribers.clear()
 
+    @property
+    def healthy(self) -> bool:
+        """Always: there is no link to lose."""
+        return True
+
     async def publish(self, message: BrokerMessage) -> None:
         """Hand the message to every subscriber synchronously, in subscription order."""
         for subscriber in list(self._subscribers):

@@ -13,10 +13,11 @@ import logging
 import ssl
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import httptools
 
@@ -47,17 +48,60 @@ def log_path(path: str) -> str:
     return "/websocket/…" if path.startswith("/websocket/") else path
 
 
+def _status_line(status: int) -> str:
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = _STATUS_LINES[status] = f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"
+    return line
+
+
+_STATUS_LINES: dict[int, str] = {}
+
+
 def encode_response(response: Response, keep_alive: bool) -> bytes:
     """Status line, headers and body as the bytes to write."""
-    reason = HTTPStatus(response.status).phrase
     lines = [
-        f"HTTP/1.1 {response.status} {reason}",
+        _status_line(response.status),
         f"content-type: {response.content_type}",
         f"content-length: {len(response.body)}",
         *(f"{name}: {value}" for name, value in response.headers),
         "connection: keep-alive" if keep_alive else "connection: close",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+
+
+def start_eagerly(
+    loop: asyncio.AbstractEventLoop, coroutine: Coroutine[Any, Any, None]
+) -> asyncio.Task[None] | None:
+    """Run a coroutine now, up to its first real suspension; None if it finished.
+
+    Most requests never wait (a cached token, no storage), so they are answered without
+    creating a task; one that does wait continues as a task from where it stopped.
+    """
+    try:
+        yielded = coroutine.send(None)
+    except StopIteration:
+        return None
+    return loop.create_task(_resume(coroutine, yielded))
+
+
+async def _resume(coroutine: Coroutine[Any, Any, None], yielded: Any) -> None:
+    """Drive a started coroutine as a task would: wait for what it awaits, then resume it."""
+    while True:
+        try:
+            if yielded is None:
+                await asyncio.sleep(0)
+            else:
+                yielded._asyncio_future_blocking = False
+                await asyncio.wait((yielded,))
+        except BaseException as stop:  # this task was cancelled: pass it on
+            step = partial(coroutine.throw, stop)
+        else:
+            step = partial(coroutine.send, None)
+        try:
+            yielded = step()
+        except StopIteration:
+            return
 
 
 @dataclass(slots=True)
@@ -102,7 +146,13 @@ class HttpProtocol(asyncio.Protocol):
         self._local = ""
         self._queue: deque[_Pending] = deque()
         self._worker: asyncio.Task[None] | None = None
+        self._serving = False
+        # One timer per connection, moved lazily: arming only sets the deadline, and the
+        # handle is replaced only when the new deadline comes before it fires.
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._deadline: float | None = None
+        self._on_deadline: Callable[[], None] = _nothing
         self._reset_message()
         # Lifecycle flags: no more input is parsed / the peer half-closed / the server is
         # shutting down / the transport is being closed.
@@ -161,7 +211,7 @@ class HttpProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """Stop timers and forget the connection."""
         self._closing = True
-        self._cancel_timer()
+        self._stop_timer()
         if self._connections is not None:
             self._connections.discard(self)
         if self._worker is not None and not self._worker.done():
@@ -285,8 +335,18 @@ class HttpProtocol(asyncio.Protocol):
         self._queue.append(pending)
         if len(self._queue) > MAX_PIPELINED_REQUESTS and self._transport is not None:
             self._transport.pause_reading()
-        if self._worker is None or self._worker.done():
-            self._worker = self._loop.create_task(self._serve_queue())
+        if not self._worker_busy():
+            self._serving = True
+            try:
+                self._worker = start_eagerly(self._loop, self._serve_queue())
+            except Exception:
+                access_log.exception("unhandled error while answering on a connection")
+                self._close()
+            finally:
+                self._serving = False
+
+    def _worker_busy(self) -> bool:
+        return self._serving or (self._worker is not None and not self._worker.done())
 
     async def _serve_queue(self) -> None:
         while self._queue and not self._closing:
@@ -330,7 +390,7 @@ class HttpProtocol(asyncio.Protocol):
         self._input_done = True
         if request is None or self._upgrade is None or self._transport is None:
             return  # not a WebSocket upgrade: already queued as a plain request
-        self._cancel_timer()
+        self._stop_timer()
         if self._connections is not None:
             self._connections.discard(self)
         result = self._upgrade(request, self._transport, rest)
@@ -338,11 +398,11 @@ class HttpProtocol(asyncio.Protocol):
             self._loop.create_task(result)  # type: ignore[arg-type]
 
     def _idle(self) -> bool:
-        return not self._queue and (self._worker is None or self._worker.done())
+        return not self._queue and not self._worker_busy()
 
     def _close(self) -> None:
         self._closing = True
-        self._cancel_timer()
+        self._stop_timer()
         if self._transport is not None:
             self._transport.close()
 
@@ -362,13 +422,39 @@ class HttpProtocol(asyncio.Protocol):
             self._close()
 
     def _arm_timer(self, delay: float, callback: Callable[[], None]) -> None:
-        self._cancel_timer()
-        self._timer = self._loop.call_later(delay, callback)
+        self._deadline = self._loop.time() + delay
+        self._on_deadline = callback
+        if self._timer is None or self._timer_at > self._deadline:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._schedule(self._deadline)
 
     def _cancel_timer(self) -> None:
+        self._deadline = None  # the handle may stay: when it fires, nothing is due
+
+    def _schedule(self, when: float) -> None:
+        self._timer_at = when
+        self._timer = self._loop.call_at(when, self._timer_fired)
+
+    def _timer_fired(self) -> None:
+        self._timer = None
+        if self._deadline is None:
+            return
+        if self._loop.time() < self._deadline:
+            self._schedule(self._deadline)
+            return
+        callback, self._deadline = self._on_deadline, None
+        callback()
+
+    def _stop_timer(self) -> None:
+        self._deadline = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _nothing() -> None:
+    """The timer callback before any is armed."""
 
 
 def _log(request: Request, response: Response, started: float) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from slackline.broker import BrokerMessage, ControlAction, Event, SessionControl
+from slackline.broker import BrokerMessage, ControlAction, DeliveryGap, Event, SessionControl
 from slackline.clock import Clock
 from slackline.rtm.replies import HELLO_FRAME, encode_event
 
@@ -167,9 +167,16 @@ class SessionHub:
 
     # broker messages
 
-    def deliver(self, message: BrokerMessage) -> None:
-        """The broker subscriber: route an event or a session control."""
-        if isinstance(message, SessionControl):
+    def deliver(self, message: BrokerMessage | DeliveryGap) -> None:
+        """The broker subscriber: route an event or a session control.
+
+        A delivery gap means events may be lost: every session is ended so that its client
+        resynchronises (decisions E.8).
+        """
+        if isinstance(message, DeliveryGap):
+            logger.warning("broker delivery gap (%s): ending every session", message.reason)
+            self.goodbye_all()
+        elif isinstance(message, SessionControl):
             self._control(message)
         elif message.presence_of is not None:
             self._presence(message)

@@ -16,7 +16,7 @@ from slackline.rtm.frames import (
     CloseCode,
     FrameParser,
     Opcode,
-    ProtocolViolation,
+    ProtocolViolationError,
     encode_close,
     encode_frame,
 )
@@ -61,7 +61,7 @@ class RtmSession(asyncio.Protocol):
             return
         try:
             frames = self._parser.feed(data)
-        except ProtocolViolation as violation:
+        except ProtocolViolationError as violation:
             self.close(violation.code, violation.reason)
             return
         for frame in frames:

@@ -3,9 +3,10 @@
 A document is parsed and checked against the database as a whole before anything is
 written, so a document with an error changes nothing. Then each object is created with
 defaults or updated in the fields it declares; nothing is ever deleted. Every change
-invalidates the identity cache, so it applies to the next request at once, and changes that
-end RTM sessions (a revoked token, a deleted user, a team entering migration or deleted) are
-published to the broker after they are stored (decisions E.7).
+invalidates the identity cache, so it applies to the next request at once. After the changes
+are stored they are published to the broker: ``team_join`` for a new user and ``user_change``
+for a changed one (whole team), and the endings of RTM sessions (decisions E.7) for a revoked
+token, a deleted user, a team entering migration or deleted, in that order.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from slackline.broker import Broker, ControlAction, SessionControl
+from slackline.broker import Broker, BrokerMessage, ControlAction, Event, SessionControl
 from slackline.clock import Clock
 from slackline.domain.models import (
     DEFAULT_SCOPES,
@@ -30,6 +32,7 @@ from slackline.domain.models import (
     TokenType,
     User,
 )
+from slackline.domain.shapes import user_object
 from slackline.domain.workspace_file import (
     Declared,
     TeamDeclaration,
@@ -121,16 +124,16 @@ class WorkspaceService:
         """Apply a parsed document; returns the ids of the teams it declared."""
         declarations = parse_workspace(document)
         await _References(self._store, self._identities).check(declarations)
-        endings: list[SessionControl] = []
+        endings: list[BrokerMessage] = []
         try:
             for declaration in declarations:
                 await self._apply(declaration, endings)
         finally:
             self._identities.invalidate()
-        await self._end_sessions(endings)
+        await self._publish(endings)
         return [d.team.id for d in declarations]
 
-    async def _apply(self, declaration: TeamDeclaration, endings: list[SessionControl]) -> None:
+    async def _apply(self, declaration: TeamDeclaration, endings: list[BrokerMessage]) -> None:
         team_id = declaration.team.id
         await self._apply_team(declaration.team, endings)
         for user in declaration.users:
@@ -142,12 +145,13 @@ class WorkspaceService:
         for token in declaration.tokens:
             await self._apply_token(team_id, token, endings)
 
-    async def _end_sessions(self, endings: list[SessionControl]) -> None:
+    async def _publish(self, messages: Sequence[BrokerMessage]) -> None:
+        """Publish stored changes and session endings, in order (only after they are stored)."""
         if self._broker is not None:
-            for ending in endings:
-                await self._broker.publish(ending)
+            for message in messages:
+                await self._broker.publish(message)
 
-    async def _apply_team(self, declared: Declared, endings: list[SessionControl]) -> None:
+    async def _apply_team(self, declared: Declared, endings: list[BrokerMessage]) -> None:
         existing = await self._store.get_team(declared.id)
         if existing is None:
             fields = {"name": declared.id, "domain": declared.id.lower(), **declared.fields}
@@ -158,24 +162,37 @@ class WorkspaceService:
         await self._store.put_team(team)
 
     async def _apply_user(
-        self, team_id: str, user_id: str, fields: dict[str, Any], endings: list[SessionControl]
+        self, team_id: str, user_id: str, fields: dict[str, Any], endings: list[BrokerMessage]
     ) -> None:
         existing = await self._store.get_user(user_id)
         now = int(self._clock.now())
         if existing is None:
             fields = {"name": user_id.lower(), **fields}
             user = User(id=user_id, team_id=team_id, updated=now, **fields)
+            endings.append(Event(team_id, {"type": "team_join", "user": user_object(user)}))
         else:
             user = dataclasses.replace(existing, **fields)
             if user == existing:
                 return  # loading the same file again changes nothing, not even ``updated``
             user = dataclasses.replace(user, updated=now)
+            endings.append(self._user_change(user))
             if user.deleted and not existing.deleted:
                 endings.append(SessionControl(team_id, ControlAction.GOODBYE, user_id=user_id))
         await self._store.put_user(user)
 
+    def _user_change(self, user: User) -> Event:
+        """``user_change`` for the whole team, shaped as users.profile.set sends it."""
+        now = self._clock.now()
+        payload = {
+            "type": "user_change",
+            "user": user_object(user),
+            "cache_ts": int(now),
+            "event_ts": f"{now:.6f}",
+        }
+        return Event(user.team_id, payload)
+
     async def _apply_bot(
-        self, team_id: str, declared: Declared, endings: list[SessionControl]
+        self, team_id: str, declared: Declared, endings: list[BrokerMessage]
     ) -> None:
         fields = dict(declared.fields)
         existing = await self._store.get_bot(declared.id)
@@ -213,7 +230,7 @@ class WorkspaceService:
             await self._store.add_members(declared.id, list(members))
 
     async def _apply_token(
-        self, team_id: str, declared: Declared, endings: list[SessionControl] | None = None
+        self, team_id: str, declared: Declared, endings: list[BrokerMessage] | None = None
     ) -> None:
         fields = dict(declared.fields)
         if "user" in fields:
@@ -268,7 +285,7 @@ class WorkspaceService:
         team = dataclasses.replace(existing, **declared.fields)
         await self._store.put_team(team)
         self._identities.invalidate()
-        await self._end_sessions(_team_endings(existing, team))
+        await self._publish(_team_endings(existing, team))
         logger.info("team %s changed: %s", team_id, ", ".join(sorted(declared.fields)))
         return team
 
@@ -284,7 +301,7 @@ class WorkspaceService:
         await self._store.put_token(dataclasses.replace(token, revoked=True))
         self._identities.invalidate()
         ending = SessionControl(token.team_id, ControlAction.GOODBYE, token_hash=token_hash)
-        await self._end_sessions([ending])
+        await self._publish([ending])
         logger.info(
             "revoked a %s token of %s in %s", token.type.value, token.user_id, token.team_id
         )
@@ -295,14 +312,17 @@ class WorkspaceService:
         user = await self._store.get_user(user_id)
         if user is None:
             return False
-        await self._store.put_user(dataclasses.replace(user, deleted=True))
+        deactivated = dataclasses.replace(user, deleted=True, updated=int(self._clock.now()))
+        if not user.deleted:
+            await self._store.put_user(deactivated)
         if user.bot_id:
             bot = await self._store.get_bot(user.bot_id)
             if bot is not None:
                 await self._store.put_bot(dataclasses.replace(bot, deleted=True))
         self._identities.invalidate()
         ending = SessionControl(user.team_id, ControlAction.GOODBYE, user_id=user_id)
-        await self._end_sessions([ending])
+        changes: list[BrokerMessage] = [] if user.deleted else [self._user_change(deactivated)]
+        await self._publish([*changes, ending])
         logger.info("deactivated user %s in %s", user_id, user.team_id)
         return True
 

@@ -3,14 +3,29 @@
 Every method may raise :class:`slackline.errors.StorageError` when the backend fails.
 Listing methods use keyset pagination: ``after`` is the last id (or ts) of the previous
 page, and ``limit`` the most rows to return.
+
+Messages read from a store carry their reactions in ``extra["reactions"]`` (Slack's
+``[{"name", "users", "count"}]``, in the order they were added); writing a message ignores
+that key, since reactions change only through :meth:`Store.add_reaction` and
+:meth:`Store.remove_reaction`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    """The replies under a thread's parent: how many, who replied (first reply first), latest."""
+
+    reply_count: int = 0
+    reply_users: list[str] = field(default_factory=list)
+    latest_reply: str | None = None
 
 
 class Store(Protocol):
@@ -139,4 +154,41 @@ class Store(Protocol):
         limit: int,
     ) -> list[Message]:
         """Messages between ``oldest`` and ``latest``, newest first, at most ``limit``."""
+        ...
+
+    async def update_message(self, message: Message) -> bool:
+        """Replace a stored message's content (text, subtype, edited, extra); returns whether
+        it existed. Its reactions are kept."""
+        ...
+
+    async def delete_message(self, conversation_id: str, ts: str) -> Message | None:
+        """Delete a message and its reactions; returns it as it was, or None if missing."""
+        ...
+
+    async def list_thread(
+        self, conversation_id: str, thread_ts: str, *, after: str, limit: int
+    ) -> list[Message]:
+        """A thread oldest first: its parent (``ts == thread_ts``) and its replies, with
+        ``ts`` after ``after`` ("" for the start), at most ``limit``."""
+        ...
+
+    async def thread_summary(self, conversation_id: str, thread_ts: str) -> ThreadSummary:
+        """The replies under a parent message (the parent itself not counted)."""
+        ...
+
+    async def add_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
+        """Add a user's reaction to an existing message; False if the message is missing or
+        the user already reacted with that name."""
+        ...
+
+    async def remove_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
+        """Remove a user's reaction; returns whether there was one."""
+        ...
+
+    async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:
+        """The team's channel (public or private, not a DM or group DM) with this name."""
+        ...
+
+    async def find_im(self, team_id: str, user_id: str, other_id: str) -> Conversation | None:
+        """The team's DM between exactly these two users (one user: their self-DM)."""
         ...

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from slackline.domain.models import (
@@ -43,6 +44,8 @@ MESSAGE_COLUMNS = (
 )  # fmt: skip
 
 Row = Sequence[Any]
+# Messages carry their reactions under Slack's key, in ``extra``.
+REACTIONS_KEY = "reactions"
 
 
 def _dump(value: object) -> str:
@@ -138,12 +141,13 @@ def row_token(row: Row) -> Token:
 
 
 def message_row(message: Message) -> tuple[Any, ...]:
-    """A message as a row."""
+    """A message as a row; ``reactions`` in ``extra`` are read from their table, never stored."""
     m = message
     edited = _dump(m.edited) if m.edited is not None else None
+    extra = {k: v for k, v in m.extra.items() if k != REACTIONS_KEY}
     return (
         m.channel, m.ts, m.team_id, m.user, m.bot_id, m.text, m.subtype, m.thread_ts, edited,
-        _dump(m.extra),
+        _dump(extra),
     )  # fmt: skip
 
 
@@ -154,6 +158,20 @@ def row_message(row: Row) -> Message:
         subtype=row[6], thread_ts=row[7], edited=json.loads(row[8]) if row[8] else None,
         extra=json.loads(row[9]),
     )  # fmt: skip
+
+
+def with_reactions(message: Message, reactions: Sequence[tuple[str, str]]) -> Message:
+    """The message with ``(name, user)`` pairs, in the order added, as Slack's ``reactions``.
+
+    Each emoji is ``{"name", "users", "count"}``, emojis in the order first used.
+    """
+    if not reactions:
+        return message
+    users: dict[str, list[str]] = {}
+    for name, user in reactions:
+        users.setdefault(name, []).append(user)
+    summary = [{"name": n, "users": u, "count": len(u)} for n, u in users.items()]
+    return replace(message, extra={**message.extra, REACTIONS_KEY: summary})
 
 
 def placeholders(columns: Sequence[str], mark: str = "?") -> str:

@@ -21,6 +21,7 @@ from slackline.domain.models import Bot, Conversation, Message, Team, Token, Use
 from slackline.domain.ts import micros_to_ts, next_ts
 from slackline.errors import StorageError
 from slackline.storage import rows
+from slackline.storage.base import ThreadSummary
 from slackline.storage.migrations import load_migrations
 
 R = TypeVar("R")
@@ -294,10 +295,8 @@ class SqliteStore:
         return await self._run(insert)
 
     async def get_message(self, conversation_id: str, ts: str) -> Message | None:
-        """A message by conversation and ts."""
-        sql = _select("messages", rows.MESSAGE_COLUMNS) + " WHERE conversation_id = ? AND ts = ?"
-        row = await self._fetchone(sql, [conversation_id, ts])
-        return rows.row_message(row) if row else None
+        """A message by conversation and ts, with its reactions."""
+        return await self._run(lambda db: _get_message(db, conversation_id, ts))
 
     async def list_messages(
         self,
@@ -318,7 +317,119 @@ class SqliteStore:
         # ts are compared as fixed-width text, so bounds must be clamped into the ts range.
         oldest, latest = (min(max(m, 0), MAX_TS_MICROS) for m in (oldest_micros, latest_micros))
         params = [conversation_id, micros_to_ts(oldest), micros_to_ts(latest), limit]
-        return [rows.row_message(r) for r in await self._fetchall(sql, params)]
+        return await self._run(lambda db: _messages(db, conversation_id, sql, params))
+
+    async def update_message(self, message: Message) -> bool:
+        """Replace a message's content, keeping its reactions."""
+        row = rows.message_row(message)
+        sql = (
+            "UPDATE messages SET user_id = ?, bot_id = ?, text = ?, subtype = ?, thread_ts = ?, "
+            "edited = ?, extra = ? WHERE conversation_id = ? AND ts = ?"
+        )
+        return await self._execute(sql, [*row[3:], message.channel, message.ts]) > 0
+
+    async def delete_message(self, conversation_id: str, ts: str) -> Message | None:
+        """Delete a message and its reactions in one transaction; returns it as it was."""
+
+        def delete(db: sqlite3.Connection) -> Message | None:
+            with _transaction(db):
+                found = _get_message(db, conversation_id, ts)
+                if found is not None:
+                    key = (conversation_id, ts)
+                    db.execute("DELETE FROM messages WHERE conversation_id = ? AND ts = ?", key)
+                    db.execute("DELETE FROM reactions WHERE conversation_id = ? AND ts = ?", key)
+            return found
+
+        return await self._run(delete)
+
+    async def list_thread(
+        self, conversation_id: str, thread_ts: str, *, after: str, limit: int
+    ) -> list[Message]:
+        """The parent and its replies after ``after``, oldest first."""
+        sql = (
+            _select("messages", rows.MESSAGE_COLUMNS)
+            + " WHERE conversation_id = ? AND (ts = ? OR thread_ts = ?) AND ts > ?"
+            " ORDER BY ts LIMIT ?"
+        )
+        params = [conversation_id, thread_ts, thread_ts, after, limit]
+        return await self._run(lambda db: _messages(db, conversation_id, sql, params))
+
+    async def thread_summary(self, conversation_id: str, thread_ts: str) -> ThreadSummary:
+        """Count the replies under a parent and list who wrote them."""
+        sql = (
+            "SELECT user_id, ts FROM messages WHERE conversation_id = ? AND thread_ts = ? "
+            "AND ts != ? ORDER BY ts"
+        )
+        found = await self._fetchall(sql, [conversation_id, thread_ts, thread_ts])
+        if not found:
+            return ThreadSummary()
+        users = list(dict.fromkeys(r[0] for r in found))
+        return ThreadSummary(len(found), users, found[-1][1])
+
+    async def add_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
+        """Add a reaction to an existing message, atomically; False if missing or repeated."""
+        sql = (
+            "INSERT OR IGNORE INTO reactions (conversation_id, ts, name, user_id) "
+            "SELECT ?, ?, ?, ? WHERE EXISTS "
+            "(SELECT 1 FROM messages WHERE conversation_id = ? AND ts = ?)"
+        )
+        params = [conversation_id, ts, name, user_id, conversation_id, ts]
+        return await self._execute(sql, params) > 0
+
+    async def remove_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
+        """Remove a reaction; returns whether there was one."""
+        sql = (
+            "DELETE FROM reactions WHERE conversation_id = ? AND ts = ? AND name = ? "
+            "AND user_id = ?"
+        )
+        return await self._execute(sql, [conversation_id, ts, name, user_id]) > 0
+
+    async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:
+        """The team's channel with this name (DMs and group DMs excluded)."""
+        sql = (
+            f"{_CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = ? AND c.name = ? "
+            "AND c.is_im = 0 AND c.is_mpim = 0 ORDER BY c.id LIMIT 1"
+        )
+        row = await self._fetchone(sql, [team_id, name])
+        return rows.row_conversation(row) if row else None
+
+    async def find_im(self, team_id: str, user_id: str, other_id: str) -> Conversation | None:
+        """The DM whose members are exactly these users."""
+        people = sorted({user_id, other_id})
+        member = "EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = c.id AND m.user_id = ?)"
+        sql = (
+            f"{_CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = ? AND c.is_im = 1 "  # noqa: S608
+            f"AND {member} AND {member} AND (SELECT COUNT(*) FROM members m "
+            "WHERE m.conversation_id = c.id) = ? ORDER BY c.id LIMIT 1"
+        )
+        row = await self._fetchone(sql, [team_id, people[0], people[-1], len(people)])
+        return rows.row_conversation(row) if row else None
+
+
+def _get_message(db: sqlite3.Connection, conversation_id: str, ts: str) -> Message | None:
+    sql = _select("messages", rows.MESSAGE_COLUMNS) + " WHERE conversation_id = ? AND ts = ?"
+    found = _messages(db, conversation_id, sql, [conversation_id, ts])
+    return found[0] if found else None
+
+
+def _messages(
+    db: sqlite3.Connection, conversation_id: str, sql: str, params: Sequence[Any]
+) -> list[Message]:
+    """Messages of one conversation from a query, each with its reactions."""
+    messages = [rows.row_message(r) for r in db.execute(sql, params).fetchall()]
+    if not messages:
+        return messages
+    # One range query (no parameter-count limit); ts are fixed-width text, so it is exact.
+    stamps = sorted(m.ts for m in messages)
+    reactions = db.execute(
+        "SELECT ts, name, user_id FROM reactions WHERE conversation_id = ? "
+        "AND ts >= ? AND ts <= ? ORDER BY seq",
+        [conversation_id, stamps[0], stamps[-1]],
+    ).fetchall()
+    by_ts: dict[str, list[tuple[str, str]]] = {}
+    for ts, name, user in reactions:
+        by_ts.setdefault(ts, []).append((name, user))
+    return [rows.with_reactions(m, by_ts.get(m.ts, ())) for m in messages]
 
 
 class _transaction:  # noqa: N801 - used as a lower-case context manager

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from slackline.api.methods import auth, chat, conversations, legacy, rtm, team, users
+from slackline.api.methods import (
+    auth,
+    bots,
+    channels_admin,
+    chat,
+    conversations,
+    legacy,
+    message_edits,
+    reactions,
+    rtm,
+    team,
+    threads,
+    users,
+)
 from slackline.api.registry import MethodSpec
 
 
@@ -16,4 +29,9 @@ def all_methods() -> list[MethodSpec]:
         *conversations.METHODS,
         *chat.METHODS,
         *legacy.METHODS,
+        *channels_admin.METHODS,
+        *threads.METHODS,
+        *message_edits.METHODS,
+        *reactions.METHODS,
+        *bots.METHODS,
     ]

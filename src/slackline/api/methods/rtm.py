@@ -21,6 +21,9 @@ async def rtm_connect(call: Call) -> dict[str, Any]:
 
     From now on the user's events are kept for the ticket, to follow ``hello`` (E.2).
     """
+    if not call.app.broker.healthy:
+        # A session opened now could miss events without knowing (decisions E.8).
+        raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
     identity = call.identity
     bot_id = identity.user.bot_id if identity.token.is_bot else None
     ticket = call.app.tickets.issue(

@@ -1,0 +1,135 @@
+"""``python -m bench``: run the workloads against Slackline and the baselines, side by side.
+
+    python -m bench                      # every workload, full size (a few minutes)
+    python -m bench --quick              # tiny counts: a smoke run of the harness
+    python -m bench --workloads W1,W4    # some workloads
+    python -m bench --target http://127.0.0.1:8080 --tokens tokens.txt \
+        --channel C123 --poster-token xoxb-...   # a Slack-compatible server already running
+
+Results go to bench/results/<date>-<workload>.json and a table is printed. Everything binds
+to 127.0.0.1 and every process the run starts is stopped by it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import build, machine, workloads
+from bench.harness import Harness, Target
+from bench.procs import BenchError
+from bench.report import table, write_results
+from bench.workloads import Result, Sizes
+
+ALL_WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+RESULTS_DIR = build.BENCH_DIR / "results"
+QUICK_RESULTS_DIR = build.BUILD_DIR / "results"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    add = parser.add_argument
+    add("--workloads", default=",".join(ALL_WORKLOADS), help="comma-separated, e.g. W1,W4")
+    add("--quick", action="store_true", help="tiny counts and durations (a smoke run)")
+    add("--results", type=Path, help="directory for the JSON results")
+    add("--target", help="http://127.0.0.1:PORT of a running Slack-compatible server")
+    add("--target-pid", type=int, help="its pid, to measure its memory and CPU")
+    add("--tokens", type=Path, help="with --target: one session token per line")
+    add("--channel", help="with --target: the channel the sessions are members of")
+    add("--poster-token", help="with --target: a token that may post to --channel")
+    return parser.parse_args(argv)
+
+
+def _target(args: argparse.Namespace) -> Target | None:
+    if not args.target:
+        return None
+    url = urlsplit(args.target)
+    if url.hostname not in LOCAL_HOSTS or url.port is None:
+        raise BenchError("--target must be http://127.0.0.1:PORT (the bench stays local)")
+    return Target(url.port, args.target_pid, args.tokens, args.channel, args.poster_token)
+
+
+def run(args: argparse.Namespace) -> list[Result]:
+    """Build what is needed, run the chosen workloads, write the results."""
+    chosen = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    unknown = sorted(set(chosen) - set(ALL_WORKLOADS))
+    if unknown:
+        raise BenchError(f"unknown workloads: {', '.join(unknown)}")
+    missing = build.missing_tools()
+    if missing:
+        raise BenchError(f"missing tools: {', '.join(missing)}")
+    sizes: Sizes = workloads.QUICK if args.quick else workloads.FULL
+    loadgen = build.build_loadgen()
+    baselines = build.install_baselines()
+    started = dt.datetime.now(dt.UTC)
+    results: list[Result] = []
+    context = {
+        "date": started.isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "target": args.target or "slackline (started by the harness)",
+        "machine": machine.describe(),
+        "git": machine.git_revision(),
+        "sizes": _sizes(sizes),
+    }
+    directory = args.results or (QUICK_RESULTS_DIR if args.quick else RESULTS_DIR)
+    stamp = started.strftime("%Y-%m-%dT%H%M")
+
+    def record(result: Result) -> None:
+        """Keep a result and write the files so far: a later failure loses nothing."""
+        met = sum(t.met for t in result.targets)
+        count = len(result.targets)
+        print(f"{result.workload} {result.title}: {met}/{count} targets met", flush=True)
+        results.append(result)
+        write_results(directory, stamp, results, context)
+
+    with tempfile.TemporaryDirectory(prefix="slackline-bench-") as scratch:
+        harness = Harness(Path(scratch), loadgen, baselines, sizes.max_sessions, _target(args))
+        capacity = None
+        if "W4" in chosen:
+            flood = workloads.loadgen_capacity(harness, sizes)
+            capacity = float(flood["deliveries_per_sec"])
+            print(f"load generator capacity: {capacity:,.0f} deliveries/s", flush=True)
+        if "W1" in chosen:
+            record(workloads.rtm_connect_throughput(harness, sizes))
+        if "W2" in chosen or "W3" in chosen:
+            storm, idle = workloads.storm_and_idle(harness, sizes)
+            for result in (storm, idle):
+                if result.workload in chosen:
+                    record(result)
+        if "W4" in chosen:
+            for sessions, messages in sizes.bursts:
+                burst = workloads.fanout_burst(harness, sessions, messages, capacity)
+                burst.notes.append(f"load generator flood check: {flood}")
+                record(burst)
+        if "W5" in chosen:
+            record(workloads.steady_chat(harness, sizes))
+    for path in write_results(directory, stamp, results, context):
+        print(f"wrote {path}")
+    print(table(results))
+    return results
+
+
+def _sizes(sizes: Sizes) -> dict[str, object]:
+    return {name: getattr(sizes, name) for name in Sizes.__slots__}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; 0 when the run completed (targets met or not), 1 when it could not run."""
+    args = parse_args(argv)
+    try:
+        run(args)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,385 @@
+"""The workloads W1-W5 and the load generator's headroom check.
+
+Each measures the baseline and Slackline one after the other in the same run, and returns
+a result: both sides' figures, their ratios, and every target of the issue with whether it
+was met. Only ratios count: the machine is shared, so absolute times vary between runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bench.harness import Harness, Subject, ratio, rounded
+from bench.procs import cpu_share
+from bench.workspace import CHANNEL_1K, CHANNEL_ALL
+
+STORM_TIMEOUT_SECS = 90.0
+SETTLE_SECS = 3.0
+POSTER_WINDOW = 16
+IDLE_CPU_TARGET = 0.02
+WITHIN_NOISE = 1.10
+
+ServerFactory = Callable[[], AbstractContextManager[Subject]]
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """Counts and durations of one run (all bounded)."""
+
+    http_connections: int = 32
+    http_secs: int = 5
+    storm_sessions: int = 10_000
+    idle_secs: int = 30
+    bursts: tuple[tuple[int, int], ...] = ((1000, 200), (10_000, 20))
+    steady_sessions: int = 10_000
+    steady_rate: int = 20
+    steady_secs: int = 30
+    flood_sessions: int = 1000
+    flood_frames: int = 2000
+
+    @property
+    def max_sessions(self) -> int:
+        """The most sessions any workload opens (the workspace has one token each)."""
+        return max(self.storm_sessions, self.steady_sessions, *(s for s, _ in self.bursts))
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    http_connections=4,
+    http_secs=1,
+    storm_sessions=30,
+    idle_secs=1,
+    bursts=((20, 10),),
+    steady_sessions=30,
+    steady_rate=20,
+    steady_secs=1,
+    flood_sessions=10,
+    flood_frames=200,
+)
+
+
+@dataclass(slots=True)
+class Target:
+    """One target of the issue and whether this run met it."""
+
+    name: str
+    met: bool
+    detail: str
+
+
+@dataclass(slots=True)
+class Result:
+    """One workload's figures for both servers, their ratios and the targets."""
+
+    workload: str
+    title: str
+    parameters: dict[str, Any]
+    slackline: dict[str, Any]
+    baseline: dict[str, Any]
+    baseline_name: str
+    ratios: dict[str, float | None] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def check(self, name: str, met: bool, detail: str) -> None:
+        """Record a target."""
+        self.targets.append(Target(name, met, detail))
+
+    def as_json(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict."""
+        document = asdict(self)
+        document["slackline"] = rounded(self.slackline)
+        document["baseline"] = rounded(self.baseline)
+        document["all_targets_met"] = all(t.met for t in self.targets)
+        return document
+
+
+def _sides(harness: Harness, baseline: ServerFactory) -> Iterator[tuple[str, ServerFactory]]:
+    """Baseline first, then Slackline: both measured in this run."""
+    yield "baseline", baseline
+    yield "slackline", harness.slackline
+
+
+def _rtm_options(sessions: int, extra: list[str]) -> list[str]:
+    return ["-n", str(sessions), *extra]
+
+
+def rtm_connect_throughput(harness: Harness, sizes: Sizes) -> Result:
+    """W1: keep-alive connections posting rtm.connect with distinct bot tokens."""
+    figures: dict[str, dict[str, Any]] = {}
+    options = ["-c", str(sizes.http_connections), "-s", str(sizes.http_secs)]
+    for side, server in _sides(harness, harness.http_baseline):
+        with server() as subject:
+            before = subject.stats()
+            with harness.loadgen("http", subject.port, options) as loadgen:
+                done = loadgen.read_json(sizes.http_secs + 60)
+            after = subject.stats()
+        if before and after:
+            done["server_cpu_share"] = cpu_share(before, after)
+        figures[side] = done
+    slack, base = figures["slackline"], figures["baseline"]
+    result = Result(
+        "W1",
+        "rtm.connect throughput",
+        {"connections": sizes.http_connections, "secs": sizes.http_secs},
+        slack,
+        base,
+        "node http (fixed body)",
+    )
+    result.ratios["requests_per_sec"] = ratio(slack["requests_per_sec"], base["requests_per_sec"])
+    result.ratios["p99"] = ratio(slack["p99_ms"], base["p99_ms"])
+    rps = result.ratios["requests_per_sec"] or 0
+    result.check("requests/s >= 0.4x baseline", rps >= 0.4, f"{rps:.2f}x")
+    result.check(
+        "p99 no worse than baseline",
+        slack["p99_ms"] <= base["p99_ms"],
+        f"{slack['p99_ms']:.2f} ms vs {base['p99_ms']:.2f} ms",
+    )
+    result.check("no errors", slack["errors"] == 0, f"{slack['errors']} errors")
+    return result
+
+
+def storm_and_idle(harness: Harness, sizes: Sizes) -> tuple[Result, Result]:
+    """W2 (connect storm) and W3 (the same sessions held idle), one pass per server.
+
+    Memory per session is the server's RSS a few seconds after the storm minus its RSS
+    before, divided by the sessions that got ``hello``; idle CPU is measured after that.
+    """
+    storm: dict[str, dict[str, Any]] = {}
+    idle: dict[str, dict[str, Any]] = {}
+    settle = min(SETTLE_SECS, sizes.idle_secs / 3)
+    hold = sizes.idle_secs
+    for side, server in _sides(harness, harness.ws_baseline):
+        with server() as subject:
+            time.sleep(settle)
+            before = subject.stats()
+            options = _rtm_options(sizes.storm_sessions, ["-H", str(hold)])
+            with harness.loadgen("rtm", subject.port, options) as loadgen:
+                connected = loadgen.read_json(STORM_TIMEOUT_SECS)
+                time.sleep(settle)
+                held = subject.stats()
+                time.sleep(max(hold - 2 * settle, settle))
+                after = subject.stats()
+                loadgen.read_json(hold + 30)
+        storm[side] = connected
+        sessions = connected["hello"]
+        figures: dict[str, Any] = {"sessions": sessions}
+        if before and held and after:
+            figures["rss_before_mib"] = before.rss_bytes / 2**20
+            figures["rss_idle_mib"] = held.rss_bytes / 2**20
+            figures["bytes_per_session"] = (held.rss_bytes - before.rss_bytes) / max(sessions, 1)
+            figures["idle_cpu_share"] = cpu_share(held, after)
+            figures["idle_window_secs"] = after.at - held.at
+        idle[side] = figures
+    return _storm_result(storm, sizes), _idle_result(idle, sizes)
+
+
+def _storm_result(figures: dict[str, dict[str, Any]], sizes: Sizes) -> Result:
+    slack, base = figures["slackline"], figures["baseline"]
+    result = Result(
+        "W2", "connect storm", {"sessions": sizes.storm_sessions}, slack, base, "node ws"
+    )
+    result.ratios["storm_secs"] = ratio(slack["storm_secs"], base["storm_secs"])
+    result.check(
+        "every session reaches hello",
+        slack["hello"] == sizes.storm_sessions and slack["failed"] == 0,
+        f"{slack['hello']} hello, {slack['failed']} failed",
+    )
+    result.check(
+        "faster than the baseline",
+        slack["storm_secs"] < base["storm_secs"],
+        f"{slack['storm_secs']:.2f} s vs {base['storm_secs']:.2f} s",
+    )
+    return result
+
+
+def _idle_result(figures: dict[str, dict[str, Any]], sizes: Sizes) -> Result:
+    slack, base = figures["slackline"], figures["baseline"]
+    result = Result(
+        "W3",
+        "idle sessions",
+        {"sessions": sizes.storm_sessions, "secs": sizes.idle_secs},
+        slack,
+        base,
+        "node ws",
+    )
+    if "bytes_per_session" not in slack:
+        result.notes.append("server memory and CPU not measured (no pid for --target)")
+        return result
+    result.ratios["bytes_per_session"] = ratio(
+        slack["bytes_per_session"], base["bytes_per_session"]
+    )
+    result.check(
+        "memory per session <= baseline",
+        slack["bytes_per_session"] <= base["bytes_per_session"],
+        f"{slack['bytes_per_session'] / 1024:.1f} KiB vs {base['bytes_per_session'] / 1024:.1f}",
+    )
+    result.check(
+        "idle CPU < 2% of a core",
+        slack["idle_cpu_share"] < IDLE_CPU_TARGET,
+        f"{slack['idle_cpu_share'] * 100:.2f}%",
+    )
+    return result
+
+
+def _post_and_receive(
+    harness: Harness,
+    server: ServerFactory,
+    sessions: int,
+    post_options: list[str],
+) -> dict[str, Any]:
+    """Open the sessions, then post and measure deliveries; server CPU over the posting."""
+    with server() as subject:
+        options = _rtm_options(sessions, ["-w", *post_options])
+        with harness.loadgen("rtm", subject.port, options) as loadgen:
+            connected = loadgen.read_json(STORM_TIMEOUT_SECS)
+            time.sleep(SETTLE_SECS)  # presence and other after-connect work settles
+            before = subject.stats()
+            loadgen.send_line("go")
+            done = loadgen.read_json(STORM_TIMEOUT_SECS * 2)
+            after = subject.stats()
+    done["connect_storm_secs"] = connected["storm_secs"]
+    done["connect_failed"] = connected["failed"]
+    if before and after and done["deliveries"]:
+        done["server_cpu_secs"] = after.cpu_secs - before.cpu_secs
+        done["server_cpu_us_per_delivery"] = (
+            (after.cpu_secs - before.cpu_secs) / done["deliveries"] * 1e6
+        )
+    return done
+
+
+def _channel_for(harness: Harness, sessions: int) -> tuple[str, int]:
+    target = harness.target
+    if target is not None and target.channel:
+        return target.channel, sessions
+    channel = (
+        CHANNEL_1K if sessions <= harness.workspace.channel_members(CHANNEL_1K) else (CHANNEL_ALL)
+    )
+    return channel, min(sessions, harness.workspace.channel_members(channel))
+
+
+def fanout_burst(harness: Harness, sessions: int, messages: int, capacity: float | None) -> Result:
+    """W4: ``sessions`` in one channel, ``messages`` posted as fast as the poster can."""
+    channel, receivers = _channel_for(harness, sessions)
+    post = ["-m", str(messages), "-r", "0", "-C", channel, "-P", harness.poster_token]
+    post += ["-k", str(receivers), "-W", str(POSTER_WINDOW)]
+    figures = {
+        side: _post_and_receive(harness, server, sessions, post)
+        for side, server in _sides(harness, harness.ws_baseline)
+    }
+    slack, base = figures["slackline"], figures["baseline"]
+    result = Result(
+        "W4",
+        f"fan-out burst {sessions}x{messages}",
+        {"sessions": sessions, "messages": messages, "poster_window": POSTER_WINDOW},
+        slack,
+        base,
+        "node ws",
+    )
+    result.ratios["deliveries_per_sec"] = ratio(
+        slack["deliveries_per_sec"], base["deliveries_per_sec"]
+    )
+    result.ratios["p99"] = ratio(slack["p99_ms"], base["p99_ms"])
+    wanted = 3.0 if sessions <= 1000 else 2.5
+    speedup = result.ratios["deliveries_per_sec"] or 0
+    result.check(f"deliveries/s >= {wanted}x baseline", speedup >= wanted, f"{speedup:.2f}x")
+    result.check(
+        "p99 <= half the baseline's",
+        slack["p99_ms"] <= base["p99_ms"] / 2,
+        f"{slack['p99_ms']:.1f} ms vs {base['p99_ms']:.1f} ms",
+    )
+    result.check(
+        "every delivery arrived",
+        slack["deliveries"] == slack["expected"] and slack["post_errors"] == 0,
+        f"{slack['deliveries']}/{slack['expected']}, {slack['post_errors']} post errors",
+    )
+    _check_headroom(result, capacity)
+    return result
+
+
+def _check_headroom(result: Result, capacity: float | None) -> None:
+    if capacity is None:
+        return
+    fastest = max(result.slackline["deliveries_per_sec"], result.baseline["deliveries_per_sec"])
+    headroom = capacity / fastest if fastest else 0.0
+    result.ratios["loadgen_headroom"] = round(headroom, 2)
+    result.check(
+        "load generator receives >= 2x the measured rate",
+        headroom >= 2,
+        f"{capacity:,.0f}/s capacity vs {fastest:,.0f}/s measured",
+    )
+
+
+def steady_chat(harness: Harness, sizes: Sizes) -> Result:
+    """W5: many sessions, one channel's worth receiving, a steady rate of posts."""
+    sessions = sizes.steady_sessions
+    channel, receivers = _channel_for(harness, sessions)
+    receivers = min(receivers, harness.workspace.channel_members(CHANNEL_1K))
+    if harness.target is None:
+        channel = CHANNEL_1K
+    messages = sizes.steady_rate * sizes.steady_secs
+    post = ["-m", str(messages), "-r", str(sizes.steady_rate), "-C", channel]
+    post += ["-P", harness.poster_token, "-k", str(receivers), "-W", "1"]
+    figures = {
+        side: _post_and_receive(harness, server, sessions, post)
+        for side, server in _sides(harness, harness.ws_baseline)
+    }
+    slack, base = figures["slackline"], figures["baseline"]
+    result = Result(
+        "W5",
+        "steady chat",
+        {
+            "sessions": sessions,
+            "receivers": receivers,
+            "rate_per_sec": sizes.steady_rate,
+            "secs": sizes.steady_secs,
+        },
+        slack,
+        base,
+        "node ws",
+    )
+    for key in ("p50", "p99"):
+        result.ratios[key] = ratio(slack[f"{key}_ms"], base[f"{key}_ms"])
+        result.check(
+            f"{key} no worse than baseline (within 10%)",
+            slack[f"{key}_ms"] <= base[f"{key}_ms"] * WITHIN_NOISE,
+            f"{slack[f'{key}_ms']:.2f} ms vs {base[f'{key}_ms']:.2f} ms",
+        )
+    if "server_cpu_us_per_delivery" in slack:
+        cost = ratio(slack["server_cpu_us_per_delivery"], base["server_cpu_us_per_delivery"])
+        result.ratios["cpu_per_delivery"] = cost
+        result.check(
+            "server CPU per delivery lower",
+            cost is not None and cost < 1,
+            f"{slack['server_cpu_us_per_delivery']:.2f} us vs "
+            f"{base['server_cpu_us_per_delivery']:.2f} us",
+        )
+    result.check(
+        "every delivery arrived",
+        slack["deliveries"] == slack["expected"] and slack["post_errors"] == 0,
+        f"{slack['deliveries']}/{slack['expected']}, {slack['post_errors']} post errors",
+    )
+    return result
+
+
+def loadgen_capacity(harness: Harness, sizes: Sizes) -> dict[str, Any]:
+    """How fast the load generator receives from a trivial server that floods it."""
+    frames = sizes.flood_frames
+    with harness.flood_server(sizes.flood_sessions, frames) as flood:
+        options = _rtm_options(sizes.flood_sessions, ["-e", str(frames)])
+        with harness.loadgen("rtm", flood.port, options) as loadgen:
+            loadgen.read_json(STORM_TIMEOUT_SECS)
+            done = loadgen.read_json(STORM_TIMEOUT_SECS)
+    return rounded(
+        {
+            "sessions": sizes.flood_sessions,
+            "frames_per_session": frames,
+            "deliveries": done["deliveries"],
+            "secs": done["secs"],
+            "deliveries_per_sec": done["deliveries_per_sec"],
+        }
+    )

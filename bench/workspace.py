@@ -1,0 +1,72 @@
+"""The benchmark workspace: one team, N bots with a token each, and two channels."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+TEAM_ID = "T0BENCH"
+POSTER_TOKEN = "xoxb-bench-poster"
+POSTER_USER = "U0POSTER"
+CHANNEL_1K = "C0BENCH1K"
+CHANNEL_ALL = "C0BENCHALL"
+SMALL_CHANNEL_MEMBERS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BenchWorkspace:
+    """The files a run needs: the workspace YAML, the token list and the members map."""
+
+    yaml_file: Path
+    tokens_file: Path
+    members_file: Path
+    sessions: int
+
+    def channel_members(self, channel: str) -> int:
+        """How many of the session tokens are members of a channel."""
+        if channel == CHANNEL_1K:
+            return min(SMALL_CHANNEL_MEMBERS, self.sessions)
+        return self.sessions
+
+
+def session_token(index: int) -> str:
+    """The bot token of session ``index`` (1-based)."""
+    return f"xoxb-bench-{index:05d}"
+
+
+def write_workspace(directory: Path, sessions: int) -> BenchWorkspace:
+    """Write the workspace (JSON is YAML too), tokens and members files into ``directory``."""
+    bots = [
+        {"id": f"B{i:05d}", "user_id": f"U{i:05d}", "name": f"bot{i}"}
+        for i in range(1, sessions + 1)
+    ]
+    bots.append({"id": "B0POSTER", "user_id": POSTER_USER, "name": "poster"})
+    tokens = [session_token(i) for i in range(1, sessions + 1)]
+    entries = [
+        {"token": token, "user": bot["user_id"], "type": "classic_bot"}
+        for token, bot in zip(tokens, bots, strict=False)
+    ]
+    entries.append({"token": POSTER_TOKEN, "user": POSTER_USER, "type": "classic_bot"})
+    small = [bot["user_id"] for bot in bots[: min(SMALL_CHANNEL_MEMBERS, sessions)]]
+    everyone = [bot["user_id"] for bot in bots[:sessions]]
+    team = {
+        "id": TEAM_ID,
+        "name": "Bench",
+        "domain": "bench",
+        "bots": bots,
+        "conversations": [
+            {"id": CHANNEL_1K, "name": "bench-1k", "members": [*small, POSTER_USER]},
+            {"id": CHANNEL_ALL, "name": "bench-all", "members": [*everyone, POSTER_USER]},
+        ],
+        "tokens": entries,
+    }
+    workspace = BenchWorkspace(
+        directory / "workspace.yaml", directory / "tokens.txt", directory / "members.json", sessions
+    )
+    workspace.yaml_file.write_text(json.dumps({"teams": [team]}))
+    workspace.tokens_file.write_text("".join(f"{token}\n" for token in tokens))
+    small_tokens = tokens[: len(small)]
+    members = {CHANNEL_1K: [*small_tokens, POSTER_TOKEN], CHANNEL_ALL: [*tokens, POSTER_TOKEN]}
+    workspace.members_file.write_text(json.dumps(members))
+    return workspace

@@ -1,0 +1,274 @@
+"""``conversations.create``, ``join``, ``leave``, ``invite``, ``kick``, ``rename``,
+``archive``, ``unarchive`` and ``open``: changing channels and who is in them.
+
+Visibility is :func:`~slackline.api.methods.conversations.visible_conversation`'s: a private
+conversation the caller is not in is ``channel_not_found``. DMs and group DMs are
+``method_not_supported_for_channel_type`` where Slack says so. The events each method causes
+are the services' (:mod:`slackline.services.membership`, :mod:`slackline.services.channels`).
+
+Permission choices where Slack depends on workspace settings: anyone may create, rename,
+archive and unarchive channels they are in, and invite to them; removing someone from a
+public channel takes an admin, an owner or the channel's creator (``restricted_action``),
+from a private channel any member.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slackline.api.call import Call
+from slackline.api.methods.conversations import describe, members_only, visible_conversation
+from slackline.api.methods.users import team_user
+from slackline.api.registry import MethodSpec
+from slackline.domain.models import Conversation, User
+from slackline.domain.ratelimit import Tier
+from slackline.domain.shapes import conversation_object
+from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
+from slackline.services.channels import ChannelService
+from slackline.services.membership import MembershipService
+from slackline.services.notices import is_public_channel
+
+MAX_CHANNEL_NAME_CHARS = 80
+_NAME_CHARS = re.compile(r"[a-z0-9_\-]+")
+_PUNCTUATION = re.compile(r"[_\-]+")
+_MANAGE_SCOPES = ("channels:manage", "channels:write", "groups:write", "im:write", "mpim:write")
+_JOIN_SCOPES = ("channels:join", "channels:write")
+
+
+def channel_name(raw: str) -> str:
+    """A valid new channel name, or the ``invalid_name_*`` error saying why not.
+
+    Lower-case letters, digits, ``-`` and ``_``; at most 80 characters; not only punctuation.
+    """
+    if not raw:
+        raise SlackError(SlackErrorCode.INVALID_NAME_REQUIRED)
+    if len(raw) > MAX_CHANNEL_NAME_CHARS:
+        raise SlackError(SlackErrorCode.INVALID_NAME_MAXLENGTH)
+    if not _NAME_CHARS.fullmatch(raw):
+        raise SlackError(SlackErrorCode.INVALID_NAME_SPECIALS)
+    if _PUNCTUATION.fullmatch(raw):
+        raise SlackError(SlackErrorCode.INVALID_NAME_PUNCTUATION)
+    return raw
+
+
+def _channels(call: Call) -> ChannelService:
+    app = call.app
+    return ChannelService(app.store, app.broker, app.clock, app.ids, app.messages)
+
+
+def _membership(call: Call) -> MembershipService:
+    app = call.app
+    return MembershipService(app.store, app.broker, app.clock, app.ids, app.messages)
+
+
+async def _channel(call: Call) -> tuple[Conversation, bool]:
+    """The visible channel named by ``channel``; DMs and group DMs are not channels."""
+    conversation, is_member = await visible_conversation(call, call.args.text("channel"))
+    if conversation.is_im or conversation.is_mpim:
+        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+    return conversation, is_member
+
+
+async def _free_name(call: Call, name: str) -> None:
+    if await call.app.store.find_channel_by_name(call.identity.team.id, name) is not None:
+        raise SlackError(SlackErrorCode.NAME_TAKEN)
+
+
+async def _shown(call: Call, conversation: Conversation) -> dict[str, Any]:
+    return {"channel": await describe(call, conversation, is_member=True, with_count=False)}
+
+
+async def conversations_create(call: Call) -> dict[str, Any]:
+    """A new public (or ``is_private``) channel with the caller as its only member."""
+    name = channel_name(call.args.text("name"))
+    await _free_name(call, name)
+    is_private = call.args.flag("is_private")
+    created = await _channels(call).create(call.identity.user, name, is_private=is_private)
+    return {"channel": conversation_object(created, is_member=True)}
+
+
+async def conversations_join(call: Call) -> dict[str, Any]:
+    """Join a public channel; already in it answers ok with ``already_in_channel``."""
+    conversation, is_member = await _channel(call)
+    if not is_public_channel(conversation):
+        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.IS_ARCHIVED)
+    if is_member:
+        # Handlers cannot add envelope warnings, so this one is written out as Slack does.
+        warning = SlackWarningCode.ALREADY_IN_CHANNEL.value
+        shown = await _shown(call, conversation)
+        return {**shown, "warning": warning, "response_metadata": {"warnings": [warning]}}
+    await _membership(call).join(conversation, call.identity.user)
+    return await _shown(call, conversation)
+
+
+async def conversations_leave(call: Call) -> dict[str, Any]:
+    """Leave a channel or group DM (not a DM, not #general, not as a private one's last)."""
+    conversation, is_member = await visible_conversation(call, call.args.text("channel"))
+    if conversation.is_im:
+        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+    if conversation.is_general:
+        raise SlackError(SlackErrorCode.CANT_LEAVE_GENERAL)
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.IS_ARCHIVED)
+    if not is_member:
+        # Slack answers ``{"ok": false, "not_in_channel": true}``; the code is added for
+        # clients that read ``error``.
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL, fields={"not_in_channel": True})
+    if members_only(conversation) and await call.app.store.count_members(conversation.id) <= 1:
+        raise SlackError(SlackErrorCode.LAST_MEMBER)
+    await _membership(call).leave(conversation, call.identity.user)
+    return {}
+
+
+async def _invitees(call: Call, conversation: Conversation) -> list[User]:
+    """The users of ``users`` (a comma list), each checked; the first problem is the error."""
+    ids = [part.strip() for part in call.args.text("users").split(",") if part.strip()]
+    if not ids:
+        raise SlackError(SlackErrorCode.NO_USER)
+    users = []
+    for user_id in dict.fromkeys(ids):
+        if user_id == call.identity.user.id:
+            raise SlackError(SlackErrorCode.CANT_INVITE_SELF)
+        user = await team_user(call, user_id)
+        if user.deleted:
+            raise SlackError(SlackErrorCode.USER_NOT_FOUND)
+        if await call.app.store.is_member(conversation.id, user.id):
+            raise SlackError(SlackErrorCode.ALREADY_IN_CHANNEL)
+        users.append(user)
+    return users
+
+
+async def conversations_invite(call: Call) -> dict[str, Any]:
+    """Add the ``users`` to a channel the caller is in; all of them or none."""
+    conversation, is_member = await _channel(call)
+    if not is_member:
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.IS_ARCHIVED)
+    users = await _invitees(call, conversation)
+    await _membership(call).invite(conversation, call.identity.user, users)
+    return await _shown(call, conversation)
+
+
+async def conversations_kick(call: Call) -> dict[str, Any]:
+    """Remove ``user`` from a channel the caller is in."""
+    conversation, is_member = await _channel(call)
+    me = call.identity.user
+    target = await team_user(call, call.args.text("user"))
+    if target.id == me.id:
+        raise SlackError(SlackErrorCode.CANT_KICK_SELF)
+    if conversation.is_general:
+        raise SlackError(SlackErrorCode.CANT_KICK_FROM_GENERAL)
+    if not is_member:
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    may_remove = me.is_admin or me.is_owner or conversation.creator == me.id
+    if is_public_channel(conversation) and not may_remove:
+        raise SlackError(SlackErrorCode.RESTRICTED_ACTION)
+    if not await _membership(call).kick(conversation, target):
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    return {"errors": {}}
+
+
+async def conversations_rename(call: Call) -> dict[str, Any]:
+    """Rename a channel the caller is in; its current name again changes nothing."""
+    conversation, is_member = await _channel(call)
+    if not is_member:
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.IS_ARCHIVED)
+    name = channel_name(call.args.text("name"))
+    if name != conversation.name:
+        await _free_name(call, name)
+        conversation = await _channels(call).rename(conversation, call.identity.user, name)
+    return await _shown(call, conversation)
+
+
+async def conversations_archive(call: Call) -> dict[str, Any]:
+    """Archive a channel the caller is in (never #general)."""
+    conversation, is_member = await _channel(call)
+    if conversation.is_general:
+        raise SlackError(SlackErrorCode.CANT_ARCHIVE_GENERAL)
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.ALREADY_ARCHIVED)
+    if not is_member:
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    await _channels(call).archive(conversation, call.identity.user)
+    return {}
+
+
+async def conversations_unarchive(call: Call) -> dict[str, Any]:
+    """Unarchive a channel: any member of the team for public ones, members for private."""
+    conversation, _ = await _channel(call)
+    if not conversation.is_archived:
+        raise SlackError(SlackErrorCode.NOT_ARCHIVED)
+    await _channels(call).unarchive(conversation, call.identity.user)
+    return {}
+
+
+async def _dm_peer(call: Call) -> User:
+    """The other party named by ``users`` (the caller alone means their self-DM)."""
+    ids = [part.strip() for part in call.args.text("users").split(",") if part.strip()]
+    if not ids:
+        raise SlackError(SlackErrorCode.USERS_LIST_NOT_SUPPLIED)
+    me = call.identity.user
+    others = [user_id for user_id in dict.fromkeys(ids) if user_id != me.id]
+    if len(others) > 1:
+        # Group DMs are not created through conversations.open (see compatibility.md).
+        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+    if not others:
+        return me
+    other = await team_user(call, others[0])
+    if other.deleted:
+        raise SlackError(SlackErrorCode.USER_DISABLED)
+    return other
+
+
+async def conversations_open(call: Call) -> dict[str, Any]:
+    """The DM with ``users`` (created if missing), or the DM or group DM ``channel``."""
+    full = call.args.flag("return_im")
+    if call.args.text("channel"):
+        conversation, _ = await visible_conversation(call, call.args.text("channel"))
+        if not (conversation.is_im or conversation.is_mpim):
+            raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+        created = False
+    else:
+        other = await _dm_peer(call)
+        conversation, created = await _membership(call).open_im(call.identity.user, other)
+    channel = (await _shown(call, conversation))["channel"] if full else {"id": conversation.id}
+    if created:
+        return {"channel": channel}
+    return {"no_op": True, "already_open": True, "channel": channel}
+
+
+METHODS = [
+    MethodSpec(
+        "conversations.create",
+        conversations_create,
+        Tier.TIER_2,
+        _MANAGE_SCOPES,
+        bool_args=("is_private",),
+    ),
+    MethodSpec("conversations.join", conversations_join, Tier.TIER_3, _JOIN_SCOPES),
+    MethodSpec("conversations.leave", conversations_leave, Tier.TIER_3, _MANAGE_SCOPES),
+    MethodSpec(
+        "conversations.invite",
+        conversations_invite,
+        Tier.TIER_3,
+        _MANAGE_SCOPES,
+        bool_args=("force",),
+    ),
+    MethodSpec("conversations.kick", conversations_kick, Tier.TIER_3, _MANAGE_SCOPES),
+    MethodSpec("conversations.rename", conversations_rename, Tier.TIER_2, _MANAGE_SCOPES),
+    MethodSpec("conversations.archive", conversations_archive, Tier.TIER_2, _MANAGE_SCOPES),
+    MethodSpec("conversations.unarchive", conversations_unarchive, Tier.TIER_2, _MANAGE_SCOPES),
+    MethodSpec(
+        "conversations.open",
+        conversations_open,
+        Tier.TIER_3,
+        _MANAGE_SCOPES,
+        bool_args=("return_im",),
+    ),
+]

@@ -1,0 +1,76 @@
+"""``reactions.add``, ``reactions.remove`` and ``reactions.get`` on messages.
+
+The message is named by ``channel`` and ``timestamp``; neither is ``no_item_specified``, a
+``timestamp`` that is not a ts is ``bad_timestamp``, a missing message
+``message_not_found``. Files are not supported (``no_item_specified``). Any well-formed emoji
+name is accepted (Slackline has no emoji list); a name with surrounding colons is taken
+without them. ``reactions.get`` always lists every reacting user. Events:
+:mod:`slackline.services.reactions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slackline.api.call import Call
+from slackline.api.methods.conversations import visible_conversation
+from slackline.api.registry import MethodSpec
+from slackline.domain.models import Conversation, Message
+from slackline.domain.ratelimit import Tier
+from slackline.domain.shapes import message_object
+from slackline.domain.ts import micros_to_ts, parse_ts_arg
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.reactions import ReactionService, reaction_name
+
+
+async def reacted_message(call: Call) -> tuple[Conversation, Message]:
+    """The visible conversation and the message that ``channel`` and ``timestamp`` name."""
+    channel, timestamp = call.args.text("channel"), call.args.text("timestamp")
+    if not channel or not timestamp:
+        raise SlackError(SlackErrorCode.NO_ITEM_SPECIFIED)
+    conversation, _ = await visible_conversation(call, channel)
+    micros = parse_ts_arg(timestamp)
+    if micros is None:
+        raise SlackError(SlackErrorCode.BAD_TIMESTAMP)
+    message = await call.app.store.get_message(conversation.id, micros_to_ts(micros))
+    if message is None:
+        raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+    return conversation, message
+
+
+def _reactions(call: Call) -> ReactionService:
+    return ReactionService(call.app.store, call.app.broker, call.app.clock)
+
+
+async def reactions_add(call: Call) -> dict[str, Any]:
+    """Add the caller's reaction ``name``; announces ``reaction_added``."""
+    conversation, message = await reacted_message(call)
+    name = reaction_name(call.args.text("name"))
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.IS_ARCHIVED)
+    await _reactions(call).add(message, call.identity.user.id, name)
+    return {}
+
+
+async def reactions_remove(call: Call) -> dict[str, Any]:
+    """Remove the caller's reaction ``name``; announces ``reaction_removed``."""
+    _, message = await reacted_message(call)
+    name = reaction_name(call.args.text("name"))
+    await _reactions(call).remove(message, call.identity.user.id, name)
+    return {}
+
+
+async def reactions_get(call: Call) -> dict[str, Any]:
+    """The message with its ``reactions``."""
+    conversation, message = await reacted_message(call)
+    return {"type": "message", "channel": conversation.id, "message": message_object(message)}
+
+
+_WRITE_SCOPES = ("reactions:write",)
+METHODS = [
+    MethodSpec("reactions.add", reactions_add, Tier.TIER_3, _WRITE_SCOPES),
+    MethodSpec("reactions.remove", reactions_remove, Tier.TIER_2, _WRITE_SCOPES),
+    MethodSpec(
+        "reactions.get", reactions_get, Tier.TIER_3, ("reactions:read",), bool_args=("full",)
+    ),
+]

@@ -1,0 +1,81 @@
+"""``conversations.replies``: a thread, its parent first, then its replies oldest first.
+
+``ts`` may name the parent or any reply; a ts that is not a stored message is
+``thread_not_found``. The parent carries ``thread_ts`` and, when it has replies,
+``reply_count``, ``reply_users_count``, ``latest_reply`` and ``reply_users``; replies carry
+``parent_user_id``. ``latest``, ``oldest`` and ``inclusive`` are not applied.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slackline.api.call import Call
+from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.methods.conversations import visible_conversation
+from slackline.api.registry import MethodSpec
+from slackline.domain.models import Message
+from slackline.domain.pagination import MAX_PAGE_LIMIT
+from slackline.domain.ratelimit import Tier
+from slackline.domain.shapes import message_object, page_of
+from slackline.domain.ts import micros_to_ts, parse_ts_arg
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.storage.base import ThreadSummary
+
+REPLIES_CURSOR = "replies"
+_HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
+
+
+def thread_message(
+    message: Message, root: str, parent_user: str | None, summary: ThreadSummary
+) -> dict[str, Any]:
+    """A message of a thread as conversations.replies shows it."""
+    obj = message_object(message)
+    if message.ts != root:
+        if parent_user is not None:
+            obj["parent_user_id"] = parent_user
+        return obj
+    obj["thread_ts"] = root
+    if summary.reply_count:
+        obj.update(
+            reply_count=summary.reply_count,
+            reply_users_count=len(summary.reply_users),
+            latest_reply=summary.latest_reply,
+            reply_users=summary.reply_users,
+        )
+    return obj
+
+
+async def conversations_replies(call: Call) -> dict[str, Any]:
+    """A page of the thread that ``ts`` belongs to."""
+    conversation, _ = await visible_conversation(call, call.args.text("channel"))
+    store = call.app.store
+    micros = parse_ts_arg(call.args.text("ts"))
+    found = await store.get_message(conversation.id, micros_to_ts(micros)) if micros else None
+    if found is None:
+        raise SlackError(SlackErrorCode.THREAD_NOT_FOUND)
+    root = found.thread_ts or found.ts
+    parent = found if root == found.ts else await store.get_message(conversation.id, root)
+    limit = call.args.limit(default=MAX_PAGE_LIMIT)
+    rows = await store.list_thread(
+        conversation.id, root, after=call.args.cursor(REPLIES_CURSOR), limit=limit + 1
+    )
+    page = page_of(rows, limit, REPLIES_CURSOR, lambda message: message.ts)
+    summary = await store.thread_summary(conversation.id, root)
+    parent_user = parent.user if parent is not None else None
+    return {
+        "messages": [thread_message(m, root, parent_user, summary) for m in page.items],
+        "has_more": bool(page.next_cursor),
+        **next_cursor_metadata(page.next_cursor),
+    }
+
+
+METHODS = [
+    MethodSpec(
+        "conversations.replies",
+        conversations_replies,
+        Tier.TIER_3,
+        _HISTORY_SCOPES,
+        bool_args=("inclusive", "include_all_metadata"),
+    ),
+]

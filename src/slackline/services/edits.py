@@ -1,0 +1,88 @@
+"""Changing and deleting messages, announced as ``message_changed`` and ``message_deleted``.
+
+Only the author may change a message; the author, or an admin or owner using a user token,
+may delete one. Both events are hidden bookkeeping (``hidden: true``) for the conversation's
+members; ``ts`` and ``event_ts`` are the time of the change, the edited message keeps its own
+``ts`` and gains ``edited: {user, ts}``. Stored first, announced after (decisions F.1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from slackline.broker import Broker, Event
+from slackline.clock import Clock
+from slackline.domain.models import Identity, Message
+from slackline.domain.shapes import message_object
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.notices import event_ts, member_ids
+from slackline.storage.base import Store
+
+
+def require_author(identity: Identity, message: Message) -> None:
+    """``cant_update_message`` unless the caller wrote the message."""
+    if message.user != identity.user.id:
+        raise SlackError(SlackErrorCode.CANT_UPDATE_MESSAGE)
+
+
+def require_deleter(identity: Identity, message: Message) -> None:
+    """``cant_delete_message`` unless the caller wrote it or is an admin with a user token."""
+    user = identity.user
+    if message.user == user.id:
+        return
+    if (user.is_admin or user.is_owner) and not identity.token.is_bot:
+        return
+    raise SlackError(SlackErrorCode.CANT_DELETE_MESSAGE)
+
+
+class EditService:
+    """Stores a change to a message, then tells the conversation's members."""
+
+    def __init__(self, store: Store, broker: Broker, clock: Clock) -> None:
+        self._store = store
+        self._broker = broker
+        self._clock = clock
+
+    async def update_message(
+        self, previous: Message, editor: str, text: str, extra: dict[str, Any]
+    ) -> Message:
+        """Replace the text and extra keys (reactions stay); ``message_not_found`` if gone."""
+        stamp = event_ts(self._clock)
+        updated = dataclasses.replace(
+            previous, text=text, extra=extra, edited={"user": editor, "ts": stamp}
+        )
+        if not await self._store.update_message(updated):
+            raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+        payload = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "message": message_object(updated),
+            "channel": updated.channel,
+            "previous_message": message_object(previous),
+            "ts": stamp,
+            "event_ts": stamp,
+        }
+        members = await member_ids(self._store, updated.channel)
+        await self._broker.publish(Event(updated.team_id, payload, members))
+        return updated
+
+    async def delete_message(self, message: Message) -> None:
+        """Delete the message and its reactions; ``message_not_found`` if already gone."""
+        deleted = await self._store.delete_message(message.channel, message.ts)
+        if deleted is None:
+            raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+        stamp = event_ts(self._clock)
+        payload = {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": deleted.channel,
+            "ts": stamp,
+            "deleted_ts": deleted.ts,
+            "event_ts": stamp,
+            "previous_message": message_object(deleted),
+        }
+        members = await member_ids(self._store, deleted.channel)
+        await self._broker.publish(Event(deleted.team_id, payload, members))

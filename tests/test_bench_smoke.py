@@ -1,0 +1,34 @@
+"""The benchmark harness runs end to end in quick mode (tiny counts, a few seconds)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import main
+
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(tool) is None for tool in ("gcc", "node", "npm")),
+    reason="the benchmark needs gcc, node and npm",
+)
+
+
+def test_quick_run_writes_results_for_every_workload(tmp_path: Path) -> None:
+    assert main(["--quick", "--results", str(tmp_path)]) == 0
+
+    files = sorted(tmp_path.glob("*.json"))
+    assert [f.name.rsplit("-", 1)[1] for f in files] == [f"W{i}.json" for i in range(1, 6)]
+    for file in files:
+        document = json.loads(file.read_text())
+        assert document["machine"]["cores"] >= 1
+        assert document["git"]["commit"]
+        for result in document["results"]:
+            assert result["slackline"] and result["baseline"]
+            assert result["targets"]
+
+
+def test_an_unknown_workload_is_refused() -> None:
+    assert main(["--workloads", "W9"]) == 1
