@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 
 from slackline.app import Components
+from slackline.broker import Event
 from slackline.config import Settings
 from slackline.testing import ServerThread
 
@@ -95,3 +97,28 @@ def api(
         return http_request(server.port, "GET", f"/api/{method}{query}", headers=headers)
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     return http_request(server.port, "POST", f"/api/{method}", urlencode(args), headers)
+
+
+@contextmanager
+def recorded_events(server: ServerThread) -> Iterator[list[Event]]:
+    """Every event the server publishes while the block runs, via a real broker subscription."""
+    events: list[Event] = []
+
+    def record(message: object) -> None:
+        if isinstance(message, Event):
+            events.append(message)
+
+    async def subscribe() -> object:
+        assert server.app is not None
+        return server.app.broker.subscribe(record)
+
+    unsubscribe = server.run(subscribe())
+    try:
+        yield events
+    finally:
+
+        async def stop() -> None:
+            assert callable(unsubscribe)
+            unsubscribe()
+
+        server.run(stop())

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from slackline.testing import ServerThread
-from tests.conftest import api
+from tests.conftest import api, http_request
 from tests.events_helpers import (
     ALICE,
     BOB,
@@ -153,6 +153,26 @@ def test_joining_again_answers_ok_with_the_already_in_channel_warning(
     assert body["warning"] == "already_in_channel"
     assert body["response_metadata"]["warnings"] == ["already_in_channel"]
     assert body["channel"]["id"] == "C0001"
+
+
+def test_a_handler_warning_and_a_charset_warning_are_both_reported(
+    server: ServerThread,
+) -> None:
+    result = http_request(
+        server.port,
+        "POST",
+        "/api/conversations.join",
+        "channel=C0001",
+        {
+            "Authorization": f"Bearer {ALICE}",
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        },
+    )
+    assert result.body["warning"] == "already_in_channel,superfluous_charset"
+    assert result.body["response_metadata"]["warnings"] == [
+        "already_in_channel",
+        "superfluous_charset",
+    ]
 
 
 def test_joining_again_announces_nothing(server: ServerThread) -> None:

@@ -253,6 +253,15 @@ def test_replies_list_the_parent_then_the_replies_oldest_first(server: ServerThr
     assert body["has_more"] is False
 
 
+def test_history_shows_the_thread_parent_but_not_its_replies(server: ServerThread) -> None:
+    parent = post(server, "history root")
+    reply = post(server, "history reply", token=BOB, thread_ts=parent)
+    shown = [
+        m["ts"] for m in ok(server, "conversations.history", ALICE, channel="C0001")["messages"]
+    ]
+    assert parent in shown and reply not in shown
+
+
 def test_the_parent_carries_the_reply_summary(server: ServerThread) -> None:
     parent = post(server, "summarised root")
     post(server, "r1", token=BOB, thread_ts=parent)

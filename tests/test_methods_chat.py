@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from slackline.broker import Event
 from slackline.testing import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, http_request, start_server
+from tests.conftest import WORKSPACE_FILE, api, http_request, recorded_events, start_server
 
 # Added to the test workspace's team T0001: an archived channel the bot is in, and a bot
 # token granted chat:write.public.
@@ -40,31 +38,6 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     thread = start_server(tmp_path, workspaces=(WORKSPACE_FILE, str(extra)))
     yield thread
     thread.stop()
-
-
-@contextmanager
-def recorded_events(server: ServerThread) -> Iterator[list[Event]]:
-    """Every event the server publishes while the block runs, via a real broker subscription."""
-    events: list[Event] = []
-
-    def record(message: object) -> None:
-        if isinstance(message, Event):
-            events.append(message)
-
-    async def subscribe() -> object:
-        assert server.app is not None
-        return server.app.broker.subscribe(record)
-
-    unsubscribe = server.run(subscribe())
-    try:
-        yield events
-    finally:
-
-        async def stop() -> None:
-            assert callable(unsubscribe)
-            unsubscribe()
-
-        server.run(stop())
 
 
 def post(server: ServerThread, token: str, **args: str) -> dict[str, Any]:

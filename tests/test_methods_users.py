@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from slackline.broker import Event
 from slackline.testing import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, start_server
+from tests.conftest import WORKSPACE_FILE, api, recorded_events, start_server
 
 # Added to the test workspace's team T0001: an admin, an owner, and tokens with the
 # granular user scopes these methods accept.
@@ -51,31 +49,6 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     thread = start_server(tmp_path, workspaces=(WORKSPACE_FILE, str(extra)))
     yield thread
     thread.stop()
-
-
-@contextmanager
-def recorded_events(server: ServerThread) -> Iterator[list[Event]]:
-    """Every event the server publishes while the block runs, via a real broker subscription."""
-    events: list[Event] = []
-
-    def record(message: object) -> None:
-        if isinstance(message, Event):
-            events.append(message)
-
-    async def subscribe() -> object:
-        assert server.app is not None
-        return server.app.broker.subscribe(record)
-
-    unsubscribe = server.run(subscribe())
-    try:
-        yield events
-    finally:
-
-        async def stop() -> None:
-            assert callable(unsubscribe)
-            unsubscribe()
-
-        server.run(stop())
 
 
 def open_session(server: ServerThread, team_id: str, user_id: str) -> None:

@@ -27,11 +27,12 @@ def encode_json(document: dict[str, Any]) -> bytes:
 
 
 def _with_warnings(document: dict[str, Any], warnings: list[SlackWarningCode]) -> dict[str, Any]:
-    if warnings:
-        codes = [w.value for w in warnings]
+    """Add the request's warnings to any a handler already gave (``already_in_channel``)."""
+    metadata = document.get("response_metadata") or {}
+    codes = list(dict.fromkeys([*metadata.get("warnings", []), *(w.value for w in warnings)]))
+    if codes:
         document["warning"] = ",".join(codes)
-        metadata = document.setdefault("response_metadata", {})
-        metadata["warnings"] = codes
+        document["response_metadata"] = {**metadata, "warnings": codes}
     return document
 
 

@@ -153,7 +153,11 @@ class Store(Protocol):
         inclusive: bool,
         limit: int,
     ) -> list[Message]:
-        """Messages between ``oldest`` and ``latest``, newest first, at most ``limit``."""
+        """Top-level messages between ``oldest`` and ``latest``, newest first, at most ``limit``.
+
+        Thread replies are left out (they are listed by ``list_thread``); a thread's parent
+        stays.
+        """
         ...
 
     async def update_message(self, message: Message) -> bool:

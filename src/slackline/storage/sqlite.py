@@ -307,12 +307,12 @@ class SqliteStore:
         inclusive: bool,
         limit: int,
     ) -> list[Message]:
-        """Messages between oldest and latest, newest first."""
+        """Top-level messages (no thread replies) between oldest and latest, newest first."""
         low, high = (">=", "<=") if inclusive else (">", "<")
         sql = (
             _select("messages", rows.MESSAGE_COLUMNS)
             + f" WHERE conversation_id = ? AND ts {low} ? AND ts {high} ?"
-            " ORDER BY ts DESC LIMIT ?"
+            " AND (thread_ts IS NULL OR thread_ts = ts) ORDER BY ts DESC LIMIT ?"
         )
         # ts are compared as fixed-width text, so bounds must be clamped into the ts range.
         oldest, latest = (min(max(m, 0), MAX_TS_MICROS) for m in (oldest_micros, latest_micros))
