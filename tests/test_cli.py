@@ -86,6 +86,9 @@ def rtm_error(server: ServerThread, token: str) -> str | None:
         ("QUERY_TOKENS", "off", "query_tokens", False),
         ("DRAIN_SECS", "2.5", "drain_secs", 2.5),
         ("BODY_TIMEOUT_SECS", "3", "body_timeout_secs", 3.0),
+        ("PRESENCE_GRACE_SECS", "0.5", "presence_grace_secs", 0.5),
+        ("MAX_SESSION_AGE_SECS", "60", "max_session_age_secs", 60.0),
+        ("MAX_OUTBOUND_BYTES", "4096", "max_outbound_bytes", 4096),
         ("TRUSTED_PROXY", "10.0.0.0/8,192.168.0.0/16", "trusted_proxies", (
             "10.0.0.0/8", "192.168.0.0/16",
         )),

@@ -10,7 +10,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from slackline.testing import ServerThread
-from tests.conftest import api
+from tests.conftest import api, start_server
 from tests.events_helpers import admin, barrier, frames_until, start_event_server
 from tests.rtm_helpers import open_socket, recv_until
 
@@ -153,3 +153,15 @@ def test_a_migration_leaves_other_teams_connected(own_server: ServerThread) -> N
         admin(own_server, "teams.update", {"team": "T0001", "state": "migrating"})
         barrier(own_server, "after-migration", channel="C1001", token="xoxb-grid-bot")
         assert [f["type"] for f in frames_until(gina, "after-migration")] == ["message"]
+
+
+def test_a_session_past_its_maximum_age_gets_goodbye_then_a_1001_close(tmp_path: Path) -> None:
+    server = start_server(tmp_path, max_session_age_secs=0.05)
+    try:
+        with open_socket(server, "xoxb-1-classic") as bot:
+            assert recv_until(bot, lambda frame: True) == {"type": "goodbye"}
+            with pytest.raises(ConnectionClosed) as closed:
+                bot.recv(timeout=5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+    finally:
+        server.stop()

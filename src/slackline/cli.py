@@ -67,6 +67,24 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         default=float(_env("body_timeout_secs", str(defaults.body_timeout_secs)) or 0),
         help="seconds a request body may take to arrive (then request_timeout)",
     )
+    add(
+        "--presence-grace-secs",
+        type=float,
+        default=float(_env("presence_grace_secs", str(defaults.presence_grace_secs)) or 0),
+        help="seconds after a user's last session closes before they turn away",
+    )
+    add(
+        "--max-session-age-secs",
+        type=float,
+        default=float(_env("max_session_age_secs", str(defaults.max_session_age_secs)) or 0),
+        help="sessions older than this (±10%%) get goodbye",
+    )
+    add(
+        "--max-outbound-bytes",
+        type=int,
+        default=int(_env("max_outbound_bytes", str(defaults.max_outbound_bytes)) or 0),
+        help="unsent bytes a session may hold before it is closed with 1013",
+    )
     proxies = _env("trusted_proxy")
     add(
         "--trusted-proxy",
@@ -102,6 +120,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         query_tokens=args.query_tokens,
         drain_secs=args.drain_secs,
         body_timeout_secs=args.body_timeout_secs,
+        presence_grace_secs=args.presence_grace_secs,
+        max_session_age_secs=args.max_session_age_secs,
+        max_outbound_bytes=args.max_outbound_bytes,
         trusted_proxies=tuple(args.trusted_proxy),
         admin_token=args.admin_token,
         secret_file=args.secret_file,

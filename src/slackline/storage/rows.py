@@ -44,6 +44,16 @@ MESSAGE_COLUMNS = (
 )  # fmt: skip
 
 Row = Sequence[Any]
+# The largest ts, 9999999999.999999, in microseconds; ts compare as fixed-width text.
+MAX_TS_MICROS = 9_999_999_999_999_999
+# Conversation kinds as WHERE clauses on ``conversations c``; the same SQL in every dialect.
+KIND_CLAUSES = {
+    "public_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 0)",
+    "private_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 1)",
+    "im": "(c.is_im = 1)",
+    "mpim": "(c.is_mpim = 1)",
+}
+CONVERSATION_SELECT = "SELECT " + ", ".join(f"c.{c}" for c in CONVERSATION_COLUMNS)
 # Messages carry their reactions under Slack's key, in ``extra``.
 REACTIONS_KEY = "reactions"
 
@@ -172,6 +182,11 @@ def with_reactions(message: Message, reactions: Sequence[tuple[str, str]]) -> Me
         users.setdefault(name, []).append(user)
     summary = [{"name": n, "users": u, "count": len(u)} for n, u in users.items()]
     return replace(message, extra={**message.extra, REACTIONS_KEY: summary})
+
+
+def select_sql(table: str, columns: Sequence[str]) -> str:
+    """``SELECT <columns> FROM <table>``."""
+    return f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
 
 
 def placeholders(columns: Sequence[str], mark: str = "?") -> str:

@@ -27,7 +27,7 @@ from slackline.storage.migrations import load_migrations
 R = TypeVar("R")
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 WAL_RETRY_SECS = 0.01
-MAX_TS_MICROS = 9_999_999_999_999_999  # 9999999999.999999, the largest ts
+MAX_TS_MICROS = rows.MAX_TS_MICROS
 _SYNCHRONOUS_MODES = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 
 
@@ -38,17 +38,9 @@ def _upsert(table: str, columns: Sequence[str]) -> str:
     )
 
 
-def _select(table: str, columns: Sequence[str]) -> str:
-    return f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
-
-
-_KIND_CLAUSES = {
-    "public_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 0)",
-    "private_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 1)",
-    "im": "(c.is_im = 1)",
-    "mpim": "(c.is_mpim = 1)",
-}
-_CONVERSATION_SELECT = "SELECT " + ", ".join(f"c.{c}" for c in rows.CONVERSATION_COLUMNS)
+_select = rows.select_sql
+_KIND_CLAUSES = rows.KIND_CLAUSES
+_CONVERSATION_SELECT = rows.CONVERSATION_SELECT
 
 
 class SqliteStore:
