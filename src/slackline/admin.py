@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from slackline.acting import act_as
 from slackline.domain.models import Team, Token
 from slackline.domain.workspace_file import WorkspaceFileError
 from slackline.errors import StorageError
@@ -219,7 +220,33 @@ async def teams_update(app: App, request: Request) -> dict[str, Any]:
     return {"team": team_object(team)}
 
 
+async def act(app: App, request: Request) -> dict[str, Any]:
+    """Run a Web API method, or ``typing``, as a user: ``{"as", "method", "args"}``.
+
+    The answer carries the method's own Slack body under ``result``.
+    """
+    body = _json_object(request)
+    user_id = _required(body, "as")
+    method = _required(body, "method")
+    args = body.pop("args", {})
+    _only(body)
+    if not isinstance(args, dict):
+        raise AdminInputError("invalid_arguments", "args: an object of Web API arguments")
+    text_args = {key: _arg_text(value) for key, value in args.items()}
+    return {"result": await act_as(app, user_id, method, text_args, request)}
+
+
+def _arg_text(value: object) -> str:
+    """An argument as the string a form body would carry."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, separators=(",", ":"))
+
+
 ENDPOINTS: dict[str, Endpoint] = {
+    "act": act,
     "workspace.apply": workspace_apply,
     "tokens.create": tokens_create,
     "tokens.revoke": tokens_revoke,

@@ -31,6 +31,7 @@ from slackline.services.identity import IdentityService, TokenHasher, load_or_cr
 from slackline.services.messages import MessageService
 from slackline.services.presence import PresenceService
 from slackline.services.tickets import TicketRegistry
+from slackline.services.typing import TypingService
 from slackline.services.workspace import WorkspaceService
 from slackline.storage import Store, open_store
 
@@ -63,6 +64,7 @@ class App:
         self.identities = IdentityService(self.store, TokenHasher(secret))
         self.workspaces = WorkspaceService(self.store, self.identities, self.clock, self.broker)
         self.messages = MessageService(self.store, self.broker, self.clock)
+        self.typing = TypingService(self.store, self.broker, self.messages)
         self.presence = PresenceService(self.store, self.broker, self.clock, self.identities)
         self.tickets = TicketRegistry(self.clock, self.ids)
         self.rate_limiter = RateLimiter()

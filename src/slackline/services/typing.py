@@ -1,0 +1,32 @@
+"""Typing indicators: ``user_typing`` to a conversation's other members."""
+
+from __future__ import annotations
+
+from slackline.broker import Broker, Event
+from slackline.services.messages import MessageService
+from slackline.storage.base import Store
+
+_ALL_MEMBERS = 1_000_000
+
+
+class TypingService:
+    """Checks the typist may speak in the conversation, then tells the other members."""
+
+    def __init__(self, store: Store, broker: Broker, messages: MessageService) -> None:
+        self._store = store
+        self._broker = broker
+        self._messages = messages
+
+    async def typing(self, team_id: str, channel_id: str, user_id: str) -> str:
+        """Publish ``user_typing`` (never to the typist); returns the conversation id.
+
+        Raises the same Slack errors as posting there would (``channel_not_found``,
+        ``not_in_channel``, ``is_archived``).
+        """
+        conversation = await self._messages.conversation_for_post(
+            team_id, channel_id, user_id, public_without_membership=False
+        )
+        members = await self._store.list_members(conversation.id, "", _ALL_MEMBERS)
+        payload = {"type": "user_typing", "channel": conversation.id, "user": user_id}
+        await self._broker.publish(Event(team_id, payload, frozenset(members), exclude=user_id))
+        return conversation.id
