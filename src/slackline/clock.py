@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import random
 import secrets
 import time
 from typing import Protocol
@@ -84,3 +86,25 @@ class RandomIdFactory:
     def ticket(self) -> str:
         """32 url-safe characters (192 bits)."""
         return secrets.token_urlsafe(24)
+
+
+class SeededIdFactory:
+    """Ids, request ids and tickets from a seeded sequence: stable snapshots in tests.
+
+    Never use it to serve real clients: its tickets are predictable by design.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self._random = random.Random(seed)  # not secrets: determinism is the point
+
+    def object_id(self, prefix: str) -> str:
+        """The next id for the prefix, e.g. ``C`` + ten letters or digits."""
+        return prefix + "".join(self._random.choice(_ID_ALPHABET) for _ in range(10))
+
+    def request_id(self) -> str:
+        """The next request id (sixteen hex digits)."""
+        return f"{self._random.getrandbits(64):016x}"
+
+    def ticket(self) -> str:
+        """The next ticket (32 url-safe characters)."""
+        return base64.urlsafe_b64encode(self._random.randbytes(24)).decode()
