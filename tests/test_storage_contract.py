@@ -1,8 +1,9 @@
 """The Store contract: every storage backend must pass this suite unchanged.
 
 Each backend contributes one factory to ``STORE_FACTORIES``: given a fresh temporary
-directory it returns the URL of an empty database that ``open_store`` understands. Opening
-the URL twice must reach the same database (tests reopen it and open two stores at once).
+directory it yields the URL of an empty database that ``open_store`` understands, and
+removes that database afterwards. Opening the URL twice must reach the same database (tests
+reopen it and open two stores at once).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,27 +31,39 @@ from slackline.domain.ts import ts_to_micros
 from slackline.errors import StorageError
 from slackline.storage import Store, open_store
 from slackline.storage.base import ThreadSummary
+from tests.postgres_helpers import postgres_schema
 
-StoreFactory = Callable[[Path], str]
+StoreFactory = Callable[[Path], AbstractContextManager[str]]
 NOW = 1_700_000_000.0
 ALL_KINDS = ("public_channel", "private_channel", "im", "mpim")
 MAX_MICROS = 9_999_999_999_999_999
 
 
-def sqlite_database(tmp_path: Path) -> str:
-    """A fresh SQLite file under tmp_path."""
-    return f"sqlite:///{tmp_path / 'contract.db'}"
+@contextmanager
+def sqlite_database(tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file under tmp_path (removed with tmp_path)."""
+    yield f"sqlite:///{tmp_path / 'contract.db'}"
 
 
-# PostgreSQL joins with one more entry: a factory creating an empty database.
-STORE_FACTORIES = [pytest.param(sqlite_database, id="sqlite")]
+@contextmanager
+def postgres_database(tmp_path: Path) -> Iterator[str]:
+    """A fresh schema of the shared PostgreSQL test database, dropped afterwards."""
+    with postgres_schema() as url:
+        yield url
+
+
+STORE_FACTORIES = [
+    pytest.param(sqlite_database, id="sqlite"),
+    pytest.param(postgres_database, id="postgresql"),
+]
 
 
 @pytest.fixture(params=STORE_FACTORIES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty database of the backend under test."""
     factory: StoreFactory = request.param
-    return factory(tmp_path)
+    with factory(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

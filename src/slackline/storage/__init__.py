@@ -12,7 +12,13 @@ def open_store(url: str) -> Store:
         from slackline.storage.sqlite import SqliteStore  # noqa: PLC0415
 
         return SqliteStore.from_url(url)
-    raise ValueError(f"unsupported database URL scheme {scheme!r} (expected sqlite://)")
+    if scheme in ("postgresql", "postgres"):
+        from slackline.storage.postgres import PostgresStore  # noqa: PLC0415
+
+        return PostgresStore.from_url(url)
+    raise ValueError(
+        f"unsupported database URL scheme {scheme!r} (expected sqlite:// or postgresql://)"
+    )
 
 
 __all__ = ["Store", "open_store"]

@@ -189,6 +189,16 @@ def select_sql(table: str, columns: Sequence[str]) -> str:
     return f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
 
 
+def with_reaction_rows(
+    messages: Sequence[Message], reactions: Sequence[tuple[str, str, str]]
+) -> list[Message]:
+    """Messages with their reactions, from ``(ts, name, user)`` rows in the order added."""
+    by_ts: dict[str, list[tuple[str, str]]] = {}
+    for ts, name, user in reactions:
+        by_ts.setdefault(ts, []).append((name, user))
+    return [with_reactions(m, by_ts.get(m.ts, ())) for m in messages]
+
+
 def placeholders(columns: Sequence[str], mark: str = "?") -> str:
     """``?, ?, ...`` (or ``%s, ...``) for an INSERT of these columns."""
     return ", ".join(mark for _ in columns)

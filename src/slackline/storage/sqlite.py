@@ -418,10 +418,7 @@ def _messages(
         "AND ts >= ? AND ts <= ? ORDER BY seq",
         [conversation_id, stamps[0], stamps[-1]],
     ).fetchall()
-    by_ts: dict[str, list[tuple[str, str]]] = {}
-    for ts, name, user in reactions:
-        by_ts.setdefault(ts, []).append((name, user))
-    return [rows.with_reactions(m, by_ts.get(m.ts, ())) for m in messages]
+    return rows.with_reaction_rows(messages, reactions)
 
 
 class _transaction:  # noqa: N801 - used as a lower-case context manager
