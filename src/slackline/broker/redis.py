@@ -3,7 +3,9 @@
 One subscription per process (not per session) is read by one task and handed to the local
 subscribers in order. When the subscription breaks, messages may have been lost, so the
 subscribers are told with :class:`DeliveryGap` (sessions end and resynchronise, decisions
-E.8) and the broker reports itself unhealthy until it has subscribed again.
+E.8) and the broker reports itself unhealthy until it has subscribed again. A publish that
+fails leaves a stored change unannounced everywhere, so once Redis is back the broker tells
+every process to end that team's sessions (``goodbye``), which resynchronises them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from slackline.broker.base import BrokerMessage, DeliveryGap, Subscriber
+from slackline.broker.base import (
+    BrokerMessage,
+    ControlAction,
+    DeliveryGap,
+    SessionControl,
+    Subscriber,
+)
 from slackline.broker.codec import decode_message, encode_message
 from slackline.errors import BrokerError
 
@@ -42,6 +50,7 @@ class RedisBroker:
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
         self._closing = False
+        self._unannounced_teams: set[str] = set()
 
     @classmethod
     def from_url(cls, url: str) -> RedisBroker:
@@ -87,6 +96,7 @@ class RedisBroker:
         try:
             await self._publisher.publish(self._channel, encode_message(message))
         except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+            self._unannounced_teams.add(message.team_id)
             raise BrokerError(f"publish failed: {exc}") from exc
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
@@ -119,6 +129,7 @@ class RedisBroker:
             self._subscribed.set()
             if resubscribing:
                 logger.info("redis subscription restored")
+            await self._announce_lost_teams()
             while not self._closing:
                 message = await pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=HEALTH_CHECK_SECS
@@ -127,6 +138,15 @@ class RedisBroker:
                     await pubsub.ping()  # finds a dead link within HEALTH_CHECK_SECS
                 elif message.get("type") == "message":
                     self._deliver_bytes(message["data"])
+
+    async def _announce_lost_teams(self) -> None:
+        """End, on every process, the sessions of teams whose events failed to publish."""
+        while self._unannounced_teams:
+            team_id = next(iter(self._unannounced_teams))
+            control = SessionControl(team_id, ControlAction.GOODBYE)
+            assert self._publisher is not None
+            await self._publisher.publish(self._channel, encode_message(control))
+            self._unannounced_teams.discard(team_id)
 
     def _deliver_bytes(self, data: bytes) -> None:
         try:
