@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ from tests.test_broker_contract import Inbox
 RECOVERY_TIMEOUT_SECS = 15.0
 
 
-async def _until(condition: object, what: str) -> None:
+async def _until(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + RECOVERY_TIMEOUT_SECS
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError(what)
         await asyncio.sleep(0.05)  # bounded polling for a reconnect

@@ -16,6 +16,7 @@ from slackline.api.dispatch import API_PREFIX, dispatch
 from slackline.api.methods import all_methods
 from slackline.api.registry import MethodTable
 from slackline.broker import Broker, open_broker
+from slackline.broker.memory import MemoryBroker
 from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
 from slackline.domain.ratelimit import RateLimiter
@@ -28,7 +29,7 @@ from slackline.rtm.handlers import RtmHandlers
 from slackline.rtm.hub import SessionHub
 from slackline.rtm.session import RtmSession
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
-from slackline.services.messages import MessageService
+from slackline.services.messages import ConversationCache, MessageService
 from slackline.services.presence import PresenceService
 from slackline.services.tickets import TicketRegistry
 from slackline.services.typing import TypingService
@@ -63,7 +64,10 @@ class App:
         secret = components.secret or load_or_create_secret(settings.secret_file)
         self.identities = IdentityService(self.store, TokenHasher(secret))
         self.workspaces = WorkspaceService(self.store, self.identities, self.clock, self.broker)
-        self.messages = MessageService(self.store, self.broker, self.clock)
+        # Only this process changes the database when events stay in it (memory broker).
+        conversations = ConversationCache(self.store, enabled=isinstance(self.broker, MemoryBroker))
+        self.identities.on_invalidate(conversations.clear)
+        self.messages = MessageService(self.store, self.broker, self.clock, conversations)
         self.typing = TypingService(self.store, self.broker, self.messages)
         self.presence = PresenceService(self.store, self.broker, self.clock, self.identities)
         self.tickets = TicketRegistry(self.clock, self.ids)

@@ -81,9 +81,9 @@ class RtmHandlers:
     ) -> bytes | None:
         """``user_typing`` to the channel's other members; no reply unless an error."""
         channel = await self._conversation_for(session, document.get("channel"))
-        members = await self._app.store.list_members(channel, "", 1_000_000)
+        members = await self._app.messages.conversations.members(channel)
         payload = {"type": "user_typing", "channel": channel, "user": session.user_id}
-        event = Event(session.team_id, payload, frozenset(members), exclude=session.user_id)
+        event = Event(session.team_id, payload, members, exclude=session.user_id)
         await self._app.broker.publish(event)
         return None
 

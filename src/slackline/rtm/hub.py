@@ -31,6 +31,7 @@ SESSION_AGE_JITTER = 0.10
 PENDING_TTL_SECS = 30.0
 MAX_PENDING_FRAMES = 1000
 PRESENCE_BATCH_SECS = 0.1
+MAX_CORK_SECS = 0.002
 
 
 @dataclass(slots=True)
@@ -62,6 +63,8 @@ class SessionHub:
         self._pending: OrderedDict[str, PendingEvents] = OrderedDict()
         self._dirty: list[RtmSession] = []
         self._flush_handle: asyncio.Handle | None = None
+        self._holds = 0
+        self._corked = False
         self._presence_batch: dict[tuple[str, str], list[str]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
         self._session_ids = 0
@@ -155,7 +158,30 @@ class SessionHub:
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
 
+    def hold(self) -> None:
+        """A post is being stored: its event will follow soon (see :meth:`_flush`)."""
+        self._holds += 1
+
+    def release(self) -> None:
+        """A post held by :meth:`hold` was published (or failed)."""
+        self._holds -= 1
+        if not self._holds and self._corked and self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+
     def _flush(self) -> None:
+        """Write every queued session once.
+
+        While posts are being stored, the flush waits for them (at most
+        :data:`MAX_CORK_SECS`), so the frames of concurrent posts share one ``write`` per
+        session instead of one each; with no post in flight it writes at once.
+        """
+        if self._holds and not self._corked:
+            self._corked = True
+            loop = asyncio.get_running_loop()
+            self._flush_handle = loop.call_later(MAX_CORK_SECS, self._flush)
+            return
+        self._corked = False
         self._flush_handle = None
         dirty, self._dirty = self._dirty, []
         for session in dirty:
@@ -187,15 +213,35 @@ class SessionHub:
         users = self._teams.get(event.team_id)
         frame = encode_event(event.payload)
         if users:
+            # The hot loop of fan-out: queue() inlined, one pass over the smaller side.
+            dirty = self._dirty
+            queued = False
             for session in self._recipients(users, event):
-                self.queue(session, frame)
-        self._keep_pending(event, frame)
+                if session.closed:
+                    continue
+                pending = session.pending
+                if not pending:
+                    dirty.append(session)
+                pending.append(frame)
+                queued = True
+            if queued and self._flush_handle is None:
+                self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+        if self._pending:
+            self._keep_pending(event, frame)
 
-    def _recipients(self, users: dict[str, set[RtmSession]], event: Event) -> Iterable[RtmSession]:
-        audience: Iterable[str] = users.keys() if event.audience is None else event.audience
-        for user_id in audience:
-            if user_id != event.exclude:
-                yield from users.get(user_id, ())
+    @staticmethod
+    def _recipients(users: dict[str, set[RtmSession]], event: Event) -> Iterator[RtmSession]:
+        audience, exclude = event.audience, event.exclude
+        if audience is None or len(audience) > len(users):
+            for user_id, sessions in users.items():
+                if user_id != exclude and (audience is None or user_id in audience):
+                    yield from sessions
+        else:
+            for user_id in audience:
+                if user_id != exclude:
+                    sessions = users.get(user_id)
+                    if sessions:
+                        yield from sessions
 
     def _keep_pending(self, event: Event, frame: bytes) -> None:
         for kept in self._pending.values():

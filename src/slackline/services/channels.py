@@ -53,6 +53,7 @@ class ChannelService:
         )
         await self._store.put_conversation(conversation)
         await self._store.add_members(conversation.id, [creator.id])
+        self._messages.conversations.forget(conversation.id)
         team_id, only_creator = creator.team_id, frozenset({creator.id})
         if is_private:
             joined = {
@@ -79,6 +80,7 @@ class ChannelService:
         old_name = conversation.name
         renamed = dataclasses.replace(conversation, name=name)
         await self._store.put_conversation(renamed)
+        self._messages.conversations.forget(renamed.id)
         members = await member_ids(self._store, renamed.id)
         payload = {
             "type": f"{event_prefix(renamed)}_rename",
@@ -107,6 +109,7 @@ class ChannelService:
     ) -> Conversation:
         changed = dataclasses.replace(conversation, is_archived=archived)
         await self._store.put_conversation(changed)
+        self._messages.conversations.forget(changed.id)
         action = "archive" if archived else "unarchive"
         members = await member_ids(self._store, changed.id)
         payload = {

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import os
 import secrets
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from slackline.domain.models import Identity
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.storage.base import Store
 
+logger = logging.getLogger("slackline.identity")
+
 SECRET_BYTES = 32
+WARM_MAX_TOKENS = 200_000
+WARM_AFTER_MISSES = 16
 
 
 class TokenHasher:
@@ -40,18 +48,35 @@ def load_or_create_secret(path: str) -> bytes:
 class IdentityService:
     """Looks tokens up by their keyed hash, caching resolved identities in memory.
 
-    Unknown tokens are never cached, so a spray of random tokens costs no memory.
-    Any change to tokens, users, bots or teams must call :meth:`invalidate`.
+    A token not in the cache is looked up on its own (four storage calls). Once
+    :data:`WARM_AFTER_MISSES` tokens have missed since the cache was last emptied, the next
+    miss loads every token's identity in four storage calls per team (:meth:`warm`) while
+    the misses that come meanwhile wait for it, so a storm of first connections never
+    queues behind per-token lookups. Unknown tokens are never cached, so a spray of random
+    tokens costs no memory.
+
+    Any change to tokens, users, bots or teams must call :meth:`invalidate`: the cache is
+    emptied at once (the next request reads storage) and every listener is told. Each
+    invalidation starts a new generation; a lookup or warm-up begun in an older generation
+    is not cached, so a change made while it was reading storage always wins.
     """
 
     def __init__(self, store: Store, hasher: TokenHasher) -> None:
         self._store = store
         self._hasher = hasher
         self._cache: dict[str, Identity] = {}
+        self._generation = 0
+        self._misses = 0
+        self._warmed_generation = -1
+        self._warming: asyncio.Event | None = None
+        self._listeners: list[Callable[[], None]] = []
 
     def hash(self, token: str) -> str:
         """The keyed hash of token text."""
         return self._hasher.hash(token)
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     async def resolve(self, token: str) -> Identity | None:
         """The identity a token belongs to, or None when it is unknown."""
@@ -59,10 +84,32 @@ class IdentityService:
         cached = self._cache.get(token_hash)
         if cached is not None and hmac.compare_digest(cached.token.hash, token_hash):
             return cached
+        if await self._warmed_now():
+            cached = self._cache.get(token_hash)
+            if cached is not None and hmac.compare_digest(cached.token.hash, token_hash):
+                return cached
+        generation = self._generation
         identity = await self._load(token_hash)
-        if identity is not None:
+        if identity is not None and generation == self._generation:
             self._cache[token_hash] = identity
         return identity
+
+    async def _warmed_now(self) -> bool:
+        """Wait for a warm-up in progress, or run one when enough tokens have missed."""
+        if self._warming is not None:
+            await self._warming.wait()
+            return True
+        self._misses += 1
+        if self._misses < WARM_AFTER_MISSES or self._warmed_generation == self._generation:
+            return False
+        self._warmed_generation = self._generation
+        self._warming = done = asyncio.Event()
+        try:
+            await self.warm()
+        finally:
+            self._warming = None
+            done.set()
+        return True
 
     async def _load(self, token_hash: str) -> Identity | None:
         token = await self._store.get_token(token_hash)
@@ -75,6 +122,42 @@ class IdentityService:
         bot = await self._store.get_bot(user.bot_id) if user.bot_id else None
         return Identity(token=token, team=team, user=user, bot=bot)
 
+    async def warm(self) -> int:
+        """Cache every token's identity (teams of up to :data:`WARM_MAX_TOKENS` in all).
+
+        Returns how many were cached. Tokens whose user or bot is not in the token's team
+        are left to the per-token lookup, which treats them as it always does.
+        """
+        generation = self._generation
+        started = time.perf_counter()
+        loaded: dict[str, Identity] = {}
+        for team in await self._store.list_teams():
+            tokens = await self._store.list_tokens(team.id)
+            if not tokens or len(loaded) + len(tokens) > WARM_MAX_TOKENS:
+                continue
+            users = {u.id: u for u in await self._store.list_users(team.id, "", WARM_MAX_TOKENS)}
+            bots = {b.id: b for b in await self._store.list_bots(team.id)}
+            for token in tokens:
+                user = users.get(token.user_id)
+                if user is None or (user.bot_id and user.bot_id not in bots):
+                    continue
+                bot = bots[user.bot_id] if user.bot_id else None
+                loaded[token.hash] = Identity(token=token, team=team, user=user, bot=bot)
+        if generation != self._generation:
+            return 0  # something changed while reading: tokens are looked up one by one
+        self._cache.update(loaded)
+        elapsed_ms = (time.perf_counter() - started) * 1e3
+        logger.info("identity cache warmed: %d tokens in %.0f ms", len(loaded), elapsed_ms)
+        return len(loaded)
+
+    def on_invalidate(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` on every :meth:`invalidate` (caches derived from the workspace)."""
+        self._listeners.append(listener)
+
     def invalidate(self) -> None:
         """Forget every cached identity (after any change to tokens, users, bots or teams)."""
+        self._generation += 1
+        self._misses = 0
         self._cache.clear()
+        for listener in self._listeners:
+            listener()

@@ -44,7 +44,9 @@ class MembershipService:
 
     async def join(self, conversation: Conversation, user: User) -> bool:
         """Add ``user``; False (and nothing announced) if they were a member already."""
-        if not await self._store.add_members(conversation.id, [user.id]):
+        added = await self._store.add_members(conversation.id, [user.id])
+        self._messages.conversations.forget(conversation.id)
+        if not added:
             return False
         await self._announce_join(conversation, user, inviter=None)
         return True
@@ -52,6 +54,7 @@ class MembershipService:
     async def invite(self, conversation: Conversation, inviter: User, users: list[User]) -> None:
         """Add every user who is not a member yet, announcing each with ``inviter``."""
         added = set(await self._store.add_members(conversation.id, [u.id for u in users]))
+        self._messages.conversations.forget(conversation.id)
         for user in users:
             if user.id in added:
                 await self._announce_join(conversation, user, inviter=inviter.id)
@@ -80,6 +83,7 @@ class MembershipService:
         )
         await self._store.put_conversation(conversation)
         await self._store.add_members(conversation.id, sorted({opener.id, other.id}))
+        self._messages.conversations.forget(conversation.id)
         payload = {
             "type": "im_created",
             "user": opener.id,
@@ -114,7 +118,9 @@ class MembershipService:
 
     async def _remove(self, conversation: Conversation, user: User, *, with_notice: bool) -> bool:
         before = await member_ids(self._store, conversation.id)
-        if not await self._store.remove_member(conversation.id, user.id):
+        removed = await self._store.remove_member(conversation.id, user.id)
+        self._messages.conversations.forget(conversation.id)
+        if not removed:
             return False
         team_id = conversation.team_id
         left = {"type": f"{event_prefix(conversation)}_left", "channel": conversation.id}
