@@ -33,16 +33,16 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
-from slackline.domain.ts import micros_to_ts, next_ts
+from slackline.domain.models import Message
+from slackline.domain.ts import next_ts
 from slackline.errors import StorageError
 from slackline.storage import rows
-from slackline.storage.base import ThreadSummary
 from slackline.storage.migrations import load_migrations
+from slackline.storage.sql import POSTGRESQL, Statements
+from slackline.storage.sqlstore import SqlStore
 
 R = TypeVar("R")
 Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
-DIALECT = "postgresql"
 # The first key of the migration advisory lock ("SLmg"); the second is the schema's hash,
 # so stores on different schemas of one database do not wait for each other.
 MIGRATION_LOCK_KEY = 0x534C6D67
@@ -99,32 +99,16 @@ class PostgresOptions:
 _OPTION_NAMES = frozenset({"pool_min", "pool_max", "timeout_secs", "statement_timeout_secs"})
 
 
-def _upsert(table: str, columns: Sequence[str], key: str) -> str:
-    """Insert a row, or overwrite every other column of the row with the same key."""
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({rows.placeholders(columns, '%s')}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
-    )
+_SQL = Statements(POSTGRESQL)
+# RETURNING makes concurrent deletions of one message return it (and its reactions) once.
+_DELETE_MESSAGE = f"{_SQL.delete_message} RETURNING {', '.join(rows.MESSAGE_COLUMNS)}"
+_DELETE_REACTIONS = f"{_SQL.delete_reactions} RETURNING seq, name, user_id"
 
 
-_select = rows.select_sql
-_MESSAGE_SELECT = _select("messages", rows.MESSAGE_COLUMNS)
-_INSERT_MESSAGE = (
-    f"INSERT INTO messages ({', '.join(rows.MESSAGE_COLUMNS)}) "  # noqa: S608
-    f"VALUES ({rows.placeholders(rows.MESSAGE_COLUMNS, '%s')})"
-)
-_DELETE_MESSAGE = (
-    "DELETE FROM messages WHERE conversation_id = %s AND ts = %s "  # noqa: S608
-    f"RETURNING {', '.join(rows.MESSAGE_COLUMNS)}"
-)
-_MEMBER_EXISTS = (
-    "EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = c.id AND m.user_id = %s)"
-)
-
-
-class PostgresStore:
+class PostgresStore(SqlStore):
     """A :class:`~slackline.storage.base.Store` on one PostgreSQL database (or schema)."""
+
+    _sql = _SQL
 
     def __init__(self, conninfo: str, options: PostgresOptions | None = None) -> None:
         self._options = options or PostgresOptions()
@@ -216,6 +200,11 @@ class PostgresStore:
 
         return await self._run(execute)
 
+    async def _messages(
+        self, conversation_id: str, sql: str, params: Sequence[Any]
+    ) -> list[Message]:
+        return await self._run(lambda conn: _messages(conn, conversation_id, sql, params))
+
     async def migrate(self) -> None:
         """Apply pending migrations, each in its own transaction under an advisory lock."""
         await self._run(_migrate)
@@ -225,87 +214,6 @@ class PostgresStore:
         if self._opened:
             self._opened = False
             await self._pool.close()
-
-    async def put_team(self, team: Team) -> None:
-        """Insert or replace a team."""
-        await self._execute(_upsert("teams", rows.TEAM_COLUMNS, "id"), rows.team_row(team))
-
-    async def get_team(self, team_id: str) -> Team | None:
-        """A team by id."""
-        sql = _select("teams", rows.TEAM_COLUMNS) + " WHERE id = %s"
-        row = await self._fetchone(sql, [team_id])
-        return rows.row_team(row) if row else None
-
-    async def list_teams(self) -> list[Team]:
-        """Every team, ordered by id."""
-        found = await self._fetchall(_select("teams", rows.TEAM_COLUMNS) + " ORDER BY id", [])
-        return [rows.row_team(r) for r in found]
-
-    async def put_user(self, user: User) -> None:
-        """Insert or replace a user."""
-        await self._execute(_upsert("users", rows.USER_COLUMNS, "id"), rows.user_row(user))
-
-    async def get_user(self, user_id: str) -> User | None:
-        """A user by id."""
-        sql = _select("users", rows.USER_COLUMNS) + " WHERE id = %s"
-        row = await self._fetchone(sql, [user_id])
-        return rows.row_user(row) if row else None
-
-    async def list_users(self, team_id: str, after: str, limit: int) -> list[User]:
-        """A team's users after ``after``, ordered by id."""
-        sql = (
-            _select("users", rows.USER_COLUMNS)
-            + " WHERE team_id = %s AND id > %s ORDER BY id LIMIT %s"
-        )
-        return [rows.row_user(r) for r in await self._fetchall(sql, [team_id, after, limit])]
-
-    async def put_bot(self, bot: Bot) -> None:
-        """Insert or replace a bot."""
-        await self._execute(_upsert("bots", rows.BOT_COLUMNS, "id"), rows.bot_row(bot))
-
-    async def get_bot(self, bot_id: str) -> Bot | None:
-        """A bot by id."""
-        row = await self._fetchone(_select("bots", rows.BOT_COLUMNS) + " WHERE id = %s", [bot_id])
-        return rows.row_bot(row) if row else None
-
-    async def list_bots(self, team_id: str) -> list[Bot]:
-        """A team's bots, ordered by id."""
-        sql = _select("bots", rows.BOT_COLUMNS) + " WHERE team_id = %s ORDER BY id"
-        return [rows.row_bot(r) for r in await self._fetchall(sql, [team_id])]
-
-    async def put_conversation(self, conversation: Conversation) -> None:
-        """Insert or update a conversation, keeping its ``last_ts``."""
-        sql = _upsert("conversations", rows.CONVERSATION_COLUMNS, "id")
-        await self._execute(sql, rows.conversation_row(conversation))
-
-    async def get_conversation(self, conversation_id: str) -> Conversation | None:
-        """A conversation by id."""
-        sql = rows.CONVERSATION_SELECT + " FROM conversations c WHERE c.id = %s"
-        row = await self._fetchone(sql, [conversation_id])
-        return rows.row_conversation(row) if row else None
-
-    async def list_conversations(
-        self,
-        team_id: str,
-        kinds: Sequence[str],
-        *,
-        viewer: str,
-        exclude_archived: bool,
-        after: str,
-        limit: int,
-    ) -> list[Conversation]:
-        """Conversations of the given kinds the viewer may see, ordered by id."""
-        if not kinds:
-            return []
-        kind_sql = " OR ".join(rows.KIND_CLAUSES[k] for k in kinds)
-        visible = f"(c.is_private = 0 AND c.is_im = 0 AND c.is_mpim = 0 OR {_MEMBER_EXISTS})"
-        archived = " AND c.is_archived = 0" if exclude_archived else ""
-        sql = (
-            f"{rows.CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = %s "
-            f"AND c.id > %s AND ({kind_sql}) AND {visible}{archived} ORDER BY c.id LIMIT %s"
-        )
-        found = await self._fetchall(sql, [team_id, after, viewer, limit])
-        return [rows.row_conversation(r) for r in found]
 
     async def add_members(self, conversation_id: str, user_ids: Sequence[str]) -> list[str]:
         """Add members in one statement; returns those who were not members before."""
@@ -317,45 +225,6 @@ class PostgresStore:
         added = {r[0] for r in await self._fetchall(sql, [conversation_id, wanted])}
         return [u for u in wanted if u in added]
 
-    async def remove_member(self, conversation_id: str, user_id: str) -> bool:
-        """Remove a member; returns whether it was one."""
-        sql = "DELETE FROM members WHERE conversation_id = %s AND user_id = %s"
-        return await self._execute(sql, [conversation_id, user_id]) > 0
-
-    async def is_member(self, conversation_id: str, user_id: str) -> bool:
-        """Whether the user is a member."""
-        sql = "SELECT 1 FROM members WHERE conversation_id = %s AND user_id = %s"
-        return await self._fetchone(sql, [conversation_id, user_id]) is not None
-
-    async def list_members(self, conversation_id: str, after: str, limit: int) -> list[str]:
-        """Member ids after ``after``, ordered by id."""
-        sql = (
-            "SELECT user_id FROM members WHERE conversation_id = %s AND user_id > %s "
-            "ORDER BY user_id LIMIT %s"
-        )
-        return [r[0] for r in await self._fetchall(sql, [conversation_id, after, limit])]
-
-    async def count_members(self, conversation_id: str) -> int:
-        """How many members a conversation has."""
-        sql = "SELECT COUNT(*) FROM members WHERE conversation_id = %s"
-        row = await self._fetchone(sql, [conversation_id])
-        return int(row[0])
-
-    async def put_token(self, token: Token) -> None:
-        """Insert or replace a token."""
-        await self._execute(_upsert("tokens", rows.TOKEN_COLUMNS, "hash"), rows.token_row(token))
-
-    async def get_token(self, token_hash: str) -> Token | None:
-        """A token by its keyed hash."""
-        sql = _select("tokens", rows.TOKEN_COLUMNS) + " WHERE hash = %s"
-        row = await self._fetchone(sql, [token_hash])
-        return rows.row_token(row) if row else None
-
-    async def list_tokens(self, team_id: str) -> list[Token]:
-        """A team's tokens."""
-        sql = _select("tokens", rows.TOKEN_COLUMNS) + " WHERE team_id = %s ORDER BY created, hash"
-        return [rows.row_token(r) for r in await self._fetchall(sql, [team_id])]
-
     async def insert_message(self, message: Message, now: float) -> Message:
         """Store a message under the conversation's next ts.
 
@@ -365,66 +234,18 @@ class PostgresStore:
 
         async def insert(conn: Connection) -> Message:
             async with conn.transaction():
-                cursor = await conn.execute(
-                    "SELECT last_ts FROM conversations WHERE id = %s FOR UPDATE",
-                    [message.channel],
-                )
-                row = await cursor.fetchone()
+                row = await (await conn.execute(_SQL.last_ts, [message.channel])).fetchone()
                 if row is None:
                     raise StorageError(f"no conversation {message.channel}")
                 stored = replace(message, ts=next_ts(row[0], now))
-                await conn.execute(_INSERT_MESSAGE, rows.message_row(stored))
-                await conn.execute(
-                    "UPDATE conversations SET last_ts = %s WHERE id = %s",
-                    [stored.ts, stored.channel],
-                )
+                await conn.execute(_SQL.insert_message, rows.message_row(stored))
+                await conn.execute(_SQL.set_last_ts, [stored.ts, stored.channel])
             return stored
 
         return await self._run(insert)
 
-    async def get_message(self, conversation_id: str, ts: str) -> Message | None:
-        """A message by conversation and ts, with its reactions."""
-        sql = _MESSAGE_SELECT + " WHERE conversation_id = %s AND ts = %s"
-        found = await self._run(
-            lambda conn: _messages(conn, conversation_id, sql, [conversation_id, ts])
-        )
-        return found[0] if found else None
-
-    async def list_messages(
-        self,
-        conversation_id: str,
-        *,
-        oldest_micros: int,
-        latest_micros: int,
-        inclusive: bool,
-        limit: int,
-    ) -> list[Message]:
-        """Top-level messages (no thread replies) between oldest and latest, newest first."""
-        low, high = (">=", "<=") if inclusive else (">", "<")
-        sql = (
-            _MESSAGE_SELECT + f" WHERE conversation_id = %s AND ts {low} %s AND ts {high} %s"
-            " AND (thread_ts IS NULL OR thread_ts = ts) ORDER BY ts DESC LIMIT %s"
-        )
-        # ts are compared as fixed-width text, so bounds must be clamped into the ts range.
-        bounds = (min(max(m, 0), rows.MAX_TS_MICROS) for m in (oldest_micros, latest_micros))
-        oldest, latest = (micros_to_ts(m) for m in bounds)
-        params = [conversation_id, oldest, latest, limit]
-        return await self._run(lambda conn: _messages(conn, conversation_id, sql, params))
-
-    async def update_message(self, message: Message) -> bool:
-        """Replace a message's content, keeping its reactions."""
-        row = rows.message_row(message)
-        sql = (
-            "UPDATE messages SET user_id = %s, bot_id = %s, text = %s, subtype = %s, "
-            "thread_ts = %s, edited = %s, extra = %s WHERE conversation_id = %s AND ts = %s"
-        )
-        return await self._execute(sql, [*row[3:], message.channel, message.ts]) > 0
-
     async def delete_message(self, conversation_id: str, ts: str) -> Message | None:
-        """Delete a message and its reactions in one transaction; returns it as it was.
-
-        ``DELETE ... RETURNING`` makes concurrent deletions of one message return it once.
-        """
+        """Delete a message and its reactions in one transaction; returns it as it was."""
 
         async def delete(conn: Connection) -> Message | None:
             key = [conversation_id, ts]
@@ -433,38 +254,11 @@ class PostgresStore:
                 row = await cursor.fetchone()
                 if row is None:
                     return None
-                cursor = await conn.execute(
-                    "DELETE FROM reactions WHERE conversation_id = %s AND ts = %s "
-                    "RETURNING seq, name, user_id",
-                    key,
-                )
+                cursor = await conn.execute(_DELETE_REACTIONS, key)
                 reactions = sorted(await cursor.fetchall())
             return rows.with_reactions(rows.row_message(row), [(n, u) for _, n, u in reactions])
 
         return await self._run(delete)
-
-    async def list_thread(
-        self, conversation_id: str, thread_ts: str, *, after: str, limit: int
-    ) -> list[Message]:
-        """The parent and its replies after ``after``, oldest first."""
-        sql = (
-            _MESSAGE_SELECT + " WHERE conversation_id = %s AND (ts = %s OR thread_ts = %s)"
-            " AND ts > %s ORDER BY ts LIMIT %s"
-        )
-        params = [conversation_id, thread_ts, thread_ts, after, limit]
-        return await self._run(lambda conn: _messages(conn, conversation_id, sql, params))
-
-    async def thread_summary(self, conversation_id: str, thread_ts: str) -> ThreadSummary:
-        """Count the replies under a parent and list who wrote them."""
-        sql = (
-            "SELECT user_id, ts FROM messages WHERE conversation_id = %s AND thread_ts = %s "
-            "AND ts != %s ORDER BY ts"
-        )
-        found = await self._fetchall(sql, [conversation_id, thread_ts, thread_ts])
-        if not found:
-            return ThreadSummary()
-        users = list(dict.fromkeys(r[0] for r in found))
-        return ThreadSummary(len(found), users, found[-1][1])
 
     async def add_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
         """Add a reaction to an existing message; False if missing or repeated.
@@ -479,34 +273,6 @@ class PostgresStore:
         )
         return await self._execute(sql, [name, user_id, conversation_id, ts]) > 0
 
-    async def remove_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
-        """Remove a reaction; returns whether there was one."""
-        sql = (
-            "DELETE FROM reactions WHERE conversation_id = %s AND ts = %s AND name = %s "
-            "AND user_id = %s"
-        )
-        return await self._execute(sql, [conversation_id, ts, name, user_id]) > 0
-
-    async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:
-        """The team's channel with this name (DMs and group DMs excluded)."""
-        sql = (
-            f"{rows.CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = %s "
-            "AND c.name = %s AND c.is_im = 0 AND c.is_mpim = 0 ORDER BY c.id LIMIT 1"
-        )
-        row = await self._fetchone(sql, [team_id, name])
-        return rows.row_conversation(row) if row else None
-
-    async def find_im(self, team_id: str, user_id: str, other_id: str) -> Conversation | None:
-        """The DM whose members are exactly these users."""
-        people = sorted({user_id, other_id})
-        sql = (
-            f"{rows.CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = %s "  # noqa: S608
-            f"AND c.is_im = 1 AND {_MEMBER_EXISTS} AND {_MEMBER_EXISTS} AND (SELECT COUNT(*) "
-            "FROM members m WHERE m.conversation_id = c.id) = %s ORDER BY c.id LIMIT 1"
-        )
-        row = await self._fetchone(sql, [team_id, people[0], people[-1], len(people)])
-        return rows.row_conversation(row) if row else None
-
 
 async def _messages(
     conn: Connection, conversation_id: str, sql: str, params: Sequence[Any]
@@ -516,13 +282,8 @@ async def _messages(
     messages = [rows.row_message(r) for r in found]
     if not messages:
         return messages
-    # One range query; ts are fixed-width text in the "C" collation, so it is exact.
-    stamps = sorted(m.ts for m in messages)
-    cursor = await conn.execute(
-        "SELECT ts, name, user_id FROM reactions WHERE conversation_id = %s "
-        "AND ts >= %s AND ts <= %s ORDER BY seq",
-        [conversation_id, stamps[0], stamps[-1]],
-    )
+    span = rows.ts_span(messages)
+    cursor = await conn.execute(_SQL.reactions_between, [conversation_id, *span])
     return rows.with_reaction_rows(messages, await cursor.fetchall())
 
 
@@ -532,25 +293,17 @@ async def _migrate(conn: Connection) -> None:
     ``pg_advisory_xact_lock`` serialises processes migrating one schema at once; it is
     released by the commit, after ``schema_migrations`` records the version.
     """
-    for migration in load_migrations(DIALECT):
+    for migration in load_migrations(POSTGRESQL.name):
         async with conn.transaction():
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(%s::integer, "
                 "hashtext(coalesce(current_schema(), '')))",
                 [MIGRATION_LOCK_KEY],
             )
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL)"
-            )
-            cursor = await conn.execute(
-                "SELECT 1 FROM schema_migrations WHERE version = %s", [migration.version]
-            )
+            await conn.execute(_SQL.create_schema_migrations)
+            cursor = await conn.execute(_SQL.migration_done, [migration.version])
             if await cursor.fetchone():
                 continue
             for statement in migration.statements:
                 await conn.execute(statement)
-            await conn.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                [migration.version, migration.name],
-            )
+            await conn.execute(_SQL.record_migration, [migration.version, migration.name])

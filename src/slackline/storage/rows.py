@@ -20,6 +20,7 @@ from slackline.domain.models import (
     TokenType,
     User,
 )
+from slackline.storage.base import ThreadSummary
 
 TEAM_COLUMNS = (
     "id", "name", "domain", "enterprise_id", "enterprise_name", "state", "ekm_revoked",
@@ -46,14 +47,6 @@ MESSAGE_COLUMNS = (
 Row = Sequence[Any]
 # The largest ts, 9999999999.999999, in microseconds; ts compare as fixed-width text.
 MAX_TS_MICROS = 9_999_999_999_999_999
-# Conversation kinds as WHERE clauses on ``conversations c``; the same SQL in every dialect.
-KIND_CLAUSES = {
-    "public_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 0)",
-    "private_channel": "(c.is_im = 0 AND c.is_mpim = 0 AND c.is_private = 1)",
-    "im": "(c.is_im = 1)",
-    "mpim": "(c.is_mpim = 1)",
-}
-CONVERSATION_SELECT = "SELECT " + ", ".join(f"c.{c}" for c in CONVERSATION_COLUMNS)
 # Messages carry their reactions under Slack's key, in ``extra``.
 REACTIONS_KEY = "reactions"
 
@@ -184,11 +177,6 @@ def with_reactions(message: Message, reactions: Sequence[tuple[str, str]]) -> Me
     return replace(message, extra={**message.extra, REACTIONS_KEY: summary})
 
 
-def select_sql(table: str, columns: Sequence[str]) -> str:
-    """``SELECT <columns> FROM <table>``."""
-    return f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
-
-
 def with_reaction_rows(
     messages: Sequence[Message], reactions: Sequence[tuple[str, str, str]]
 ) -> list[Message]:
@@ -199,6 +187,15 @@ def with_reaction_rows(
     return [with_reactions(m, by_ts.get(m.ts, ())) for m in messages]
 
 
-def placeholders(columns: Sequence[str], mark: str = "?") -> str:
-    """``?, ?, ...`` (or ``%s, ...``) for an INSERT of these columns."""
-    return ", ".join(mark for _ in columns)
+def ts_span(messages: Sequence[Message]) -> tuple[str, str]:
+    """The first and last ts of a non-empty page of messages, in any order."""
+    stamps = sorted(m.ts for m in messages)
+    return stamps[0], stamps[-1]
+
+
+def replies_summary(replies: Sequence[Row]) -> ThreadSummary:
+    """A thread's summary from its replies' ``(user_id, ts)`` rows, oldest first."""
+    if not replies:
+        return ThreadSummary()
+    users = list(dict.fromkeys(r[0] for r in replies))
+    return ThreadSummary(len(replies), users, replies[-1][1])

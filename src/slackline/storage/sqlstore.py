@@ -1,0 +1,197 @@
+"""The part of a SQL :class:`~slackline.storage.base.Store` every dialect shares.
+
+:class:`SqlStore` implements each call that is one shared statement (see
+:mod:`slackline.storage.sql`) and a row mapping (:mod:`slackline.storage.rows`). A backend
+supplies how statements run (a thread, a pool), its :class:`~slackline.storage.sql.Statements`,
+and the calls that differ as a whole: migrations, and the writes whose transactions, locks or
+upsert forms are the dialect's own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
+from slackline.domain.ts import micros_to_ts
+from slackline.storage import rows
+from slackline.storage.base import ThreadSummary
+from slackline.storage.sql import Statements
+
+
+class SqlStore(ABC):
+    """Store calls written once over four primitives each backend implements."""
+
+    _sql: Statements
+
+    @abstractmethod
+    async def _fetchone(self, sql: str, params: Sequence[Any]) -> Any:
+        """The first row of a query, or None."""
+
+    @abstractmethod
+    async def _fetchall(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Every row of a query."""
+
+    @abstractmethod
+    async def _execute(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one statement; how many rows it changed."""
+
+    @abstractmethod
+    async def _messages(
+        self, conversation_id: str, sql: str, params: Sequence[Any]
+    ) -> list[Message]:
+        """Messages of one conversation from a query, with their reactions (one connection)."""
+
+    async def put_team(self, team: Team) -> None:
+        """Insert or replace a team."""
+        await self._execute(self._sql.put_team, rows.team_row(team))
+
+    async def get_team(self, team_id: str) -> Team | None:
+        """A team by id."""
+        row = await self._fetchone(self._sql.get_team, [team_id])
+        return rows.row_team(row) if row else None
+
+    async def list_teams(self) -> list[Team]:
+        """Every team, ordered by id."""
+        return [rows.row_team(r) for r in await self._fetchall(self._sql.list_teams, [])]
+
+    async def put_user(self, user: User) -> None:
+        """Insert or replace a user."""
+        await self._execute(self._sql.put_user, rows.user_row(user))
+
+    async def get_user(self, user_id: str) -> User | None:
+        """A user by id."""
+        row = await self._fetchone(self._sql.get_user, [user_id])
+        return rows.row_user(row) if row else None
+
+    async def list_users(self, team_id: str, after: str, limit: int) -> list[User]:
+        """A team's users after ``after``, ordered by id."""
+        found = await self._fetchall(self._sql.list_users, [team_id, after, limit])
+        return [rows.row_user(r) for r in found]
+
+    async def put_bot(self, bot: Bot) -> None:
+        """Insert or replace a bot."""
+        await self._execute(self._sql.put_bot, rows.bot_row(bot))
+
+    async def get_bot(self, bot_id: str) -> Bot | None:
+        """A bot by id."""
+        row = await self._fetchone(self._sql.get_bot, [bot_id])
+        return rows.row_bot(row) if row else None
+
+    async def list_bots(self, team_id: str) -> list[Bot]:
+        """A team's bots, ordered by id."""
+        return [rows.row_bot(r) for r in await self._fetchall(self._sql.list_bots, [team_id])]
+
+    async def put_conversation(self, conversation: Conversation) -> None:
+        """Insert or update a conversation, keeping its ``last_ts``."""
+        await self._execute(self._sql.put_conversation, rows.conversation_row(conversation))
+
+    async def get_conversation(self, conversation_id: str) -> Conversation | None:
+        """A conversation by id."""
+        row = await self._fetchone(self._sql.get_conversation, [conversation_id])
+        return rows.row_conversation(row) if row else None
+
+    async def list_conversations(
+        self,
+        team_id: str,
+        kinds: Sequence[str],
+        *,
+        viewer: str,
+        exclude_archived: bool,
+        after: str,
+        limit: int,
+    ) -> list[Conversation]:
+        """Conversations of the given kinds the viewer may see, ordered by id."""
+        if not kinds:
+            return []
+        sql = self._sql.list_conversations(kinds, exclude_archived=exclude_archived)
+        found = await self._fetchall(sql, [team_id, after, viewer, limit])
+        return [rows.row_conversation(r) for r in found]
+
+    async def remove_member(self, conversation_id: str, user_id: str) -> bool:
+        """Remove a member; returns whether it was one."""
+        return await self._execute(self._sql.remove_member, [conversation_id, user_id]) > 0
+
+    async def is_member(self, conversation_id: str, user_id: str) -> bool:
+        """Whether the user is a member."""
+        return await self._fetchone(self._sql.is_member, [conversation_id, user_id]) is not None
+
+    async def list_members(self, conversation_id: str, after: str, limit: int) -> list[str]:
+        """Member ids after ``after``, ordered by id."""
+        found = await self._fetchall(self._sql.list_members, [conversation_id, after, limit])
+        return [r[0] for r in found]
+
+    async def count_members(self, conversation_id: str) -> int:
+        """How many members a conversation has."""
+        row = await self._fetchone(self._sql.count_members, [conversation_id])
+        return int(row[0])
+
+    async def put_token(self, token: Token) -> None:
+        """Insert or replace a token."""
+        await self._execute(self._sql.put_token, rows.token_row(token))
+
+    async def get_token(self, token_hash: str) -> Token | None:
+        """A token by its keyed hash."""
+        row = await self._fetchone(self._sql.get_token, [token_hash])
+        return rows.row_token(row) if row else None
+
+    async def list_tokens(self, team_id: str) -> list[Token]:
+        """A team's tokens."""
+        return [rows.row_token(r) for r in await self._fetchall(self._sql.list_tokens, [team_id])]
+
+    async def get_message(self, conversation_id: str, ts: str) -> Message | None:
+        """A message by conversation and ts, with its reactions."""
+        found = await self._messages(conversation_id, self._sql.get_message, [conversation_id, ts])
+        return found[0] if found else None
+
+    async def list_messages(
+        self,
+        conversation_id: str,
+        *,
+        oldest_micros: int,
+        latest_micros: int,
+        inclusive: bool,
+        limit: int,
+    ) -> list[Message]:
+        """Top-level messages (no thread replies) between oldest and latest, newest first."""
+        sql = self._sql.list_messages(inclusive=inclusive)
+        # ts are compared as fixed-width text, so bounds must be clamped into the ts range.
+        bounds = (min(max(m, 0), rows.MAX_TS_MICROS) for m in (oldest_micros, latest_micros))
+        oldest, latest = (micros_to_ts(m) for m in bounds)
+        return await self._messages(conversation_id, sql, [conversation_id, oldest, latest, limit])
+
+    async def update_message(self, message: Message) -> bool:
+        """Replace a message's content, keeping its reactions."""
+        content = rows.message_row(message)[3:]
+        params = [*content, message.channel, message.ts]
+        return await self._execute(self._sql.update_message, params) > 0
+
+    async def list_thread(
+        self, conversation_id: str, thread_ts: str, *, after: str, limit: int
+    ) -> list[Message]:
+        """The parent and its replies after ``after``, oldest first."""
+        params = [conversation_id, thread_ts, thread_ts, after, limit]
+        return await self._messages(conversation_id, self._sql.list_thread, params)
+
+    async def thread_summary(self, conversation_id: str, thread_ts: str) -> ThreadSummary:
+        """Count the replies under a parent and list who wrote them."""
+        params = [conversation_id, thread_ts, thread_ts]
+        return rows.replies_summary(await self._fetchall(self._sql.thread_replies, params))
+
+    async def remove_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
+        """Remove a reaction; returns whether there was one."""
+        params = [conversation_id, ts, name, user_id]
+        return await self._execute(self._sql.remove_reaction, params) > 0
+
+    async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:
+        """The team's channel with this name (DMs and group DMs excluded)."""
+        row = await self._fetchone(self._sql.find_channel_by_name, [team_id, name])
+        return rows.row_conversation(row) if row else None
+
+    async def find_im(self, team_id: str, user_id: str, other_id: str) -> Conversation | None:
+        """The DM whose members are exactly these users."""
+        people = sorted({user_id, other_id})
+        params = [team_id, people[0], people[-1], len(people)]
+        row = await self._fetchone(self._sql.find_im, params)
+        return rows.row_conversation(row) if row else None
