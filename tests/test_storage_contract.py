@@ -130,6 +130,27 @@ def conversations(runner: asyncio.Runner, store: Store) -> Store:
     return store
 
 
+# Clearing
+
+
+def test_clearing_deletes_every_row_and_keeps_the_schema(
+    runner: asyncio.Runner, conversations: Store
+) -> None:
+    store = conversations
+    runner.run(store.put_user(User("U1", "T1", "one")))
+    runner.run(store.put_token(_token("h1")))
+    posted = runner.run(store.insert_message(_message("C1"), 1_700_000_000.0))
+    runner.run(store.add_reaction("C1", posted.ts, "wave", "U1"))
+    runner.run(store.clear())
+    assert runner.run(store.list_teams()) == []
+    assert runner.run(store.get_user("U1")) is None
+    assert runner.run(store.get_token("h1")) is None
+    assert runner.run(store.get_conversation("C1")) is None
+    runner.run(store.put_team(Team("T1", "One", "one")))
+    runner.run(store.put_conversation(_channel("C1")))
+    assert runner.run(store.insert_message(_message("C1"), 1_700_000_001.0)).ts
+
+
 # Teams
 
 

@@ -39,6 +39,10 @@ class Store(Protocol):
         """Release connections and threads."""
         ...
 
+    async def clear(self) -> None:
+        """Delete every row, keeping the schema: the test toolkit's per-test reset."""
+        ...
+
     async def put_team(self, team: Team) -> None:
         """Insert or replace a team."""
         ...
