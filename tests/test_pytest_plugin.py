@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -19,7 +22,8 @@ def start_echo_bot(api_url, token):
     @rtm.on("message")
     def echo(client, event):
         if not event.get("bot_id"):
-            client.web_client.chat_postMessage(channel=event["channel"], text="echo: " + event["text"])
+            text = "echo: " + event["text"]
+            client.web_client.chat_postMessage(channel=event["channel"], text=text)
 
     threading.Thread(target=rtm.connect, daemon=True).start()
     return rtm
@@ -81,9 +85,6 @@ def test_second_sees_only_its_own_messages(slackline):
 
 
 def test_importing_the_plugin_does_not_import_the_server() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, slackline.pytest_plugin; "
         "print('slackline.app' in sys.modules, 'uvloop' in sys.modules)"
