@@ -36,7 +36,7 @@ def test_the_bot_echoes_what_a_person_says(slackline):
     channel = slackline.channel(team, "general", [bot, alice])
     rtm = start_echo_bot(slackline.api_url, bot.token)
     try:
-        slackline.act(alice, "typing", channel=channel)
+        slackline.wait_for_connection(bot)
         slackline.post(alice, channel, "hello")
         reply = slackline.wait_for_message(channel=channel, user=bot.id, text="echo: hello")
         assert reply["bot_id"] == bot.bot_id

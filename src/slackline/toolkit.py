@@ -160,6 +160,19 @@ class Slackline:
 
         return dict(self._server.events.wait_for(match, timeout).payload)
 
+    def wait_for_connection(self, member: Member | str, timeout: float = DEFAULT_WAIT_SECS) -> None:
+        """Return once the member has an open RTM session (its first one turns it active).
+
+        The hub attaches a session before its presence is announced, so any event published
+        after this returns reaches the session.
+        """
+        user_id = member.id if isinstance(member, Member) else member
+
+        def match(event: Event) -> bool:
+            return event.presence_of == user_id and event.payload.get("presence") == "active"
+
+        self._server.events.wait_for(match, timeout)
+
     async def async_wait_for_message(self, **fields: Any) -> dict[str, Any]:
         """:meth:`wait_for_message` for asynchronous tests (waits in a worker thread)."""
         return await asyncio.to_thread(lambda: self.wait_for_message(**fields))
