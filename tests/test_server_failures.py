@@ -38,19 +38,20 @@ def test_a_storage_failure_is_internal_error_logged_with_a_traceback(
     database = tmp_path / "broken.db"
     thread = start_server(tmp_path, database=f"sqlite:///{database}?busy_timeout_ms=100")
     try:
-        # Another process damages the schema under the running server; the identity cache
-        # is cold (nothing has authenticated yet), so the token lookup reaches the database.
+        # Another process damages the schema under the running server. The token is not in
+        # the identity cache warmed at start (another process could have created it since),
+        # so its lookup reaches the database.
         with sqlite3.connect(database) as other:
             other.execute("DROP TABLE tokens")
         caplog.set_level(logging.INFO)
-        result = api(thread, "rtm.connect", "xoxb-1-classic")
+        result = api(thread, "rtm.connect", "xoxb-created-elsewhere")
     finally:
         thread.stop()
     assert result.status == 200
     assert result.body == {"ok": False, "error": "internal_error"}
     assert result.headers["content-type"] == JSON_UTF8
     request_id_logged(caplog, result.headers["x-slack-req-id"], "internal_error")
-    assert "xoxb-1-classic" not in caplog.text
+    assert "xoxb-created-elsewhere" not in caplog.text
 
 
 def test_an_unexpected_exception_is_fatal_error_with_only_the_code(

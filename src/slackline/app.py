@@ -20,6 +20,7 @@ from slackline.broker.memory import MemoryBroker
 from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
 from slackline.domain.ratelimit import RateLimiter
+from slackline.errors import BrokerError, StorageError
 from slackline.http.forwarding import client_address, request_base_url
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
@@ -68,7 +69,7 @@ class App:
         conversations = ConversationCache(self.store, enabled=isinstance(self.broker, MemoryBroker))
         self.identities.on_invalidate(conversations.clear)
         self.messages = MessageService(self.store, self.broker, self.clock, conversations)
-        self.typing = TypingService(self.store, self.broker, self.messages)
+        self.typing = TypingService(self.broker, self.messages)
         self.presence = PresenceService(self.store, self.broker, self.clock, self.identities)
         self.tickets = TicketRegistry(self.clock, self.ids)
         self.rate_limiter = RateLimiter()
@@ -78,6 +79,7 @@ class App:
             max_outbound_bytes=settings.max_outbound_bytes,
             max_session_age_secs=settings.max_session_age_secs,
         )
+        self.messages.window = self.hub
         self.hub.client_frames = ClientFrames(self)
         RtmHandlers(self).register(self.hub.client_frames)
         self.hub.on_open = self._session_opened
@@ -91,12 +93,14 @@ class App:
         self._unsubscribe: Callable[[], None] | None = None
 
     async def start(self) -> None:
-        """Migrate storage and load the configured workspace files."""
+        """Migrate storage, load the workspace files and warm the identity cache."""
         await self.store.migrate()
         await self.broker.start()
         self._unsubscribe = self.broker.subscribe(self.hub.deliver)
         for path in self.workspace_files():
             await self.workspaces.load_file(path)
+        # Before listening, so a connect storm never waits on cold lookups (bench W2, W3).
+        await self.identities.warm()
         self.ready = True
 
     def workspace_files(self) -> list[str]:
@@ -133,7 +137,20 @@ class App:
             return
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[None]) -> None:
+        """Forget a finished background task; a failure is logged, never left unretrieved.
+
+        A presence announcement that cannot be published (the broker is down) is already
+        covered: the broker's outage ends every session (decisions E.8).
+        """
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            level = (
+                logging.WARNING if isinstance(error, BrokerError | StorageError) else logging.ERROR
+            )
+            logger.log(level, "background task failed: %s", error, exc_info=level == logging.ERROR)
 
     def _session_opened(self, session: RtmSession) -> None:
         self._spawn(self.presence.session_opened(session.team_id, session.user_id))

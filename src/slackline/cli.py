@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from slackline.config import Settings
+from slackline.logbuffer import configure_logging, flush_logging
 
 if TYPE_CHECKING:
     from slackline.admin import AdminClient
@@ -235,11 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``slackline`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(args, "log_level", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(getattr(args, "log_level", "INFO"), sys.stderr)
     from slackline.admin import AdminClientError  # noqa: PLC0415
     from slackline.services.workspace import WorkspaceError  # noqa: PLC0415
 
@@ -254,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"slackline: error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        flush_logging()
 
 
 # slackline admin ...

@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
 
 MAX_ARG_NAME_CHARS = 64
+MAX_CACHED_HEADER_CHARS = 256
 _ARG_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 ACCEPTED_CHARSETS = frozenset({"utf-8", "iso-8859-1"})
@@ -48,7 +50,22 @@ class ContentType:
 
 
 def parse_content_type(value: str) -> ContentType:
-    """Split ``type/sub; k=v; ...`` into the lower-cased type and its parameters."""
+    """Split ``type/sub; k=v; ...`` into the lower-cased type and its parameters.
+
+    Clients send a handful of distinct values, so short ones are parsed once (the result is
+    shared: never change its ``params``).
+    """
+    if len(value) <= MAX_CACHED_HEADER_CHARS:
+        return _cached_content_type(value)
+    return _content_type(value)
+
+
+@lru_cache(maxsize=256)
+def _cached_content_type(value: str) -> ContentType:
+    return _content_type(value)
+
+
+def _content_type(value: str) -> ContentType:
     mime, _, rest = value.partition(";")
     params: dict[str, str] = {}
     for part in rest.split(";"):
@@ -142,12 +159,23 @@ def charset_warnings(content_type: str | None) -> list[SlackWarningCode]:
     """The warnings a request's ``Content-Type`` earns; never raises (decisions A.8)."""
     if content_type is None:
         return []
+    if len(content_type) > MAX_CACHED_HEADER_CHARS:
+        return list(_charset_warnings(content_type))
+    return list(_cached_charset_warnings(content_type))
+
+
+@lru_cache(maxsize=256)
+def _cached_charset_warnings(content_type: str) -> tuple[SlackWarningCode, ...]:
+    return _charset_warnings(content_type)
+
+
+def _charset_warnings(content_type: str) -> tuple[SlackWarningCode, ...]:
     ctype = parse_content_type(content_type)
     if ctype.mime in FORM_TYPES and ctype.charset is not None:
-        return [SlackWarningCode.SUPERFLUOUS_CHARSET]
+        return (SlackWarningCode.SUPERFLUOUS_CHARSET,)
     if ctype.mime in NEEDS_CHARSET_TYPES and ctype.charset is None:
-        return [SlackWarningCode.MISSING_CHARSET]
-    return []
+        return (SlackWarningCode.MISSING_CHARSET,)
+    return ()
 
 
 def _parse_body(

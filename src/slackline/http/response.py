@@ -21,13 +21,18 @@ _COMMON_HEADERS = (
 )
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def encode_json(document: dict[str, Any]) -> bytes:
     """Compact JSON bytes, non-ASCII kept as UTF-8."""
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    return _COMPACT(document).encode()
 
 
 def _with_warnings(document: dict[str, Any], warnings: list[SlackWarningCode]) -> dict[str, Any]:
     """Add the request's warnings to any a handler already gave (``already_in_channel``)."""
+    if not warnings and "response_metadata" not in document:
+        return document
     metadata = document.get("response_metadata") or {}
     codes = list(dict.fromkeys([*metadata.get("warnings", []), *(w.value for w in warnings)]))
     if codes:

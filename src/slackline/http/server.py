@@ -23,8 +23,10 @@ import httptools
 
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
+from slackline.logbuffer import LineLogger
 
 access_log = logging.getLogger("slackline.access")
+_access_lines = LineLogger(access_log)
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -60,14 +62,19 @@ _STATUS_LINES: dict[int, str] = {}
 
 def encode_response(response: Response, keep_alive: bool) -> bytes:
     """Status line, headers and body as the bytes to write."""
-    lines = [
-        _status_line(response.status),
-        f"content-type: {response.content_type}",
-        f"content-length: {len(response.body)}",
-        *(f"{name}: {value}" for name, value in response.headers),
-        "connection: keep-alive" if keep_alive else "connection: close",
-    ]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + response.body
+    headers = "".join([f"{name}: {value}\r\n" for name, value in response.headers])
+    head = (
+        f"{_status_line(response.status)}\r\n"
+        f"content-type: {response.content_type}\r\n"
+        f"content-length: {len(response.body)}\r\n"
+        f"{headers}"
+        f"{_KEEP_ALIVE if keep_alive else _CLOSE}"
+    )
+    return head.encode("latin-1") + response.body
+
+
+_KEEP_ALIVE = "connection: keep-alive\r\n\r\n"
+_CLOSE = "connection: close\r\n\r\n"
 
 
 def start_eagerly(
@@ -147,6 +154,7 @@ class HttpProtocol(asyncio.Protocol):
         self._queue: deque[_Pending] = deque()
         self._worker: asyncio.Task[None] | None = None
         self._serving = False
+        self._paused = False
         # One timer per connection, moved lazily: arming only sets the deadline, and the
         # handle is replaced only when the new deadline comes before it fires.
         self._timer: asyncio.TimerHandle | None = None
@@ -211,6 +219,7 @@ class HttpProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """Stop timers and forget the connection."""
         self._closing = True
+        self._release_parser()
         self._stop_timer()
         if self._connections is not None:
             self._connections.discard(self)
@@ -334,6 +343,7 @@ class HttpProtocol(asyncio.Protocol):
     def _enqueue(self, pending: _Pending) -> None:
         self._queue.append(pending)
         if len(self._queue) > MAX_PIPELINED_REQUESTS and self._transport is not None:
+            self._paused = True
             self._transport.pause_reading()
         if not self._worker_busy():
             self._serving = True
@@ -358,7 +368,12 @@ class HttpProtocol(asyncio.Protocol):
             if not keep_alive:
                 self._close()
                 return
-            if self._transport is not None and len(self._queue) <= MAX_PIPELINED_REQUESTS:
+            if (
+                self._paused
+                and self._transport is not None
+                and len(self._queue) <= MAX_PIPELINED_REQUESTS
+            ):
+                self._paused = False
                 self._transport.resume_reading()
         if self._closing:
             return
@@ -391,11 +406,18 @@ class HttpProtocol(asyncio.Protocol):
         if request is None or self._upgrade is None or self._transport is None:
             return  # not a WebSocket upgrade: already queued as a plain request
         self._stop_timer()
+        self._release_parser()
         if self._connections is not None:
             self._connections.discard(self)
         result = self._upgrade(request, self._transport, rest)
         if result is not None:
             self._loop.create_task(result)  # type: ignore[arg-type]
+
+    def _release_parser(self) -> None:
+        """Drop the parser, which refers back to this protocol: without the cycle, a closed or
+        upgraded connection's protocol is freed at once instead of at the next full garbage
+        collection (thousands of them after a connect storm)."""
+        self._parser = _CLOSED_PARSER
 
     def _idle(self) -> bool:
         return not self._queue and not self._worker_busy()
@@ -457,17 +479,19 @@ def _nothing() -> None:
     """The timer callback before any is armed."""
 
 
+class _NoCallbacks:
+    """A parser owner without callbacks: what a closed connection's parser reports to."""
+
+
+_CLOSED_PARSER = httptools.HttpRequestParser(_NoCallbacks())
+
+
 def _log(request: Request, response: Response, started: float) -> None:
     elapsed_ms = (time.perf_counter() - started) * 1000
-    access_log.info(
-        "req=%s %s %s %d%s peer=%s %.1fms",
-        request.request_id,
-        request.method,
-        log_path(request.path),
-        response.status,
-        f" error={response.error}" if response.error else "",
-        request.peer,
-        elapsed_ms,
+    error = f" error={response.error}" if response.error else ""
+    _access_lines.info(
+        f"req={request.request_id} {request.method} {log_path(request.path)} "
+        f"{response.status}{error} peer={request.peer} {elapsed_ms:.1f}ms"
     )
 
 

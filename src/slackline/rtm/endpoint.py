@@ -17,6 +17,7 @@ from slackline.errors import RtmErrorCode
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.http.server import encode_response
+from slackline.logbuffer import LineLogger
 from slackline.rtm.frames import CloseCode, accept_key, encode_close
 from slackline.rtm.replies import error_frame
 from slackline.rtm.session import RtmSession
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from slackline.app import App
 
 logger = logging.getLogger("slackline.rtm")
+_lines = LineLogger(logger)
 
 SOCKET_PREFIX = "/websocket/"
 WEBSOCKET_KEY_BYTES = 16
@@ -84,8 +86,9 @@ class SocketEndpoint:
         session = RtmSession(self._app.hub, transport, ticket)
         transport.set_protocol(session)
         self._app.hub.attach(ticket_text, session)
-        logger.info(
-            "req=%s GET /websocket/… 101 session=%s", request.request_id, session.session_id
+        _lines.info(
+            f"req={request.request_id} GET /websocket/… 101 "
+            f"session={session.session_id} user={session.user_id}"
         )
         if rest:
             session.data_received(rest)

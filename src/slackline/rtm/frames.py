@@ -107,6 +107,8 @@ class FrameParser:
     anything longer is :class:`ProtocolViolationError` with 1009.
     """
 
+    __slots__ = ("_buffer", "_fragment_bytes", "_fragment_opcode", "_fragments", "_max")
+
     def __init__(self, max_message_bytes: int) -> None:
         self._max = max_message_bytes
         self._buffer = bytearray()

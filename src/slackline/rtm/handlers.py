@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slackline.broker import Event
 from slackline.domain.models import Message
 from slackline.errors import RtmError, RtmErrorCode, SlackError, SlackErrorCode
 from slackline.rtm.client import ClientFrames, message_reply
@@ -80,11 +79,13 @@ class RtmHandlers:
         self, session: RtmSession, document: dict[str, Any], reply_to: int | None
     ) -> bytes | None:
         """``user_typing`` to the channel's other members; no reply unless an error."""
-        channel = await self._conversation_for(session, document.get("channel"))
-        members = await self._app.messages.conversations.members(channel)
-        payload = {"type": "user_typing", "channel": channel, "user": session.user_id}
-        event = Event(session.team_id, payload, members, exclude=session.user_id)
-        await self._app.broker.publish(event)
+        channel = document.get("channel")
+        if not isinstance(channel, str) or not channel:
+            raise RtmError(RtmErrorCode.CHANNEL_MISSING)
+        try:
+            await self._app.typing.typing(session.team_id, channel, session.user_id)
+        except SlackError as error:
+            raise _rtm_error(error) from error
         return None
 
     async def presence_sub(

@@ -8,11 +8,12 @@ is the broker's subscriber in this process, so it sees events from every process
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackline.broker import BrokerMessage, ControlAction, DeliveryGap, Event, SessionControl
@@ -32,6 +33,7 @@ PENDING_TTL_SECS = 30.0
 MAX_PENDING_FRAMES = 1000
 PRESENCE_BATCH_SECS = 0.1
 MAX_CORK_SECS = 0.002
+AGE_HEAP_SLACK = 1024
 
 
 @dataclass(slots=True)
@@ -41,7 +43,7 @@ class PendingEvents:
     team_id: str
     user_id: str
     created: float
-    frames: list[bytes] = field(default_factory=list)
+    frames: list[bytes] | None = None  # allocated when the first event arrives
     overflowed: bool = False
 
 
@@ -65,6 +67,9 @@ class SessionHub:
         self._flush_handle: asyncio.Handle | None = None
         self._holds = 0
         self._corked = False
+        self._ages: list[tuple[float, int, RtmSession]] = []
+        self._age_timer: asyncio.TimerHandle | None = None
+        self._open_sessions = 0
         self._presence_batch: dict[tuple[str, str], list[str]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
         self._session_ids = 0
@@ -95,18 +100,41 @@ class SessionHub:
         kept = self._pending.pop(ticket, None)
         users = self._teams.setdefault(session.team_id, {})
         users.setdefault(session.user_id, set()).add(session)
+        self._open_sessions += 1
         self.queue(session, HELLO_FRAME)
         if kept is not None:
             if kept.overflowed:
                 session.goodbye()
                 return
-            for frame in kept.frames:
+            for frame in kept.frames or ():
                 self.queue(session, frame)
         jitter = 1 + random.uniform(-SESSION_AGE_JITTER, SESSION_AGE_JITTER)
-        loop = asyncio.get_running_loop()
-        session.end_timer = loop.call_later(self.max_session_age_secs * jitter, session.goodbye)
-        logger.info("session=%s user=%s opened", session.session_id, session.user_id)
+        self._age_out_at(session, self.max_session_age_secs * jitter)
         self.on_open(session)
+
+    def _age_out_at(self, session: RtmSession, delay_secs: float) -> None:
+        """End the session after ``delay_secs`` (one timer for all sessions, not one each)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay_secs
+        heapq.heappush(self._ages, (deadline, session.session_id, session))
+        if len(self._ages) > 2 * self._open_sessions + AGE_HEAP_SLACK:
+            # Closed sessions wait in the heap until their deadline: drop them now and then.
+            self._ages = [entry for entry in self._ages if not entry[2].closed]
+            heapq.heapify(self._ages)
+        if self._age_timer is None or deadline < self._age_timer.when():
+            if self._age_timer is not None:
+                self._age_timer.cancel()
+            self._age_timer = loop.call_at(deadline, self._age_out)
+
+    def _age_out(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._age_timer = None
+        now = loop.time()
+        while self._ages and self._ages[0][0] <= now:
+            session = heapq.heappop(self._ages)[2]
+            session.goodbye()  # nothing for a session already closed
+        if self._ages:
+            self._age_timer = loop.call_at(self._ages[0][0], self._age_out)
 
     def detach(self, session: RtmSession) -> None:
         """Forget a closed session (idempotent)."""
@@ -114,6 +142,7 @@ class SessionHub:
         sessions = users.get(session.user_id) if users else None
         if sessions is None or session not in sessions:
             return
+        self._open_sessions -= 1
         sessions.discard(session)
         if not sessions and users is not None:
             del users[session.user_id]
@@ -239,16 +268,18 @@ class SessionHub:
         else:
             for user_id in audience:
                 if user_id != exclude:
-                    sessions = users.get(user_id)
-                    if sessions:
-                        yield from sessions
+                    found = users.get(user_id)
+                    if found:
+                        yield from found
 
     def _keep_pending(self, event: Event, frame: bytes) -> None:
         for kept in self._pending.values():
             if kept.team_id != event.team_id or kept.user_id == event.exclude:
                 continue
             if event.audience is None or kept.user_id in event.audience:
-                if len(kept.frames) >= MAX_PENDING_FRAMES:
+                if kept.frames is None:
+                    kept.frames = [frame]
+                elif len(kept.frames) >= MAX_PENDING_FRAMES:
                     kept.overflowed = True
                 else:
                     kept.frames.append(frame)

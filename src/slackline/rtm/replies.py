@@ -8,10 +8,12 @@ from typing import Any
 from slackline.errors import RtmErrorCode
 from slackline.rtm.frames import encode_text
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 
 def encode_event(payload: dict[str, Any]) -> bytes:
     """Compact JSON (no raw newlines) in one unfragmented text frame."""
-    return encode_text(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    return encode_text(_COMPACT(payload).encode())
 
 
 HELLO_FRAME = encode_event({"type": "hello"})

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, cast
 
+from slackline.logbuffer import LineLogger
 from slackline.rtm.frames import (
     CloseCode,
     FrameParser,
@@ -27,13 +28,32 @@ if TYPE_CHECKING:
     from slackline.services.tickets import Ticket
 
 logger = logging.getLogger("slackline.rtm")
+_lines = LineLogger(logger)
 
 MAX_CLIENT_FRAME_BYTES = 16_384
 ABORT_AFTER_CLOSE_SECS = 10.0
 
 
 class RtmSession(asyncio.Protocol):
-    """A connected RTM client."""
+    """A connected RTM client (slotted: thousands are held at once)."""
+
+    __slots__ = (
+        "_parser",
+        "batch_presence_aware",
+        "bot_id",
+        "closed",
+        "hub",
+        "pending",
+        "session_id",
+        "subscriptions",
+        "team_id",
+        "token_hash",
+        "transport",
+        "user_id",
+        "write_rejections",
+        "write_tokens",
+        "write_updated",
+    )
 
     def __init__(self, hub: SessionHub, transport: asyncio.BaseTransport, ticket: Ticket) -> None:
         self.hub = hub
@@ -50,7 +70,6 @@ class RtmSession(asyncio.Protocol):
         self.write_tokens = 0.0
         self.write_updated = 0.0
         self.write_rejections = 0
-        self.end_timer: asyncio.TimerHandle | None = None
         self._parser = FrameParser(MAX_CLIENT_FRAME_BYTES)
 
     # asyncio.Protocol
@@ -84,8 +103,6 @@ class RtmSession(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """Forget the session everywhere."""
         self.closed = True
-        if self.end_timer is not None:
-            self.end_timer.cancel()
         self.hub.detach(self)
 
     # writing
@@ -130,4 +147,4 @@ class RtmSession(asyncio.Protocol):
             loop = asyncio.get_running_loop()
             loop.call_later(ABORT_AFTER_CLOSE_SECS, self.transport.abort)
         self.hub.detach(self)
-        logger.info("session=%s user=%s closed code=%d", self.session_id, self.user_id, code)
+        _lines.info(f"session={self.session_id} user={self.user_id} closed code={code}")

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from slackline.domain.models import Identity
+from slackline.domain.models import Identity, User
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.storage.base import Store
 
@@ -31,7 +31,7 @@ class TokenHasher:
 
     def hash(self, token: str) -> str:
         """The hex digest stored for a token."""
-        return hmac.new(self._secret, token.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._secret, token.encode(), hashlib.sha256).hex()
 
 
 def load_or_create_secret(path: str) -> bytes:
@@ -65,6 +65,7 @@ class IdentityService:
         self._store = store
         self._hasher = hasher
         self._cache: dict[str, Identity] = {}
+        self._users: dict[str, User] = {}
         self._generation = 0
         self._misses = 0
         self._warmed_generation = -1
@@ -131,11 +132,13 @@ class IdentityService:
         generation = self._generation
         started = time.perf_counter()
         loaded: dict[str, Identity] = {}
+        users_by_id: dict[str, User] = {}
         for team in await self._store.list_teams():
             tokens = await self._store.list_tokens(team.id)
             if not tokens or len(loaded) + len(tokens) > WARM_MAX_TOKENS:
                 continue
             users = {u.id: u for u in await self._store.list_users(team.id, "", WARM_MAX_TOKENS)}
+            users_by_id.update(users)
             bots = {b.id: b for b in await self._store.list_bots(team.id)}
             for token in tokens:
                 user = users.get(token.user_id)
@@ -146,9 +149,14 @@ class IdentityService:
         if generation != self._generation:
             return 0  # something changed while reading: tokens are looked up one by one
         self._cache.update(loaded)
+        self._users = users_by_id
         elapsed_ms = (time.perf_counter() - started) * 1e3
         logger.info("identity cache warmed: %d tokens in %.0f ms", len(loaded), elapsed_ms)
         return len(loaded)
+
+    def cached_user(self, user_id: str) -> User | None:
+        """A user as of the last warm-up (None if not cached): as fresh as the identities."""
+        return self._users.get(user_id)
 
     def on_invalidate(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` on every :meth:`invalidate` (caches derived from the workspace)."""
@@ -159,5 +167,6 @@ class IdentityService:
         self._generation += 1
         self._misses = 0
         self._cache.clear()
+        self._users = {}
         for listener in self._listeners:
             listener()

@@ -16,6 +16,8 @@ The same rules serve ``chat.postMessage`` and (later) RTM ``message`` frames:
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from slackline.broker import Broker, Event
 from slackline.clock import Clock
 from slackline.domain.models import Conversation, Message
@@ -107,6 +109,24 @@ class ConversationCache:
         return True
 
 
+class PostWindow(Protocol):
+    """Told when a post starts being stored and when its event is out (the RTM hub)."""
+
+    def hold(self) -> None:
+        """A post is being stored."""
+
+    def release(self) -> None:
+        """That post was published, or failed."""
+
+
+class _NoWindow:
+    def hold(self) -> None:
+        """Nothing waits for posts."""
+
+    def release(self) -> None:
+        """Nothing waits for posts."""
+
+
 class MessageService:
     """Checks where a message may go, stores it and publishes its event after commit."""
 
@@ -121,6 +141,7 @@ class MessageService:
         self._broker = broker
         self._clock = clock
         self.conversations = conversations or ConversationCache(store, enabled=False)
+        self.window: PostWindow = _NoWindow()
 
     async def conversation_for_post(
         self, team_id: str, channel_id: str, user_id: str, *, public_without_membership: bool
@@ -140,8 +161,12 @@ class MessageService:
 
     async def post_message(self, draft: Message) -> Message:
         """Store a message under a fresh ts and publish it to the conversation's members."""
-        stored = await self._store.insert_message(draft, self._clock.now())
-        members = await self.conversations.members(stored.channel)
-        payload = {**message_object(stored), "channel": stored.channel, "event_ts": stored.ts}
-        await self._broker.publish(Event(stored.team_id, payload, members))
+        self.window.hold()
+        try:
+            stored = await self._store.insert_message(draft, self._clock.now())
+            members = await self.conversations.members(stored.channel)
+            payload = {**message_object(stored), "channel": stored.channel, "event_ts": stored.ts}
+            await self._broker.publish(Event(stored.team_id, payload, members))
+        finally:
+            self.window.release()
         return stored

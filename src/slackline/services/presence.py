@@ -116,7 +116,8 @@ class PresenceService:
         await self._publish_presence(team_id, user_id, presence)
 
     async def _announce_unless_away(self, team_id: str, user_id: str, presence: str) -> None:
-        user = await self._store.get_user(user_id)
+        # Every session open and close passes here: the warm cache spares a storage hop.
+        user = self._identities.cached_user(user_id) or await self._store.get_user(user_id)
         if user is not None and not user.manual_away:
             await self._publish_presence(team_id, user_id, presence)
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from slackline.broker import Broker, Event
 from slackline.services.messages import MessageService
-from slackline.storage.base import Store
-
-_ALL_MEMBERS = 1_000_000
 
 
 class TypingService:
     """Checks the typist may speak in the conversation, then tells the other members."""
 
-    def __init__(self, store: Store, broker: Broker, messages: MessageService) -> None:
-        self._store = store
+    def __init__(self, broker: Broker, messages: MessageService) -> None:
         self._broker = broker
         self._messages = messages
 
@@ -26,7 +22,7 @@ class TypingService:
         conversation = await self._messages.conversation_for_post(
             team_id, channel_id, user_id, public_without_membership=False
         )
-        members = await self._store.list_members(conversation.id, "", _ALL_MEMBERS)
+        members = await self._messages.conversations.members(conversation.id)
         payload = {"type": "user_typing", "channel": conversation.id, "user": user_id}
-        await self._broker.publish(Event(team_id, payload, frozenset(members), exclude=user_id))
+        await self._broker.publish(Event(team_id, payload, members, exclude=user_id))
         return conversation.id
