@@ -40,6 +40,9 @@ def test_the_bot_echoes_what_a_person_says(slackline):
         slackline.post(alice, channel, "hello")
         reply = slackline.wait_for_message(channel=channel, user=bot.id, text="echo: hello")
         assert reply["bot_id"] == bot.bot_id
+        call = slackline.wait_for_call("chat.postMessage", channel=channel)
+        assert call.user_id == bot.id and call.response["ok"] is True
+        assert [c.args["text"] for c in slackline.calls("chat.postMessage")] == ["echo: hello"]
     finally:
         rtm.auto_reconnect_enabled = False
         rtm.close()

@@ -24,6 +24,7 @@ from slackline.errors import BrokerError, StorageError
 from slackline.http.forwarding import client_address, request_base_url
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
+from slackline.journal import Journal, NullJournal
 from slackline.rtm.client import ClientFrames
 from slackline.rtm.endpoint import SocketEndpoint
 from slackline.rtm.handlers import RtmHandlers
@@ -51,6 +52,7 @@ class Components:
     store: Store | None = None
     broker: Broker | None = None
     secret: bytes | None = None
+    journal: Journal = field(default_factory=NullJournal)
 
 
 class App:
@@ -59,6 +61,7 @@ class App:
     def __init__(self, settings: Settings, components: Components) -> None:
         self.settings = settings
         self.clock = components.clock
+        self.journal = components.journal
         self.ids = components.ids
         self.store = components.store or open_store(settings.database)
         self.broker = components.broker or open_broker(settings.broker)

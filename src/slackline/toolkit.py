@@ -21,6 +21,7 @@ from slackline.config import Settings
 from slackline.domain.models import TokenType
 from slackline.domain.ratelimit import RateLimiter
 from slackline.http.request import Request
+from slackline.journal import CallRecord, MemoryJournal
 from slackline.services.tickets import TicketRegistry
 from slackline.services.workspace import generate_token
 from slackline.testing import ServerThread
@@ -173,6 +174,21 @@ class Slackline:
 
         self._server.events.wait_for(match, timeout)
 
+    def wait_for_call(
+        self, method: str, *, timeout: float = DEFAULT_WAIT_SECS, **args: str
+    ) -> CallRecord:
+        """The first Web API call of this test to ``method`` whose arguments include ``args``
+        (e.g. the bot's ``chat.postMessage`` to a channel); its arguments and answer."""
+
+        def match(call: CallRecord) -> bool:
+            return call.method == method and all(call.args.get(k) == v for k, v in args.items())
+
+        return self._server.journal.wait_for(match, timeout)
+
+    def calls(self, method: str | None = None) -> list[CallRecord]:
+        """The Web API calls made so far in this test (of one method, if given)."""
+        return [c for c in self._server.journal.calls() if method in (None, c.method)]
+
     async def async_wait_for_message(self, **fields: Any) -> dict[str, Any]:
         """:meth:`wait_for_message` for asynchronous tests (waits in a worker thread)."""
         return await asyncio.to_thread(lambda: self.wait_for_message(**fields))
@@ -181,9 +197,10 @@ class Slackline:
 class SlacklineServer:
     """A server shared by a test session, reset between tests."""
 
-    def __init__(self, thread: ServerThread) -> None:
+    def __init__(self, thread: ServerThread, journal: MemoryJournal) -> None:
         self.thread = thread
         self.events = EventLog()
+        self.journal = journal
 
     @classmethod
     def start(cls, folder: Path, **settings: Any) -> SlacklineServer:
@@ -196,8 +213,9 @@ class SlacklineServer:
             drain_secs=0.0,
             presence_grace_secs=0.0,
         )
-        thread = ServerThread(_with(base, settings), Components()).start()
-        server = cls(thread)
+        journal = MemoryJournal()
+        thread = ServerThread(_with(base, settings), Components(journal=journal)).start()
+        server = cls(thread, journal)
         server.call(server._subscribe)
         return server
 
@@ -213,6 +231,7 @@ class SlacklineServer:
         """End every session, empty the store, reload the workspace files: a clean test."""
         self.call(_reset)
         self.events.clear()
+        self.journal.clear()
         return Slackline(self)
 
     def stop(self) -> None:

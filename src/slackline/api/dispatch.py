@@ -22,6 +22,7 @@ from slackline.errors import BrokerError, SlackError, SlackErrorCode, SlackWarni
 from slackline.http.args import bearer_token, charset_warnings, parse_arguments, parse_bool
 from slackline.http.request import Request, Response
 from slackline.http.response import error_response, ok_response
+from slackline.journal import CallRecord
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -38,6 +39,9 @@ class _Outcome:
 
     scopes: str | None = None
     accepted_scopes: str | None = None
+    method: str = ""
+    user_id: str | None = None
+    args: dict[str, str] | None = None
 
 
 def method_name(path: str, aliases: tuple[str, ...]) -> tuple[str, bool]:
@@ -55,13 +59,17 @@ async def dispatch(app: App, request: Request) -> Response:
     try:
         payload = await _run(app, request, outcome)
     except SlackError as error:
+        _journal(app, outcome, {"ok": False, "error": error.code.value, **error.fields})
         return _error(error, request, warnings, outcome)
     except (StorageError, BrokerError):
         logger.exception("req=%s internal_error: storage or broker failed", request.request_id)
+        _journal(app, outcome, {"ok": False, "error": SlackErrorCode.INTERNAL_ERROR.value})
         return _error(SlackError(SlackErrorCode.INTERNAL_ERROR), request, warnings, outcome)
     except Exception:
         logger.exception("req=%s fatal_error: unexpected exception", request.request_id)
+        _journal(app, outcome, {"ok": False, "error": SlackErrorCode.FATAL_ERROR.value})
         return _error(SlackError(SlackErrorCode.FATAL_ERROR), request, warnings, outcome)
+    _journal(app, outcome, {"ok": True, **payload})
     return ok_response(
         payload,
         request_id=request.request_id,
@@ -69,6 +77,13 @@ async def dispatch(app: App, request: Request) -> Response:
         scopes=outcome.scopes,
         accepted_scopes=outcome.accepted_scopes,
     )
+
+
+def _journal(app: App, outcome: _Outcome, response: dict[str, Any]) -> None:
+    """Report an answered call (known methods only) to the injected journal."""
+    if outcome.method:
+        record = CallRecord(outcome.method, outcome.user_id, outcome.args or {}, response)
+        app.journal.record_call(record)
 
 
 def _error(
@@ -100,6 +115,7 @@ async def _run(app: App, request: Request, outcome: _Outcome) -> dict[str, Any]:
     if spec is None:
         raise SlackError(SlackErrorCode.UNKNOWN_METHOD)
     outcome.accepted_scopes = ",".join(spec.scopes)
+    outcome.method, outcome.args = name, parsed.args
     for arg in spec.bool_args:
         if arg in parsed.args:
             parse_bool(parsed.args[arg])
@@ -108,6 +124,7 @@ async def _run(app: App, request: Request, outcome: _Outcome) -> dict[str, Any]:
     if not token:
         raise SlackError(SlackErrorCode.NOT_AUTHED)
     identity = await _authenticate(app, token, request.peer)
+    outcome.user_id = identity.user.id
     outcome.scopes = ",".join(identity.token.scopes)
     auth.authorize(identity, accepted_scopes=spec.scopes, rtm=spec.rtm, caller_ip=request.peer)
     _rate_limit(app, spec, identity, parsed.args)
