@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from slackline.acting import act_as
 from slackline.domain.models import Team, Token
 from slackline.domain.workspace_file import WorkspaceFileError
-from slackline.errors import StorageError
+from slackline.errors import SlackErrorCode, StorageError
 from slackline.http.args import bearer_token
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
@@ -245,8 +245,51 @@ def _arg_text(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+async def faults_fail_next(app: App, request: Request) -> dict[str, Any]:
+    """Make the next ``count`` calls of ``method`` fail with ``error`` (a Slack code)."""
+    body = _json_object(request)
+    method = _required(body, "method")
+    code = _required(body, "error")
+    count, retry_after = body.pop("count", 1), body.pop("retry_after", None)
+    _only(body)
+    try:
+        error = SlackErrorCode(code)
+    except ValueError as exc:
+        raise AdminInputError(
+            "invalid_arguments", f"error: not a Slack error code: {code}"
+        ) from exc
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise AdminInputError("invalid_arguments", "count: a whole number of at least 1")
+    if retry_after is not None and (not isinstance(retry_after, int) or retry_after < 0):
+        raise AdminInputError("invalid_arguments", "retry_after: whole seconds")
+    app.faults.fail_next(method, error, count, retry_after)
+    return {"method": method, "error": error.value, "count": count}
+
+
+async def faults_clear(app: App, request: Request) -> dict[str, Any]:
+    """Disarm every injected fault."""
+    _only(_json_object(request))
+    app.faults.clear()
+    return {}
+
+
+async def sessions_end(app: App, request: Request) -> dict[str, Any]:
+    """End RTM sessions (of a ``team``, of a ``user``): ``goodbye`` then close, or a drop."""
+    body = _json_object(request)
+    team, user, goodbye = body.pop("team", None), body.pop("user", None), body.pop("goodbye", True)
+    _only(body)
+    if not all(v is None or isinstance(v, str) for v in (team, user)):
+        raise AdminInputError("invalid_arguments", "team and user: ids")
+    if not isinstance(goodbye, bool):
+        raise AdminInputError("invalid_arguments", "goodbye: true or false")
+    return {"ended": app.hub.end_sessions(team, user, goodbye=goodbye)}
+
+
 ENDPOINTS: dict[str, Endpoint] = {
     "act": act,
+    "faults.clear": faults_clear,
+    "faults.fail_next": faults_fail_next,
+    "sessions.end": sessions_end,
     "workspace.apply": workspace_apply,
     "tokens.create": tokens_create,
     "tokens.revoke": tokens_revoke,

@@ -21,6 +21,7 @@ from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
 from slackline.domain.ratelimit import RateLimiter
 from slackline.errors import BrokerError, StorageError
+from slackline.faults import FaultPlan
 from slackline.http.forwarding import client_address, request_base_url
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
@@ -62,6 +63,7 @@ class App:
         self.settings = settings
         self.clock = components.clock
         self.journal = components.journal
+        self.faults = FaultPlan()
         self.ids = components.ids
         self.store = components.store or open_store(settings.database)
         self.broker = components.broker or open_broker(settings.broker)

@@ -20,6 +20,7 @@ from slackline.broker import BrokerMessage, DeliveryGap, Event
 from slackline.config import Settings
 from slackline.domain.models import TokenType
 from slackline.domain.ratelimit import RateLimiter
+from slackline.errors import SlackErrorCode
 from slackline.http.request import Request
 from slackline.journal import CallRecord, MemoryJournal
 from slackline.services.tickets import TicketRegistry
@@ -189,6 +190,26 @@ class Slackline:
         """The Web API calls made so far in this test (of one method, if given)."""
         return [c for c in self._server.journal.calls() if method in (None, c.method)]
 
+    def fail_next(
+        self, method: str, error: str, count: int = 1, retry_after: int | None = None
+    ) -> None:
+        """Make the bot's next ``count`` calls of ``method`` answer Slack's ``error``."""
+        code = SlackErrorCode(error)
+
+        async def arm(app: App) -> None:
+            app.faults.fail_next(method, code, count, retry_after)
+
+        self._server.call(arm)
+
+    def end_sessions(self, member: Member | str | None = None, *, goodbye: bool = True) -> int:
+        """End RTM sessions (of one member): ``goodbye`` then close, or a bare drop."""
+        user_id = member.id if isinstance(member, Member) else member
+
+        async def end(app: App) -> int:
+            return app.hub.end_sessions(None, user_id, goodbye=goodbye)
+
+        return self._server.call(end)
+
     async def async_wait_for_message(self, **fields: Any) -> dict[str, Any]:
         """:meth:`wait_for_message` for asynchronous tests (waits in a worker thread)."""
         return await asyncio.to_thread(lambda: self.wait_for_message(**fields))
@@ -243,6 +264,7 @@ async def _reset(app: App) -> None:
     app.hub.goodbye_all()
     app.tickets = TicketRegistry(app.clock, app.ids)
     app.rate_limiter = RateLimiter()
+    app.faults.clear()
     await app.store.clear()
     app.identities.invalidate()
     for path in app.workspace_files():

@@ -128,6 +128,9 @@ async def _run(app: App, request: Request, outcome: _Outcome) -> dict[str, Any]:
     outcome.scopes = ",".join(identity.token.scopes)
     auth.authorize(identity, accepted_scopes=spec.scopes, rtm=spec.rtm, caller_ip=request.peer)
     _rate_limit(app, spec, identity, parsed.args)
+    injected = app.faults.take(spec.name)
+    if injected is not None:
+        raise injected
     auth.check_team_state(identity)
     if via_alias:
         raise SlackError(SlackErrorCode.DEPRECATED_ENDPOINT)

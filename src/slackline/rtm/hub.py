@@ -322,6 +322,21 @@ class SessionHub:
             else:
                 session.goodbye()
 
+    def end_sessions(
+        self, team_id: str | None = None, user_id: str | None = None, *, goodbye: bool = True
+    ) -> int:
+        """End matching sessions: ``goodbye`` then 1001, or (``goodbye=False``) a bare
+        connection drop as a network failure would; returns how many ended."""
+        ended = 0
+        for session in list(self.sessions(team_id)):
+            if user_id is None or session.user_id == user_id:
+                if goodbye:
+                    session.goodbye()
+                else:
+                    session.transport.abort()
+                ended += 1
+        return ended
+
     def goodbye_all(self) -> None:
         """``goodbye`` and close every session (shutdown and drain)."""
         for session in list(self.sessions()):
