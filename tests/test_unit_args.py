@@ -9,6 +9,7 @@ from slackline.http.args import (
     bearer_token,
     charset_warnings,
     check_arg_name,
+    json_args_text,
     parse_arguments,
     parse_bool,
     parse_content_type,
@@ -183,3 +184,13 @@ def test_bearer_scheme_is_case_insensitive() -> None:
 @pytest.mark.parametrize("header", [None, "Basic abc", "Bearer", "Bearer   "])
 def test_other_authorization_headers_carry_no_token(header: str | None) -> None:
     assert bearer_token(header) is None
+
+
+def test_json_arguments_become_the_strings_a_form_body_would_carry() -> None:
+    given = {"flag": True, "n": 3, "blocks": [{"type": "x"}], "none": None, "text": "hi"}
+    assert json_args_text(given) == {
+        "flag": "true",
+        "n": "3",
+        "blocks": '[{"type":"x"}]',
+        "text": "hi",
+    }

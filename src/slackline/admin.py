@@ -23,7 +23,7 @@ from slackline.acting import act_as
 from slackline.domain.models import Team, Token
 from slackline.domain.workspace_file import WorkspaceFileError
 from slackline.errors import SlackErrorCode, StorageError
-from slackline.http.args import bearer_token
+from slackline.http.args import bearer_token, json_args_text
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.services.workspace import WorkspaceError, parse_workspace_text
@@ -232,17 +232,8 @@ async def act(app: App, request: Request) -> dict[str, Any]:
     _only(body)
     if not isinstance(args, dict):
         raise AdminInputError("invalid_arguments", "args: an object of Web API arguments")
-    text_args = {key: _arg_text(value) for key, value in args.items()}
+    text_args = json_args_text(args)
     return {"result": await act_as(app, user_id, method, text_args, request)}
-
-
-def _arg_text(value: object) -> str:
-    """An argument as the string a form body would carry."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, separators=(",", ":"))
 
 
 async def faults_fail_next(app: App, request: Request) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from slackline.config import Settings
 from slackline.domain.models import TokenType
 from slackline.domain.ratelimit import RateLimiter
 from slackline.errors import SlackErrorCode
+from slackline.http.args import json_args_text
 from slackline.http.request import Request
 from slackline.journal import CallRecord, MemoryJournal
 from slackline.services.tickets import TicketRegistry
@@ -133,7 +134,7 @@ class Slackline:
     def act(self, member: Member | str, method: str, **args: Any) -> dict[str, Any]:
         """Call a Web API method (or ``typing``) as the member; Slack's response body."""
         user_id = member.id if isinstance(member, Member) else member
-        text_args = {k: v if isinstance(v, str) else str(v) for k, v in args.items()}
+        text_args = json_args_text(args)
         request = Request("POST", f"/api/{method}", b"", {}, b"", "127.0.0.1", "http")
         return self._server.call(lambda app: act_as(app, user_id, method, text_args, request))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -129,7 +130,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
     return fields
 
 
-def _json_value(value: object) -> str | None:
+def json_arg_text(value: object) -> str | None:
     """A JSON argument as the string a form body would carry; None means 'use the default'."""
     if value is None:
         return None
@@ -138,6 +139,11 @@ def _json_value(value: object) -> str | None:
     if isinstance(value, str):
         return value
     return json.dumps(value, separators=(",", ":"))
+
+
+def json_args_text(args: Mapping[str, object]) -> dict[str, str]:
+    """JSON arguments as form-style strings, leaving out the null ones."""
+    return {k: text for k, v in args.items() if (text := json_arg_text(v)) is not None}
 
 
 def _parse_json_body(body: bytes) -> list[tuple[str, str]]:
@@ -149,7 +155,7 @@ def _parse_json_body(body: bytes) -> list[tuple[str, str]]:
         raise SlackError(SlackErrorCode.JSON_NOT_OBJECT)
     pairs: list[tuple[str, str]] = []
     for name, value in document.items():
-        text = _json_value(value)
+        text = json_arg_text(value)
         if text is not None:
             pairs.append((name, text))
     return pairs
