@@ -37,6 +37,17 @@ def _on_off(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected on or off, not {value!r}")
 
 
+# Number-valued serve flags: flag, type, help. Each reads SLACKLINE_<FIELD> and defaults to
+# the Settings field of the same name.
+_NUMBER_FLAGS: tuple[tuple[str, type[int] | type[float], str], ...] = (
+    ("--drain-secs", float, "SIGTERM drain period"),
+    ("--body-timeout-secs", float, "seconds a body may take to arrive (then request_timeout)"),
+    ("--presence-grace-secs", float, "seconds after a user's last session closes until away"),
+    ("--max-session-age-secs", float, "sessions older than this (±10%%) get goodbye"),
+    ("--max-outbound-bytes", int, "unsent bytes a session may hold before it is closed with 1013"),
+)  # fmt: skip
+
+
 def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
     add = parser.add_argument
@@ -60,31 +71,10 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add("--rate-limits", type=_on_off, default=_on_off(_env("rate_limits", "on") or "on"))
     add("--legacy-methods", type=_on_off, default=_on_off(_env("legacy_methods", "on") or "on"))
     add("--query-tokens", type=_on_off, default=_on_off(_env("query_tokens", "on") or "on"))
-    add("--drain-secs", type=float, default=float(_env("drain_secs", "5") or 5))
-    add(
-        "--body-timeout-secs",
-        type=float,
-        default=float(_env("body_timeout_secs", str(defaults.body_timeout_secs)) or 0),
-        help="seconds a request body may take to arrive (then request_timeout)",
-    )
-    add(
-        "--presence-grace-secs",
-        type=float,
-        default=float(_env("presence_grace_secs", str(defaults.presence_grace_secs)) or 0),
-        help="seconds after a user's last session closes before they turn away",
-    )
-    add(
-        "--max-session-age-secs",
-        type=float,
-        default=float(_env("max_session_age_secs", str(defaults.max_session_age_secs)) or 0),
-        help="sessions older than this (±10%%) get goodbye",
-    )
-    add(
-        "--max-outbound-bytes",
-        type=int,
-        default=int(_env("max_outbound_bytes", str(defaults.max_outbound_bytes)) or 0),
-        help="unsent bytes a session may hold before it is closed with 1013",
-    )
+    for flag, kind, help_text in _NUMBER_FLAGS:
+        field = flag.removeprefix("--").replace("-", "_")
+        default = kind(_env(field, str(getattr(defaults, field))) or 0)
+        add(flag, type=kind, default=default, help=help_text)
     proxies = _env("trusted_proxy")
     add(
         "--trusted-proxy",
