@@ -26,7 +26,6 @@ logger = logging.getLogger("slackline.rtm")
 
 WRITE_RATE_PER_SEC = 1.0
 WRITE_BURST = 20
-MAX_PRESENCE_IDS = 500
 MAX_INBOX_FRAMES = 64
 _WRITE_TYPES = frozenset({"message", "typing"})
 

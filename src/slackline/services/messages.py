@@ -23,11 +23,10 @@ from slackline.clock import Clock
 from slackline.domain.models import Conversation, Message
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
-from slackline.storage.base import Store
+from slackline.storage.base import ALL_ROWS, Store
 
 MAX_TEXT_CHARS = 40_000
 MAX_CACHED_CONVERSATIONS = 10_000
-_ALL_MEMBERS = 1_000_000
 
 
 def check_text(text: str, *, has_rich_content: bool) -> None:
@@ -77,7 +76,7 @@ class ConversationCache:
         if cached is not None:
             return cached
         generation = self._generation
-        found = frozenset(await self._store.list_members(conversation_id, "", _ALL_MEMBERS))
+        found = frozenset(await self._store.list_members(conversation_id, "", ALL_ROWS))
         if self._keeps(generation):
             self._members[conversation_id] = found
         return found

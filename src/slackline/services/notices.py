@@ -10,9 +10,8 @@ from __future__ import annotations
 from slackline.clock import Clock
 from slackline.domain.models import Conversation, Message, User
 from slackline.domain.ts import micros_to_ts
-from slackline.storage.base import Store
+from slackline.storage.base import ALL_ROWS, Store
 
-ALL_MEMBERS = 1_000_000
 _MICROS_PER_SEC = 1_000_000
 
 
@@ -34,7 +33,7 @@ def channel_type(conversation: Conversation) -> str:
 
 async def member_ids(store: Store, conversation_id: str) -> frozenset[str]:
     """Every member of a conversation."""
-    return frozenset(await store.list_members(conversation_id, "", ALL_MEMBERS))
+    return frozenset(await store.list_members(conversation_id, "", ALL_ROWS))
 
 
 def lifecycle_audience(

@@ -18,6 +18,9 @@ from typing import Protocol
 
 from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
 
+# A ``limit`` meaning "every row", for listings the caller needs whole.
+ALL_ROWS = 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class ThreadSummary:

@@ -11,9 +11,9 @@ from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import bot_object, im_object, legacy_channel_object, user_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.http.forwarding import socket_url
+from slackline.storage.base import ALL_ROWS
 
 RTM_START_MEMBER_CAP = 500
-_ALL_ROWS = 1_000_000
 
 
 async def rtm_connect(call: Call) -> dict[str, Any]:
@@ -55,14 +55,14 @@ async def rtm_start(call: Call) -> dict[str, Any]:
 async def _team_state(call: Call) -> dict[str, Any]:
     store, identity = call.app.store, call.identity
     team, me = identity.team, identity.user
-    users = await store.list_users(team.id, "", _ALL_ROWS)
+    users = await store.list_users(team.id, "", ALL_ROWS)
     channels: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     ims: list[dict[str, Any]] = []
     mpims: list[dict[str, Any]] = []
     kinds = ("public_channel", "private_channel", "im", "mpim")
     for conv in await store.list_conversations(
-        team.id, kinds, viewer=me.id, exclude_archived=False, after="", limit=_ALL_ROWS
+        team.id, kinds, viewer=me.id, exclude_archived=False, after="", limit=ALL_ROWS
     ):
         if conv.is_im:
             ims.append(im_object(conv))
