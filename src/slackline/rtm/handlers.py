@@ -110,8 +110,7 @@ class RtmHandlers:
             user = await self._app.store.get_user(user_id)
             if user is None or user.team_id != session.team_id:
                 continue  # another team's users are never visible
-            status = await self._app.presence.status(session.team_id, user_id)
-            by_presence.setdefault(status.presence, []).append(user_id)
+            by_presence.setdefault(self._app.presence.presence_of(user), []).append(user_id)
         hub = self._app.hub
         for presence, changed in by_presence.items():
             if session.batch_presence_aware:

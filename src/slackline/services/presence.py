@@ -84,6 +84,11 @@ class PresenceService:
         self._last_activity.pop(key, None)
         await self._announce_unless_away(team_id, user_id, AWAY)
 
+    def presence_of(self, user: User) -> str:
+        """``active`` while the user has a session open and is not manually away."""
+        count = self.connection_count(user.team_id, user.id)
+        return ACTIVE if count and not user.manual_away else AWAY
+
     async def status(self, team_id: str, user_id: str) -> PresenceStatus:
         """The user's presence, read from storage (cached identities may be stale)."""
         user = await self._store.get_user(user_id)
@@ -91,7 +96,7 @@ class PresenceService:
         count = self.connection_count(team_id, user_id)
         activity = self._last_activity.get((team_id, user_id))
         return PresenceStatus(
-            presence=ACTIVE if count and not manual_away else AWAY,
+            presence=self.presence_of(user) if user is not None else AWAY,
             online=count > 0,
             manual_away=manual_away,
             connection_count=count,
