@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import main
+from slackline import cli
 
 pytestmark = pytest.mark.skipif(
     any(shutil.which(tool) is None for tool in ("gcc", "node", "npm")),
@@ -32,3 +33,10 @@ def test_quick_run_writes_results_for_every_workload(tmp_path: Path) -> None:
 
 def test_an_unknown_workload_is_refused() -> None:
     assert main(["--workloads", "W9"]) == 1
+
+
+def test_slackline_bench_is_the_harness(tmp_path: Path) -> None:
+    assert cli.main(["bench", "--quick", "--workloads", "W1", "--results", str(tmp_path)]) == 0
+
+    assert [f.name.rsplit("-", 1)[1] for f in tmp_path.glob("*.json")] == ["W1.json"]
+    assert cli.main(["bench", "--workloads", "W9"]) == 1

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from slackline.benchcmd import add_bench_command, bench_argv, run_bench
 from slackline.config import Settings
 from slackline.logbuffer import configure_logging, flush_logging
 
@@ -218,11 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database_options(create)
     create.set_defaults(run=_token_create)
     _add_admin_commands(commands)
+    add_bench_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``slackline`` console script."""
+    forwarded = bench_argv(sys.argv[1:] if argv is None else argv)
+    if forwarded is not None:
+        return run_bench(forwarded)
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "log_level", "INFO"), sys.stderr)
