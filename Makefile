@@ -8,6 +8,7 @@ CLIENTS := tests/clients
 SLACKCLIENT2_STAMP := .venv-slackclient2/.installed
 SLACKCLIENT1_STAMP := .venv-slackclient1/.installed
 NODE_STAMP := $(CLIENTS)/node/node_modules/.installed
+EXAMPLE_NODE_STAMP := examples/node_bot/node_modules/.installed
 
 .PHONY: serve test check lint types unit clients bench clean
 
@@ -25,8 +26,8 @@ test: check
 check: lint types unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests examples
+	$(BIN)/ruff format --check src tests examples
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -34,7 +35,7 @@ types: $(STAMP)
 unit: $(STAMP) clients
 	$(BIN)/pytest
 
-clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP)
+clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP) $(EXAMPLE_NODE_STAMP)
 
 # slackclient 2 ships the top-level package `slack`, which clashes with slack_sdk's.
 $(SLACKCLIENT2_STAMP): $(CLIENTS)/requirements-slackclient2.txt
@@ -53,9 +54,14 @@ $(NODE_STAMP): $(CLIENTS)/node/package.json $(CLIENTS)/node/package-lock.json
 	cd $(CLIENTS)/node && npm ci --no-audit --no-fund
 	touch $@
 
+# examples/node_bot's own modules (its suite runs in `make test` through pytest's testpaths).
+$(EXAMPLE_NODE_STAMP): examples/node_bot/package.json examples/node_bot/package-lock.json
+	cd examples/node_bot && npm ci --no-audit --no-fund
+	touch $@
+
 # Builds bench/build/loadgen (gcc) and bench/baselines/node_modules (npm ci) on first use.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(CLIENTS)/node/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(CLIENTS)/node/node_modules examples/node_bot/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -1,8 +1,11 @@
 /* loadgen: the benchmark's load generator. One epoll loop, 127.0.0.1 only, bounded.
  *
- *   loadgen http  -p PORT -c CONNS -s SECS -t TOKENS
+ *   loadgen http  -p PORT -c CONNS -s SECS -t TOKENS [-r RATE]
  *       CONNS keep-alive connections POST /api/rtm.connect back to back, each request with
  *       the next token of TOKENS (one per line), for 1 s of warm-up and SECS measured.
+ *       -r: open loop instead, RATE requests per second on a timer, each sent by an idle
+ *       connection; latency counts from the scheduled time, so a server that falls behind
+ *       is charged for the wait (no coordinated omission).
  *   loadgen rtm   -p PORT -n SESSIONS -t TOKENS [-w] [-H SECS] [-m MSGS -r RATE -C CHANNEL
  *                 -P POSTER_TOKEN -k RECEIVERS -W WINDOW] [-e FRAMES]
  *       SESSIONS clients at once: rtm.connect, upgrade to the returned ws:// URL (its port;
@@ -31,6 +34,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -208,13 +212,55 @@ static int format_post(char *out, size_t size, const char *path, const char *for
 static int64_t measure_from, measure_until;
 static long http_done, http_errors;
 static int next_token;
+/* Open loop (-r): requests due on the timer wait for an idle connection. */
+static int64_t http_period_ns, http_next_due_ns;
+static struct conn **http_idle;
+static int http_idle_count;
+static long http_late; /* requests that found no idle connection at their time */
 
-static void http_send(struct conn *c) {
+static void http_send_due(void);
+
+static void http_send_at(struct conn *c, int64_t scheduled_ns) {
     char form[600], request[1024];
     snprintf(form, sizeof form, "token=%s", tokens[next_token++ % token_count]);
     int n = format_post(request, sizeof request, "/api/rtm.connect", form);
-    c->started_ns = now_ns();
+    c->started_ns = scheduled_ns;
     if (send_all(c->fd, request, (size_t)n) < 0) c->state = FAILED;
+}
+
+static void http_send(struct conn *c) {
+    if (http_period_ns) {
+        http_idle[http_idle_count++] = c;
+        http_send_due(); /* a request may be overdue */
+        return;
+    }
+    http_send_at(c, now_ns());
+}
+
+/* Open loop: send every request whose time has come, as long as a connection is idle. */
+static void http_send_due(void) {
+    int64_t t = now_ns();
+    while (http_next_due_ns <= t && t < measure_until) {
+        if (!http_idle_count) {
+            http_late++;
+            return;
+        }
+        http_send_at(http_idle[--http_idle_count], http_next_due_ns);
+        http_next_due_ns += http_period_ns;
+    }
+}
+
+static int open_timer(int64_t period_ns) {
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    if (fd < 0) die("timerfd_create");
+    struct itimerspec every = {
+        .it_interval = {.tv_sec = period_ns / 1000000000LL, .tv_nsec = period_ns % 1000000000LL},
+        .it_value = {.tv_sec = 0, .tv_nsec = 1},
+    };
+    if (timerfd_settime(fd, 0, &every, NULL) < 0) die("timerfd_settime");
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl timer");
+    return fd;
 }
 
 static void http_readable(struct conn *c) {
@@ -242,8 +288,9 @@ static void http_readable(struct conn *c) {
     }
 }
 
-static int run_http(int conns, int secs) {
+static int run_http(int conns, int secs, int rate) {
     struct conn *all = calloc((size_t)conns, sizeof *all);
+    http_idle = calloc((size_t)conns, sizeof *http_idle);
     for (int i = 0; i < conns; i++) {
         all[i].kind = HTTP_CLIENT;
         all[i].fd = open_socket(port);
@@ -254,12 +301,23 @@ static int run_http(int conns, int secs) {
     int64_t start = now_ns();
     measure_from = start + 1000000000LL; /* one second of warm-up */
     measure_until = measure_from + (int64_t)secs * 1000000000LL;
+    int timer = -1;
+    if (rate > 0) {
+        http_period_ns = 1000000000LL / rate;
+        http_next_due_ns = start;
+        /* A tick per request at most every 100 us: each tick sends whatever is due. */
+        timer = open_timer(http_period_ns > 100000 ? http_period_ns : 100000);
+    }
     struct epoll_event events[MAX_EVENTS];
     while (now_ns() < measure_until + 1000000000LL) {
         int n = epoll_wait(epfd, events, MAX_EVENTS, 100);
         for (int i = 0; i < n; i++) {
             struct conn *c = events[i].data.ptr;
-            if (c->state == HTTP_CONNECTING) {
+            if (c == NULL) { /* the open-loop timer */
+                uint64_t ticks;
+                if (read(timer, &ticks, sizeof ticks) < 0 && errno != EAGAIN) die("timer");
+                http_send_due();
+            } else if (c->state == HTTP_CONNECTING) {
                 c->state = HTTP_WAIT;
                 watch(c, EPOLLIN, EPOLL_CTL_MOD);
                 http_send(c);
@@ -269,10 +327,11 @@ static int run_http(int conns, int secs) {
         }
     }
     qsort(latencies_us, latency_count, sizeof *latencies_us, cmp_u32);
-    printf("{\"phase\":\"done\",\"requests\":%ld,\"errors\":%ld,\"secs\":%d,"
-           "\"requests_per_sec\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f}\n",
-           http_done, http_errors, secs, (double)http_done / secs, percentile_ms(0.5),
-           percentile_ms(0.99), percentile_ms(0.999));
+    printf("{\"phase\":\"done\",\"requests\":%ld,\"errors\":%ld,\"secs\":%d,\"rate\":%d,"
+           "\"late\":%ld,\"requests_per_sec\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+           "\"p999_ms\":%.3f}\n",
+           http_done, http_errors, secs, rate, http_late, (double)http_done / secs,
+           percentile_ms(0.5), percentile_ms(0.99), percentile_ms(0.999));
     return 0;
 }
 
@@ -559,11 +618,12 @@ static int run_rtm(int sessions, int hold_secs, int wait_go, int rate, int recei
     qsort(latencies_us, latency_count, sizeof *latencies_us, cmp_u32);
     printf("{\"phase\":\"done\",\"sessions\":%d,\"hello\":%d,\"closed\":%d,\"posted\":%d,"
            "\"post_errors\":%d,\"deliveries\":%ld,\"expected\":%ld,\"other_frames\":%ld,"
-           "\"secs\":%.4f,\"deliveries_per_sec\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-           "\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
+           "\"secs\":%.4f,\"deliveries_per_sec\":%.1f,\"min_ms\":%.3f,\"p50_ms\":%.3f,"
+           "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
            sessions, hello_count, closed_after_hello, messages_ok, post_errors, deliveries,
            expected, other_frames, secs, secs > 0 ? deliveries / secs : 0.0,
-           percentile_ms(0.5), percentile_ms(0.99), percentile_ms(0.999), percentile_ms(1.0));
+           percentile_ms(0.0), percentile_ms(0.5), percentile_ms(0.99), percentile_ms(0.999),
+           percentile_ms(1.0));
     return 0;
 }
 
@@ -682,7 +742,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     load_tokens(token_file);
-    if (!strcmp(mode, "http")) return run_http(conns, secs);
+    if (!strcmp(mode, "http")) return run_http(conns, secs, rate);
     if (!strcmp(mode, "rtm")) {
         if (messages_total && (!channel || !poster_token)) {
             fprintf(stderr, "-m needs -C CHANNEL and -P POSTER_TOKEN\n");

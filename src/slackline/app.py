@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackline.api.dispatch import API_PREFIX, dispatch
 from slackline.api.methods import all_methods
@@ -33,15 +33,18 @@ from slackline.rtm.hub import SessionHub
 from slackline.rtm.session import RtmSession
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
 from slackline.services.messages import ConversationCache, MessageService
-from slackline.services.presence import PresenceService
+from slackline.services.presence import create_presence
 from slackline.services.tickets import TicketRegistry
 from slackline.services.typing import TypingService
 from slackline.services.workspace import WorkspaceService
 from slackline.storage import Store, open_store
 
+if TYPE_CHECKING:
+    from slackline.cluster.state import ClusterState
+
 logger = logging.getLogger("slackline.app")
 
-ADMIN_PREFIX = "/_slackline/admin/"
+CONTROL_PREFIX = "/_slackline/"
 
 
 @dataclass
@@ -53,7 +56,7 @@ class Components:
     store: Store | None = None
     broker: Broker | None = None
     secret: bytes | None = None
-    journal: Journal = field(default_factory=NullJournal)
+    journal: Journal | None = None  # None: a ControlJournal with --admin-token, else none
 
 
 class App:
@@ -62,8 +65,7 @@ class App:
     def __init__(self, settings: Settings, components: Components) -> None:
         self.settings = settings
         self.clock = components.clock
-        self.journal = components.journal
-        self.faults = FaultPlan()
+        self.journal = components.journal or _default_journal(settings)
         self.ids = components.ids
         self.store = components.store or open_store(settings.database)
         self.broker = components.broker or open_broker(settings.broker)
@@ -75,9 +77,16 @@ class App:
         self.identities.on_invalidate(conversations.clear)
         self.messages = MessageService(self.store, self.broker, self.clock, conversations)
         self.typing = TypingService(self.broker, self.messages)
-        self.presence = PresenceService(self.store, self.broker, self.clock, self.identities)
+        # Counted in this process with the in-process broker, in Redis with the Redis one.
+        self.presence = create_presence(self.store, self.broker, self.clock, self.identities)
         self.tickets = TicketRegistry(self.clock, self.ids)
         self.rate_limiter = RateLimiter()
+        # Tickets, rate limits and cache invalidation shared by processes (Redis broker).
+        self.cluster: ClusterState | None = None
+        if not isinstance(self.broker, MemoryBroker):
+            from slackline.cluster.state import open_cluster_state  # noqa: PLC0415
+
+            self.cluster = open_cluster_state(self.broker, self.identities, self.clock, self.ids)
         self.methods = MethodTable(all_methods())
         self.hub = SessionHub(
             self.clock,
@@ -85,6 +94,9 @@ class App:
             max_session_age_secs=settings.max_session_age_secs,
         )
         self.messages.window = self.hub
+        self.faults = FaultPlan(self.clock, self.hub, self.workspaces)
+        self.hub.journal = self.journal if self.journal.records_frames else None
+        self.requests_in_flight = 0  # Web API requests being answered (the toolkit's settle)
         self.hub.client_frames = ClientFrames(self)
         RtmHandlers(self).register(self.hub.client_frames)
         self.hub.on_open = self._session_opened
@@ -101,9 +113,14 @@ class App:
         """Migrate storage, load the workspace files and warm the identity cache."""
         await self.store.migrate()
         await self.broker.start()
-        self._unsubscribe = self.broker.subscribe(self.hub.deliver)
+        await self.presence.start()
+        self._unsubscribe = self.faults.events.connect(self.broker, self.hub.deliver)
         for path in self.workspace_files():
             await self.workspaces.load_file(path)
+        if self.settings.admin_token or self.settings.fault_scenario:
+            from slackline.control import start_control  # noqa: PLC0415
+
+            await start_control(self)
         # Before listening, so a connect storm never waits on cold lookups (bench W2, W3).
         await self.identities.warm()
         self.ready = True
@@ -128,6 +145,9 @@ class App:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.cluster is not None:
+            await self.cluster.close()
+        await self.presence.close()
         await self.broker.close()
         await self.store.close()
 
@@ -188,15 +208,24 @@ class App:
         )
         if request.path.startswith(API_PREFIX):
             return await dispatch(self, request)
-        if request.path.startswith(ADMIN_PREFIX):
-            from slackline.admin import handle_admin  # noqa: PLC0415
+        if request.path.startswith(CONTROL_PREFIX):
+            from slackline.control import handle_control  # noqa: PLC0415
 
-            return await handle_admin(self, request)
+            return await handle_control(self, request)
         if request.path == "/healthz":
             healthy = self.ready and not self.draining
             status = "ok" if healthy else ("draining" if self.draining else "starting")
             return plain_response(200 if healthy else 503, {"status": status}, request.request_id)
         return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
+
+
+def _default_journal(settings: Settings) -> Journal:
+    """With the control API on, a bounded journal its journal and wait endpoints read."""
+    if not settings.admin_token:
+        return NullJournal()
+    from slackline.control.observe import ControlJournal  # noqa: PLC0415
+
+    return ControlJournal()
 
 
 def create_app(settings: Settings, components: Components | None = None) -> App:

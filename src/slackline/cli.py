@@ -46,6 +46,7 @@ _NUMBER_FLAGS: tuple[tuple[str, type[int] | type[float], str], ...] = (
     ("--presence-grace-secs", float, "seconds after a user's last session closes until away"),
     ("--max-session-age-secs", float, "sessions older than this (±10%%) get goodbye"),
     ("--max-outbound-bytes", int, "unsent bytes a session may hold before it is closed with 1013"),
+    ("--workers", int, "server processes sharing the port (more than 1 needs --broker redis://)"),
 )  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="CIDR whose X-Forwarded-For is honoured (repeatable)",
     )
     add("--admin-token", default=_env("admin_token"), help="enables the admin API")
+    add("--fault-scenario", default=_env("fault_scenario"), help="YAML fault scenario to run")
     add("--secret-file", default=_env("secret_file", defaults.secret_file))
     add("--log-level", default=_env("log_level", "INFO"))
 
@@ -114,8 +116,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         presence_grace_secs=args.presence_grace_secs,
         max_session_age_secs=args.max_session_age_secs,
         max_outbound_bytes=args.max_outbound_bytes,
+        workers=args.workers,
         trusted_proxies=tuple(args.trusted_proxy),
         admin_token=args.admin_token,
+        fault_scenario=args.fault_scenario,
         secret_file=args.secret_file,
     )
 
@@ -129,16 +133,22 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
 
-    def ready(listeners: Listeners) -> None:
+    def announce(port: int | None, tls_port: int | None) -> None:
         host = settings.host if ":" not in settings.host else f"[{settings.host}]"
-        base = settings.public_url or f"http://{host}:{listeners.port}"
-        tls = settings.tls_public_url or (
-            f"https://{host}:{listeners.tls_port}" if listeners.tls_port else None
-        )
+        base = settings.public_url or f"http://{host}:{port}"
+        tls = settings.tls_public_url or (f"https://{host}:{tls_port}" if tls_port else None)
         if settings.demo:
             print(banner(base, tls), flush=True)
         else:
             print(f"Slackline is ready: Web API at {base}/api/", flush=True)
+
+    if settings.workers != 1:
+        from slackline.cluster.workers import run_workers  # noqa: PLC0415
+
+        return run_workers(settings, args.log_level, announce)
+
+    def ready(listeners: Listeners) -> None:
+        announce(listeners.port, listeners.tls_port)
 
     async def main() -> None:
         await serve_until_stopped(create_app(settings), ready)

@@ -39,6 +39,7 @@ class ManualClock:
     """A clock that moves only when told: deterministic mode and tests."""
 
     def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._start = start
         self._now = start
         self._monotonic = 0.0
 
@@ -52,8 +53,16 @@ class ManualClock:
 
     def advance(self, secs: float) -> None:
         """Move both clocks forward."""
+        if secs < 0:
+            raise ValueError("a clock never goes backwards")
         self._now += secs
         self._monotonic += secs
+
+    def restart(self) -> None:
+        """Back to the start time (deterministic mode, between tests: nothing that measured
+        the old time survives a reset)."""
+        self._now = self._start
+        self._monotonic = 0.0
 
 
 class IdFactory(Protocol):
@@ -95,7 +104,12 @@ class SeededIdFactory:
     """
 
     def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
         self._random = random.Random(seed)  # not secrets: determinism is the point
+
+    def restart(self) -> None:
+        """Start the sequence again from the seed (deterministic mode, between tests)."""
+        self._random.seed(self._seed)
 
     def object_id(self, prefix: str) -> str:
         """The next id for the prefix, e.g. ``C`` + ten letters or digits."""

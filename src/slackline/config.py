@@ -26,12 +26,14 @@ class Settings:
     drain_secs: float = 5.0
     trusted_proxies: tuple[str, ...] = ()
     admin_token: str | None = None
+    fault_scenario: str | None = None  # a YAML fault scenario run from start
     secret_file: str = "slackline.secret"
     body_timeout_secs: float = 10.0
     listen_backlog: int = 8192
     presence_grace_secs: float = 2.0
     max_session_age_secs: float = 8 * 3600.0
     max_outbound_bytes: int = 1 << 20
+    workers: int = 1  # server processes sharing the ports (more than 1 needs a redis:// broker)
     deprecated_aliases: tuple[str, ...] = field(
         default=("/api/rtm.connect.json", "/api/v1/rtm.connect")
     )

@@ -1,78 +1,298 @@
-"""A journal of Web API calls, for tests that wait on what a bot did instead of sleeping.
+"""A journal of Web API calls and RTM frames, for tests that wait on what a bot did.
 
 Injected through :class:`slackline.app.Components`: a server keeps :class:`NullJournal` (it
-records nothing and costs one call per request) unless a test toolkit gives it a
-:class:`MemoryJournal`.
+records nothing: one call per request, and the RTM hub records no frame at all because
+``records_frames`` is false) unless a test toolkit gives it a :class:`MemoryJournal`.
+Every method of :class:`MemoryJournal` may be called from any thread.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import struct
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeVar
 
 DEFAULT_MAX_CALLS = 10_000
+DEFAULT_MAX_FRAMES = 50_000
+TOKEN_ID_CHARS = 12
+_TEXT_OPCODE = 0x1
+
+R = TypeVar("R")
+Direction = Literal["in", "out"]
 
 
 @dataclass(frozen=True, slots=True)
 class CallRecord:
     """One answered Web API call: who called what with which arguments, and the answer.
 
-    ``args`` never holds the token; ``user_id`` is None when the call did not authenticate.
+    ``args`` never holds the token; ``user_id`` is None when the call did not authenticate;
+    ``at`` is when it was answered, on this process's monotonic clock (real time, also in
+    deterministic mode), to measure a client's back-off between attempts.
     """
 
     method: str
     user_id: str | None
     args: Mapping[str, str]
     response: Mapping[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRecord:
+    """One RTM text frame, ``"in"`` (from the client) or ``"out"`` (to it), in journal order.
+
+    ``seq`` orders every frame of the journal; ``session_id`` is the server's session number;
+    ``token_id`` names the session's token by a prefix of its keyed hash, never the token.
+    ``frame`` is the decoded JSON (``{"unparsed": text}`` for a frame that is not an object).
+    """
+
+    seq: int
+    direction: Direction
+    session_id: int
+    team_id: str
+    user_id: str
+    token_id: str
+    frame: Mapping[str, Any]
+
+
+class FrameSource(Protocol):
+    """What a frame record says about its session (an RTM session has these)."""
+
+    @property
+    def session_id(self) -> int:
+        """The server's session number."""
+        ...
+
+    @property
+    def team_id(self) -> str:
+        """The session's team."""
+        ...
+
+    @property
+    def user_id(self) -> str:
+        """The session's user."""
+        ...
+
+    @property
+    def token_hash(self) -> str:
+        """The keyed hash of the session's token."""
+        ...
 
 
 class Journal(Protocol):
-    """Where the dispatcher reports every answered call."""
+    """Where the dispatcher reports every answered call and the RTM hub every frame."""
+
+    @property
+    def records_frames(self) -> bool:
+        """Whether the hub should report frames at all (checked once, at start)."""
+        ...
 
     def record_call(self, record: CallRecord) -> None:
         """Note one call."""
+        ...
+
+    def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
+        """Note one frame: ``payload`` is the JSON text (``"in"``) or the encoded frame."""
         ...
 
 
 class NullJournal:
     """Records nothing: the default outside tests."""
 
+    records_frames = False
+
     def record_call(self, record: CallRecord) -> None:
         """Forget the call."""
 
+    def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
+        """Forget the frame."""
+
 
 class MemoryJournal:
-    """The last ``max_calls`` calls in memory, waitable from any thread."""
+    """The last ``max_calls`` calls and ``max_frames`` frames in memory, waitable from any
+    thread; it also notes when anything was last recorded (:meth:`quiet_for`)."""
 
-    def __init__(self, max_calls: int = DEFAULT_MAX_CALLS) -> None:
+    records_frames = True
+
+    def __init__(
+        self, max_calls: int = DEFAULT_MAX_CALLS, max_frames: int = DEFAULT_MAX_FRAMES
+    ) -> None:
         self._calls: deque[CallRecord] = deque(maxlen=max_calls)
+        self._frames: deque[FrameRecord] = deque(maxlen=max_frames)
+        self._seq = itertools.count(1)
         self._changed = threading.Condition()
+        self._last_activity = time.monotonic()
 
     def record_call(self, record: CallRecord) -> None:
         """Keep the call and wake every waiter."""
         with self._changed:
             self._calls.append(record)
-            self._changed.notify_all()
+            self._touch()
+
+    def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
+        """Keep a text frame (control frames and pongs to websocket pings are skipped)."""
+        text = payload if direction == "in" else _frame_text(payload)
+        if text is None:
+            return
+        frame = _decode(text)
+        token_id = source.token_hash[:TOKEN_ID_CHARS]
+        with self._changed:
+            record = FrameRecord(
+                next(self._seq),
+                direction,
+                source.session_id,
+                source.team_id,
+                source.user_id,
+                token_id,
+                frame,
+            )
+            self._frames.append(record)
+            self._touch()
+
+    def touch(self) -> None:
+        """Note activity that is neither a call nor a frame (an event published)."""
+        with self._changed:
+            self._touch()
+
+    def _touch(self) -> None:
+        self._last_activity = time.monotonic()
+        self._changed.notify_all()
 
     def calls(self) -> list[CallRecord]:
         """Every kept call, oldest first."""
         with self._changed:
             return list(self._calls)
 
+    def frames(
+        self,
+        *,
+        direction: Direction | None = None,
+        session_id: int | None = None,
+        user_id: str | None = None,
+        token_id: str | None = None,
+    ) -> list[FrameRecord]:
+        """Every kept frame matching the given fields, in order."""
+        with self._changed:
+            kept = list(self._frames)
+        return [
+            record
+            for record in kept
+            if _frame_matches(
+                record,
+                direction=direction,
+                session_id=session_id,
+                user_id=user_id,
+                token_id=token_id,
+                fields=None,
+            )
+        ]
+
     def clear(self) -> None:
-        """Forget every call (a new test starts)."""
+        """Forget every call and frame (a new test starts)."""
         with self._changed:
             self._calls.clear()
+            self._frames.clear()
+            self._touch()
 
     def wait_for(self, match: Callable[[CallRecord], bool], timeout: float) -> CallRecord:
         """The first kept call, past or future, that matches; TimeoutError after ``timeout``."""
-        with self._changed:
-            found = self._changed.wait_for(
-                lambda: next((c for c in self._calls if match(c)), None), timeout
-            )
+        found = self._wait(lambda: next((c for c in self._calls if match(c)), None), timeout)
         if found is None:
             raise TimeoutError("no matching call arrived in time")
         return found
+
+    def wait_for_frame(
+        self,
+        *,
+        direction: Direction | None = None,
+        session_id: int | None = None,
+        user_id: str | None = None,
+        token_id: str | None = None,
+        timeout: float,
+        after_seq: int = 0,
+        **fields: Any,
+    ) -> FrameRecord:
+        """The first kept frame, past or future, with ``seq > after_seq`` matching the given
+        record fields and whose JSON has every one of ``fields`` (``type="pong"``);
+        TimeoutError after ``timeout``."""
+
+        def find() -> FrameRecord | None:
+            for record in self._frames:
+                if record.seq > after_seq and _frame_matches(
+                    record,
+                    direction=direction,
+                    session_id=session_id,
+                    user_id=user_id,
+                    token_id=token_id,
+                    fields=fields,
+                ):
+                    return record
+            return None
+
+        found = self._wait(find, timeout)
+        if found is None:
+            raise TimeoutError(f"no frame matching {fields} arrived in time")
+        return found
+
+    def quiet_for(self) -> float:
+        """Seconds since anything was last recorded."""
+        with self._changed:
+            return time.monotonic() - self._last_activity
+
+    def wait_for_activity(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for anything to be recorded; whether something was."""
+        with self._changed:
+            before = self._last_activity
+            return self._changed.wait_for(lambda: self._last_activity != before, timeout)
+
+    def _wait(self, find: Callable[[], R | None], timeout: float) -> R | None:
+        with self._changed:
+            return self._changed.wait_for(find, timeout)
+
+
+def _frame_matches(
+    record: FrameRecord,
+    *,
+    direction: Direction | None,
+    session_id: int | None,
+    user_id: str | None,
+    token_id: str | None,
+    fields: Mapping[str, Any] | None,
+) -> bool:
+    if direction is not None and record.direction != direction:
+        return False
+    if session_id is not None and record.session_id != session_id:
+        return False
+    if user_id is not None and record.user_id != user_id:
+        return False
+    if token_id is not None and record.token_id != token_id[:TOKEN_ID_CHARS]:
+        return False
+    return not fields or all(record.frame.get(k) == v for k, v in fields.items())
+
+
+def _frame_text(encoded: bytes) -> bytes | None:
+    """The payload of one unmasked server text frame (None for any other opcode)."""
+    if not encoded or encoded[0] & 0x0F != _TEXT_OPCODE:
+        return None
+    length = encoded[1] & 0x7F
+    if length == 126:
+        return encoded[4 : 4 + struct.unpack("!H", encoded[2:4])[0]]
+    if length == 127:
+        return encoded[10 : 10 + struct.unpack("!Q", encoded[2:10])[0]]
+    return encoded[2 : 2 + length]
+
+
+def _decode(text: bytes) -> Mapping[str, Any]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        return document
+    return {"unparsed": text.decode("utf-8", "replace")}

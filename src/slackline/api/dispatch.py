@@ -53,7 +53,15 @@ def method_name(path: str, aliases: tuple[str, ...]) -> tuple[str, bool]:
 
 
 async def dispatch(app: App, request: Request) -> Response:
-    """Answer one ``/api/<method>`` request."""
+    """Answer one ``/api/<method>`` request, counted in ``app.requests_in_flight``."""
+    app.requests_in_flight += 1
+    try:
+        return await _answer(app, request)
+    finally:
+        app.requests_in_flight -= 1
+
+
+async def _answer(app: App, request: Request) -> Response:
     warnings = charset_warnings(request.header("content-type"))
     outcome = _Outcome()
     try:
@@ -127,10 +135,12 @@ async def _run(app: App, request: Request, outcome: _Outcome) -> dict[str, Any]:
     outcome.user_id = identity.user.id
     outcome.scopes = ",".join(identity.token.scopes)
     auth.authorize(identity, accepted_scopes=spec.scopes, rtm=spec.rtm, caller_ip=request.peer)
-    _rate_limit(app, spec, identity, parsed.args)
-    injected = app.faults.take(spec.name)
-    if injected is not None:
-        raise injected
+    if app.cluster is None:
+        _rate_limit(app, spec, identity, parsed.args)
+    else:
+        await _rate_limit_shared(app, spec, identity, parsed.args)
+    if app.faults.calls_armed:
+        await app.faults.before_call(spec.name, identity.team.id)
     auth.check_team_state(identity)
     if via_alias:
         raise SlackError(SlackErrorCode.DEPRECATED_ENDPOINT)
@@ -148,18 +158,38 @@ async def _authenticate(app: App, token: str, peer: str) -> Identity:
     return record
 
 
-def _rate_limit(app: App, spec: MethodSpec, identity: Identity, args: dict[str, str]) -> None:
-    if not app.settings.rate_limits:
-        return
-    now = app.clock.monotonic()
+def _bucket(
+    spec: MethodSpec, identity: Identity, args: dict[str, str]
+) -> tuple[tuple[str, ...], Rate] | None:
+    """The bucket a call counts in (decisions C.3), or None for a method without a limit."""
     token_hash = identity.token.hash
     if spec.name == "chat.postMessage":
-        key: tuple[str, ...] = (token_hash, spec.name, args.get("channel", ""))
-        retry_after = app.rate_limiter.acquire(key, POST_MESSAGE_RATE, now)
-    elif spec.tier is not None:
-        rate = Rate(per_minute=int(spec.tier), burst=int(spec.tier))
-        retry_after = app.rate_limiter.acquire((token_hash, spec.name), rate, now)
-    else:
+        return (token_hash, spec.name, args.get("channel", "")), POST_MESSAGE_RATE
+    if spec.tier is not None:
+        return (token_hash, spec.name), Rate(per_minute=int(spec.tier), burst=int(spec.tier))
+    return None
+
+
+def _rate_limit(app: App, spec: MethodSpec, identity: Identity, args: dict[str, str]) -> None:
+    """Count the call in this process's buckets."""
+    if not app.settings.rate_limits:
         return
-    if retry_after is not None:
-        raise SlackError(SlackErrorCode.RATELIMITED, retry_after_secs=retry_after)
+    bucket = _bucket(spec, identity, args)
+    if bucket is not None:
+        retry_after = app.rate_limiter.acquire(*bucket, app.clock.monotonic())
+        if retry_after is not None:
+            raise SlackError(SlackErrorCode.RATELIMITED, retry_after_secs=retry_after)
+
+
+async def _rate_limit_shared(
+    app: App, spec: MethodSpec, identity: Identity, args: dict[str, str]
+) -> None:
+    """Count the call in the buckets every process shares (Redis)."""
+    if not app.settings.rate_limits:
+        return
+    bucket = _bucket(spec, identity, args)
+    if bucket is not None:
+        assert app.cluster is not None
+        retry_after = await app.cluster.rate_limits.acquire(*bucket)
+        if retry_after is not None:
+            raise SlackError(SlackErrorCode.RATELIMITED, retry_after_secs=retry_after)

@@ -51,6 +51,32 @@ BrokerMessage = Event | SessionControl
 
 
 @dataclass(frozen=True, slots=True)
+class TicketIssued:
+    """A socket ticket (named by its digest, never its text) was issued for a team's user.
+
+    Processes sharing a broker keep the events that follow it, so the session that redeems
+    the ticket on any of them gets what happened since ``rtm.connect`` (decisions E.2).
+    """
+
+    team_id: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitiesChanged:
+    """Tokens, users, bots or teams changed on the process ``origin`` (decisions C.1).
+
+    Every other process forgets the identities it cached.
+    """
+
+    origin: str
+
+
+ClusterNotice = TicketIssued | IdentitiesChanged
+"""Messages between processes only: never delivered to subscribers, so never to sessions."""
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryGap:
     """Told to subscribers when messages may have been lost (the broker's link broke).
 

@@ -5,16 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slackline.broker.base import BrokerMessage, ControlAction, Event, SessionControl
+from slackline.broker.base import (
+    BrokerMessage,
+    ClusterNotice,
+    ControlAction,
+    Event,
+    IdentitiesChanged,
+    SessionControl,
+    TicketIssued,
+)
 
 _EVENT = "e"
 _CONTROL = "c"
+_TICKET_ISSUED = "m"
+_IDENTITIES_CHANGED = "i"
 
 
-def encode_message(message: BrokerMessage) -> bytes:
+def encode_message(message: BrokerMessage | ClusterNotice) -> bytes:
     """Compact JSON with a one-letter kind tag."""
     document: dict[str, Any]
-    if isinstance(message, Event):
+    if isinstance(message, TicketIssued):
+        document = {"k": _TICKET_ISSUED, "t": message.team_id, "d": message.digest}
+    elif isinstance(message, IdentitiesChanged):
+        document = {"k": _IDENTITIES_CHANGED, "o": message.origin}
+    elif isinstance(message, Event):
         document = {
             "k": _EVENT,
             "t": message.team_id,
@@ -34,7 +48,7 @@ def encode_message(message: BrokerMessage) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 
 
-def decode_message(data: bytes) -> BrokerMessage:
+def decode_message(data: bytes) -> BrokerMessage | ClusterNotice:
     """The message :func:`encode_message` made; ValueError for anything else."""
     document = json.loads(data)
     if not isinstance(document, dict):
@@ -55,4 +69,8 @@ def decode_message(data: bytes) -> BrokerMessage:
             user_id=document.get("u"),
             token_hash=document.get("h"),
         )
+    if document.get("k") == _TICKET_ISSUED:
+        return TicketIssued(team_id=str(document["t"]), digest=str(document["d"]))
+    if document.get("k") == _IDENTITIES_CHANGED:
+        return IdentitiesChanged(origin=str(document["o"]))
     raise ValueError("unknown broker message kind")

@@ -6,6 +6,12 @@ subscribers are told with :class:`DeliveryGap` (sessions end and resynchronise, 
 E.8) and the broker reports itself unhealthy until it has subscribed again. A publish that
 fails leaves a stored change unannounced everywhere, so once Redis is back the broker tells
 every process to end that team's sessions (``goodbye``), which resynchronises them.
+
+Cluster notices (:data:`~slackline.broker.base.ClusterNotice`) travel on the same channel,
+so they are ordered with the events: they go to the :attr:`RedisBroker.observer` only, never
+to subscribers. A notice handed to :meth:`RedisBroker.send_soon` is published before any
+message this process publishes afterwards, so a change announced that way reaches every
+process before the events and session endings that follow it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
+from collections import deque
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -21,10 +29,13 @@ from redis.exceptions import RedisError
 
 from slackline.broker.base import (
     BrokerMessage,
+    ClusterNotice,
     ControlAction,
     DeliveryGap,
+    IdentitiesChanged,
     SessionControl,
     Subscriber,
+    TicketIssued,
 )
 from slackline.broker.codec import decode_message, encode_message
 from slackline.errors import BrokerError
@@ -37,6 +48,8 @@ START_TIMEOUT_SECS = 10.0
 HEALTH_CHECK_SECS = 1.0
 RETRY_MIN_SECS = 0.1
 RETRY_MAX_SECS = 2.0
+
+Observer = Callable[[BrokerMessage | ClusterNotice | DeliveryGap], None]
 
 
 class RedisBroker:
@@ -51,6 +64,11 @@ class RedisBroker:
         self._subscribed = asyncio.Event()
         self._closing = False
         self._unannounced_teams: set[str] = set()
+        self.origin = secrets.token_hex(8)  # this process, as named in its notices
+        self.observer: Observer | None = None
+        self._notices: deque[ClusterNotice] = deque()
+        self._notice_lock = asyncio.Lock()
+        self._notice_task: asyncio.Task[None] | None = None
 
     @classmethod
     def from_url(cls, url: str) -> RedisBroker:
@@ -60,6 +78,16 @@ class RedisBroker:
         channel = query.pop("channel", [CHANNEL])[-1]
         rest = urlencode({k: v[-1] for k, v in query.items()})
         return cls(urlunsplit(parts._replace(query=rest)), channel)
+
+    @property
+    def url(self) -> str:
+        """The Redis URL without Slackline's own options."""
+        return self._url
+
+    @property
+    def channel(self) -> str:
+        """The channel; it also prefixes the installation's keys in Redis."""
+        return self._channel
 
     @property
     def healthy(self) -> bool:
@@ -81,6 +109,10 @@ class RedisBroker:
     async def close(self) -> None:
         """Stop listening and disconnect."""
         self._closing = True
+        if self._notice_task is not None:
+            self._notice_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._notice_task
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -94,6 +126,8 @@ class RedisBroker:
         if self._publisher is None:
             raise BrokerError("broker not started")
         try:
+            if self._notices or self._notice_lock.locked():
+                await self._send_notices()
             await self._publisher.publish(self._channel, encode_message(message))
         except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
             self._unannounced_teams.add(message.team_id)
@@ -103,6 +137,31 @@ class RedisBroker:
         """Add a local subscriber; the returned function removes it."""
         self._subscribers.append(subscriber)
         return lambda: self._subscribers.remove(subscriber)
+
+    def send_soon(self, notice: ClusterNotice) -> None:
+        """Publish a notice in the background, before anything published after this call.
+
+        A notice that cannot be sent now is sent again once Redis is back (the other
+        processes meanwhile saw a :class:`DeliveryGap`).
+        """
+        if not self._notices or self._notices[-1] != notice:  # the same change twice is once
+            self._notices.append(notice)
+        if self._publisher is not None and (self._notice_task is None or self._notice_task.done()):
+            self._notice_task = asyncio.get_running_loop().create_task(self._send_notices_later())
+
+    async def _send_notices_later(self) -> None:
+        try:
+            await self._send_notices()
+        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+            logger.warning("cluster notice not sent yet: %s", exc)
+
+    async def _send_notices(self) -> None:
+        """Publish the queued notices in order (one sender at a time)."""
+        assert self._publisher is not None
+        async with self._notice_lock:
+            while self._notices:
+                await self._publisher.publish(self._channel, encode_message(self._notices[0]))
+                self._notices.popleft()
 
     async def _listen(self) -> None:
         delay = RETRY_MIN_SECS
@@ -126,6 +185,10 @@ class RedisBroker:
         assert self._publisher is not None
         async with self._publisher.pubsub() as pubsub:
             await pubsub.subscribe(self._channel)
+            if resubscribing:
+                # Idle publisher connections predate the outage: the next publish on one
+                # would fail on a socket the old server closed.
+                await self._publisher.connection_pool.disconnect(inuse_connections=False)
             self._subscribed.set()
             if resubscribing:
                 logger.info("redis subscription restored")
@@ -147,6 +210,7 @@ class RedisBroker:
             assert self._publisher is not None
             await self._publisher.publish(self._channel, encode_message(control))
             self._unannounced_teams.discard(team_id)
+        await self._send_notices()
 
     def _deliver_bytes(self, data: bytes) -> None:
         try:
@@ -154,9 +218,20 @@ class RedisBroker:
         except (ValueError, KeyError, TypeError):
             logger.warning("ignored a malformed broker message")
             return
-        self._deliver(message)
+        if isinstance(message, TicketIssued | IdentitiesChanged):
+            self._observe(message)
+        else:
+            self._deliver(message)
+
+    def _observe(self, message: BrokerMessage | ClusterNotice | DeliveryGap) -> None:
+        if self.observer is not None:
+            try:
+                self.observer(message)
+            except Exception:
+                logger.exception("broker observer failed")
 
     def _deliver(self, message: BrokerMessage | DeliveryGap) -> None:
+        self._observe(message)
         for subscriber in list(self._subscribers):
             try:
                 subscriber(message)

@@ -69,6 +69,8 @@ class ClientFrames:
             return
         if frame_type == "ping":
             # Answered at once, never behind a message being stored: keepalives time out.
+            if not self.answers_pings(session):
+                return
             reply = ping_reply(document, reply_to)
             if reply is not None:
                 self._app.hub.queue(session, reply)
@@ -83,6 +85,15 @@ class ClientFrames:
             session.goodbye()
             return
         inbox.append((document, reply_to))
+
+    def answers_pings(self, session: RtmSession) -> bool:
+        """False while an injected fault silences the session's pings (a half-open link)."""
+        faults = self._app.faults
+        return not (faults.pings_silenced and faults.silences(session))
+
+    def busy(self) -> bool:
+        """Whether any client frame is waiting for (or in) its handler."""
+        return bool(self._inboxes)
 
     def session_ended(self, session: RtmSession) -> None:
         """Drop a closed session's unprocessed frames."""

@@ -105,12 +105,16 @@ class RtmHandlers:
         return None
 
     async def _send_presence(self, session: RtmSession, users: list[str]) -> None:
-        by_presence: dict[str, list[str]] = {}
+        visible = []
         for user_id in users:
             user = await self._app.store.get_user(user_id)
             if user is None or user.team_id != session.team_id:
                 continue  # another team's users are never visible
-            by_presence.setdefault(self._app.presence.presence_of(user), []).append(user_id)
+            visible.append(user)
+        by_presence: dict[str, list[str]] = {}
+        presences = await self._app.presence.presences(visible)
+        for user, presence in zip(visible, presences, strict=True):
+            by_presence.setdefault(presence, []).append(user.id)
         hub = self._app.hub
         for presence, changed in by_presence.items():
             if session.batch_presence_aware:

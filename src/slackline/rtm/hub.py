@@ -3,6 +3,11 @@
 Each event is encoded once (JSON and frame header) and the same bytes are queued on every
 recipient; queued sessions are flushed together in one callback per loop iteration. The hub
 is the broker's subscriber in this process, so it sees events from every process.
+
+With a journal that records frames (tests), every text frame in and out is reported to it;
+without one (``journal is None``) each event costs one attribute check more, nothing else.
+Session ages are measured on the injected clock, so a manual clock ages sessions when moved
+(:meth:`SessionHub.clock_moved`).
 """
 
 from __future__ import annotations
@@ -11,40 +16,29 @@ import asyncio
 import heapq
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackline.broker import BrokerMessage, ControlAction, DeliveryGap, Event, SessionControl
 from slackline.clock import Clock
+from slackline.rtm.pending import PendingTickets
 from slackline.rtm.replies import HELLO_FRAME, encode_event
 
 if TYPE_CHECKING:
+    from slackline.journal import Direction, Journal
     from slackline.rtm.client import ClientFrames
     from slackline.rtm.session import RtmSession
 
+RecipientKey = tuple[str, frozenset[str] | None, str | None]
+MAX_RECIPIENT_LISTS = 256
 logger = logging.getLogger("slackline.rtm")
 
 DEFAULT_MAX_OUTBOUND_BYTES = 1 << 20
 DEFAULT_MAX_SESSION_AGE_SECS = 8 * 3600.0
 SESSION_AGE_JITTER = 0.10
-PENDING_TTL_SECS = 30.0
-MAX_PENDING_FRAMES = 1000
 PRESENCE_BATCH_SECS = 0.1
 MAX_CORK_SECS = 0.002
 AGE_HEAP_SLACK = 1024
-
-
-@dataclass(slots=True)
-class PendingEvents:
-    """Events for a ticket's user between ``rtm.connect`` and the socket (decisions E.2)."""
-
-    team_id: str
-    user_id: str
-    created: float
-    frames: list[bytes] | None = None  # allocated when the first event arrives
-    overflowed: bool = False
 
 
 class SessionHub:
@@ -61,19 +55,24 @@ class SessionHub:
         self.max_outbound_bytes = max_outbound_bytes
         self.max_session_age_secs = max_session_age_secs
         self._teams: dict[str, dict[str, set[RtmSession]]] = {}
+        # Who receives an event, by (team, audience, exclude): a conversation's events reuse
+        # one list until a session opens or closes (the audience sets are cached, hashed once).
+        self._recipient_lists: dict[RecipientKey, list[RtmSession]] = {}
         self._watchers: dict[str, set[RtmSession]] = {}
-        self._pending: OrderedDict[str, PendingEvents] = OrderedDict()
+        self._pending = PendingTickets()
         self._dirty: list[RtmSession] = []
         self._flush_handle: asyncio.Handle | None = None
         self._holds = 0
         self._corked = False
         self._ages: list[tuple[float, int, RtmSession]] = []
         self._age_timer: asyncio.TimerHandle | None = None
+        self._age_timer_deadline = 0.0
         self._open_sessions = 0
         self._presence_batch: dict[tuple[str, str], list[str]] = {}
         self._presence_timer: asyncio.TimerHandle | None = None
         self._session_ids = 0
         self.overflow_closes = 0
+        self.journal: Journal | None = None
         self.client_frames: ClientFrames
         self.on_open: Callable[[RtmSession], None] = _ignore
         self.on_close: Callable[[RtmSession], None] = _ignore
@@ -87,26 +86,22 @@ class SessionHub:
 
     def reserve(self, ticket: str, team_id: str, user_id: str) -> None:
         """Start keeping the user's events for a ticket until its socket opens."""
-        now = self._clock.monotonic()
-        while self._pending:
-            oldest = next(iter(self._pending.values()))
-            if now - oldest.created <= PENDING_TTL_SECS:
-                break
-            self._pending.popitem(last=False)
-        self._pending[ticket] = PendingEvents(team_id, user_id, now)
+        self._pending.add(ticket, team_id, user_id, self._clock.monotonic())
 
     def attach(self, ticket: str, session: RtmSession) -> None:
         """Register a new session: ``hello``, then the events kept since ``rtm.connect``."""
-        kept = self._pending.pop(ticket, None)
+        kept = self._pending.take(ticket)
+        self._recipient_lists.clear()
         users = self._teams.setdefault(session.team_id, {})
         users.setdefault(session.user_id, set()).add(session)
         self._open_sessions += 1
         self.queue(session, HELLO_FRAME)
         if kept is not None:
-            if kept.overflowed:
+            frames, overflowed = kept
+            if overflowed:
                 session.goodbye()
                 return
-            for frame in kept.frames or ():
+            for frame in frames:
                 self.queue(session, frame)
         jitter = 1 + random.uniform(-SESSION_AGE_JITTER, SESSION_AGE_JITTER)
         self._age_out_at(session, self.max_session_age_secs * jitter)
@@ -114,27 +109,37 @@ class SessionHub:
 
     def _age_out_at(self, session: RtmSession, delay_secs: float) -> None:
         """End the session after ``delay_secs`` (one timer for all sessions, not one each)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + delay_secs
+        deadline = self._clock.monotonic() + delay_secs
         heapq.heappush(self._ages, (deadline, session.session_id, session))
         if len(self._ages) > 2 * self._open_sessions + AGE_HEAP_SLACK:
             # Closed sessions wait in the heap until their deadline: drop them now and then.
             self._ages = [entry for entry in self._ages if not entry[2].closed]
             heapq.heapify(self._ages)
-        if self._age_timer is None or deadline < self._age_timer.when():
-            if self._age_timer is not None:
-                self._age_timer.cancel()
-            self._age_timer = loop.call_at(deadline, self._age_out)
+        if self._age_timer is None or deadline < self._age_timer_deadline:
+            self._set_age_timer(deadline)
+
+    def _set_age_timer(self, deadline: float) -> None:
+        if self._age_timer is not None:
+            self._age_timer.cancel()
+        delay = max(0.0, deadline - self._clock.monotonic())
+        self._age_timer = asyncio.get_running_loop().call_later(delay, self._age_out)
+        self._age_timer_deadline = deadline
 
     def _age_out(self) -> None:
-        loop = asyncio.get_running_loop()
         self._age_timer = None
-        now = loop.time()
+        now = self._clock.monotonic()
         while self._ages and self._ages[0][0] <= now:
             session = heapq.heappop(self._ages)[2]
             session.goodbye()  # nothing for a session already closed
         if self._ages:
-            self._age_timer = loop.call_at(self._ages[0][0], self._age_out)
+            self._set_age_timer(self._ages[0][0])
+
+    def clock_moved(self) -> None:
+        """The injected clock jumped (a manual clock was advanced): end the sessions whose
+        age is now past the maximum, and time the next ending from the new time."""
+        if self._age_timer is not None:
+            self._age_timer.cancel()
+        self._age_out()
 
     def detach(self, session: RtmSession) -> None:
         """Forget a closed session (idempotent)."""
@@ -143,6 +148,7 @@ class SessionHub:
         if sessions is None or session not in sessions:
             return
         self._open_sessions -= 1
+        self._recipient_lists.clear()
         sessions.discard(session)
         if not sessions and users is not None:
             del users[session.user_id]
@@ -181,6 +187,8 @@ class SessionHub:
         """Queue a frame; every queued session is flushed once at the end of this iteration."""
         if session.closed:
             return
+        if self.journal is not None:
+            self.record(session, "out", frame)
         if not session.pending:
             self._dirty.append(session)
         session.pending.append(frame)
@@ -216,6 +224,20 @@ class SessionHub:
         for session in dirty:
             session.flush()
 
+    def record(self, session: RtmSession, direction: Direction, frame: bytes) -> None:
+        """Report a frame of the session to the journal (only called when there is one)."""
+        assert self.journal is not None
+        self.journal.record_frame(direction, session, frame)
+
+    def settled(self) -> bool:
+        """Whether no frame waits anywhere: nothing queued or unwritten for any session and
+        no client frame waiting for its handler (the toolkit's ``settle``)."""
+        if self._dirty or self._flush_handle is not None or self.client_frames.busy():
+            return False
+        return all(
+            not s.pending and s.transport.get_write_buffer_size() == 0 for s in self.sessions()
+        )
+
     def count_overflow(self) -> None:
         """Count a session closed for overflowing its outbound buffer."""
         self.overflow_closes += 1
@@ -245,7 +267,7 @@ class SessionHub:
             # The hot loop of fan-out: queue() inlined, one pass over the smaller side.
             dirty = self._dirty
             queued = False
-            for session in self._recipients(users, event):
+            for session in self._recipient_list(users, event):
                 if session.closed:
                     continue
                 pending = session.pending
@@ -255,8 +277,24 @@ class SessionHub:
                 queued = True
             if queued and self._flush_handle is None:
                 self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+            if self.journal is not None:
+                self._record_event(users, event, frame)
         if self._pending:
-            self._keep_pending(event, frame)
+            self._pending.keep(event, frame)
+
+    def _record_event(self, users: dict[str, set[RtmSession]], event: Event, frame: bytes) -> None:
+        for session in self._recipients(users, event):
+            if not session.closed:
+                self.record(session, "out", frame)
+
+    def _recipient_list(self, users: dict[str, set[RtmSession]], event: Event) -> list[RtmSession]:
+        key = (event.team_id, event.audience, event.exclude)
+        found = self._recipient_lists.get(key)
+        if found is None:
+            if len(self._recipient_lists) >= MAX_RECIPIENT_LISTS:
+                self._recipient_lists.clear()
+            found = self._recipient_lists[key] = list(self._recipients(users, event))
+        return found
 
     @staticmethod
     def _recipients(users: dict[str, set[RtmSession]], event: Event) -> Iterator[RtmSession]:
@@ -271,18 +309,6 @@ class SessionHub:
                     found = users.get(user_id)
                     if found:
                         yield from found
-
-    def _keep_pending(self, event: Event, frame: bytes) -> None:
-        for kept in self._pending.values():
-            if kept.team_id != event.team_id or kept.user_id == event.exclude:
-                continue
-            if event.audience is None or kept.user_id in event.audience:
-                if kept.frames is None:
-                    kept.frames = [frame]
-                elif len(kept.frames) >= MAX_PENDING_FRAMES:
-                    kept.overflowed = True
-                else:
-                    kept.frames.append(frame)
 
     def _presence(self, event: Event) -> None:
         user = event.presence_of

@@ -85,9 +85,12 @@ class RtmSession(asyncio.Protocol):
             return
         for frame in frames:
             if frame.opcode is Opcode.TEXT:
+                if self.hub.journal is not None:
+                    self.hub.record(self, "in", frame.payload)
                 self.hub.client_frames.handle(self, frame.payload)
             elif frame.opcode is Opcode.PING:
-                self.hub.queue(self, encode_frame(Opcode.PONG, frame.payload))
+                if self.hub.client_frames.answers_pings(self):
+                    self.hub.queue(self, encode_frame(Opcode.PONG, frame.payload))
             elif frame.opcode is Opcode.CLOSE:
                 self.close(CloseCode.NORMAL, "")
             elif frame.opcode is Opcode.BINARY:
@@ -130,6 +133,8 @@ class RtmSession(asyncio.Protocol):
     def _end(self, frame: bytes) -> None:
         if self.closed:
             return
+        if self.hub.journal is not None:
+            self.hub.record(self, "out", frame)
         self.pending.append(frame)
         self.close(CloseCode.GOING_AWAY, "")
 

@@ -58,7 +58,9 @@ class IdentityService:
     Any change to tokens, users, bots or teams must call :meth:`invalidate`: the cache is
     emptied at once (the next request reads storage) and every listener is told. Each
     invalidation starts a new generation; a lookup or warm-up begun in an older generation
-    is not cached, so a change made while it was reading storage always wins.
+    is not cached, so a change made while it was reading storage always wins. With several
+    processes, :meth:`invalidate` also announces the change (see :meth:`announce_with`) and
+    the others call :meth:`forget` (decisions C.1).
     """
 
     def __init__(self, store: Store, hasher: TokenHasher) -> None:
@@ -71,6 +73,7 @@ class IdentityService:
         self._warmed_generation = -1
         self._warming: asyncio.Event | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._announce: Callable[[], None] | None = None
 
     def hash(self, token: str) -> str:
         """The keyed hash of token text."""
@@ -162,8 +165,18 @@ class IdentityService:
         """Call ``listener`` on every :meth:`invalidate` (caches derived from the workspace)."""
         self._listeners.append(listener)
 
+    def announce_with(self, announce: Callable[[], None]) -> None:
+        """Call ``announce`` on every :meth:`invalidate`, to tell the other processes."""
+        self._announce = announce
+
     def invalidate(self) -> None:
         """Forget every cached identity (after any change to tokens, users, bots or teams)."""
+        self.forget()
+        if self._announce is not None:
+            self._announce()
+
+    def forget(self) -> None:
+        """Forget every cached identity without announcing it (another process changed them)."""
         self._generation += 1
         self._misses = 0
         self._cache.clear()

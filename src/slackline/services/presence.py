@@ -1,10 +1,15 @@
 """Presence and profiles: who is active, what their profile says, and the events announcing it.
 
 Presence follows slack-rtm-protocol 3.1: a user is ``active`` while at least one RTM session
-is open and they have not set themselves away; otherwise ``away``. Open-session counts live
-in this process's memory (the RTM socket server reports sessions opening and closing); the
-manual-away flag is persistent (``User.manual_away``), so it survives reconnects and
-restarts. Idle auto-away is not applied, so ``auto_away`` is always false.
+is open and they have not set themselves away; otherwise ``away``. The manual-away flag is
+persistent (``User.manual_away``), so it survives reconnects and restarts. Idle auto-away is
+not applied, so ``auto_away`` is always false.
+
+Two implementations of :class:`Presence`, chosen with the broker (:func:`create_presence`):
+:class:`PresenceService` counts open sessions in this process's memory (``memory://``: one
+process is the whole server); a ``redis://`` broker gets
+:class:`slackline.cluster.presence.RedisPresenceService`, which counts them in Redis across
+every process.
 
 Every change is stored first and announced after (decisions F.1).
 """
@@ -12,8 +17,9 @@ Every change is stored first and announced after (decisions F.1).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from slackline.broker import Broker, Event
 from slackline.clock import Clock
@@ -45,6 +51,83 @@ class PresenceStatus:
     last_activity: int | None
 
 
+class Presence(Protocol):
+    """Who is active: sessions opening and closing, manual away, and the events announcing it."""
+
+    async def start(self) -> None:
+        """Begin (connect to shared state, if any); called once before serving."""
+        ...
+
+    async def close(self) -> None:
+        """End; this process's sessions no longer count toward anyone's presence."""
+        ...
+
+    async def session_opened(self, team_id: str, user_id: str) -> None:
+        """Count a new RTM session; the user's first one (not away) announces ``active``."""
+        ...
+
+    async def session_closed(self, team_id: str, user_id: str) -> None:
+        """Forget an RTM session; the user's last one (not away) announces ``away``."""
+        ...
+
+    async def presences(self, users: Sequence[User]) -> list[str]:
+        """The presence of each user, in order."""
+        ...
+
+    async def status(self, team_id: str, user_id: str) -> PresenceStatus:
+        """The user's presence with its details (users.getPresence)."""
+        ...
+
+    async def set_manual_away(self, team_id: str, user_id: str, away: bool) -> None:
+        """Store the manual-away flag, then tell the user's sessions and the team."""
+        ...
+
+
+def create_presence(
+    store: Store, broker: Broker, clock: Clock, identities: IdentityService
+) -> Presence:
+    """The implementation the broker calls for: in this process with the in-process broker,
+    shared in Redis with the Redis broker (``redis://``)."""
+    from slackline.broker.memory import MemoryBroker  # noqa: PLC0415
+
+    if not isinstance(broker, MemoryBroker):
+        from slackline.cluster.presence import open_cluster_presence  # noqa: PLC0415
+
+        shared = open_cluster_presence(store, broker, clock, identities)
+        if shared is not None:
+            return shared
+    return PresenceService(store, broker, clock, identities)
+
+
+def presence_event(team_id: str, user_id: str, presence: str) -> Event:
+    """A ``presence_change`` of one user, for the sessions subscribed to them (E.3).
+
+    Sessions build the batched ``users`` form themselves.
+    """
+    payload = {"type": "presence_change", "user": user_id, "presence": presence}
+    return Event(team_id, payload, presence_of=user_id)
+
+
+def manual_presence_event(team_id: str, user_id: str, away: bool) -> Event:
+    """``manual_presence_change``, for the user's own sessions only."""
+    manual = {"type": "manual_presence_change", "presence": AWAY if away else ACTIVE}
+    return Event(team_id, manual, frozenset({user_id}))
+
+
+async def store_manual_away(
+    store: Store, identities: IdentityService, team_id: str, user_id: str, away: bool
+) -> bool:
+    """Store the flag; False when it already had that value (nothing changed)."""
+    user = await store.get_user(user_id)
+    if user is None or user.team_id != team_id:
+        raise SlackError(SlackErrorCode.USER_NOT_FOUND)
+    if user.manual_away == away:
+        return False
+    await store.put_user(dataclasses.replace(user, manual_away=away))
+    identities.invalidate()
+    return True
+
+
 class PresenceService:
     """Open-session counts per user (in memory) and the manual-away flag (stored)."""
 
@@ -57,6 +140,12 @@ class PresenceService:
         self._identities = identities
         self._sessions: dict[tuple[str, str], int] = {}
         self._last_activity: dict[tuple[str, str], float] = {}
+
+    async def start(self) -> None:
+        """Nothing to connect to: the counts live in this process."""
+
+    async def close(self) -> None:
+        """Nothing to release: nobody outside this process sees the counts."""
 
     def connection_count(self, team_id: str, user_id: str) -> int:
         """How many RTM sessions this process holds open for the user."""
@@ -89,6 +178,10 @@ class PresenceService:
         count = self.connection_count(user.team_id, user.id)
         return ACTIVE if count and not user.manual_away else AWAY
 
+    async def presences(self, users: Sequence[User]) -> list[str]:
+        """The presence of each user, in order."""
+        return [self.presence_of(user) for user in users]
+
     async def status(self, team_id: str, user_id: str) -> PresenceStatus:
         """The user's presence, read from storage (cached identities may be stale)."""
         user = await self._store.get_user(user_id)
@@ -108,29 +201,17 @@ class PresenceService:
 
         Nothing is published when the flag already had that value: presence did not change.
         """
-        user = await self._store.get_user(user_id)
-        if user is None or user.team_id != team_id:
-            raise SlackError(SlackErrorCode.USER_NOT_FOUND)
-        if user.manual_away == away:
+        if not await store_manual_away(self._store, self._identities, team_id, user_id, away):
             return
-        await self._store.put_user(dataclasses.replace(user, manual_away=away))
-        self._identities.invalidate()
-        manual = {"type": "manual_presence_change", "presence": AWAY if away else ACTIVE}
-        await self._broker.publish(Event(team_id, manual, frozenset({user_id})))
+        await self._broker.publish(manual_presence_event(team_id, user_id, away))
         presence = (await self.status(team_id, user_id)).presence
-        await self._publish_presence(team_id, user_id, presence)
+        await self._broker.publish(presence_event(team_id, user_id, presence))
 
     async def _announce_unless_away(self, team_id: str, user_id: str, presence: str) -> None:
         # Every session open and close passes here: the warm cache spares a storage hop.
         user = self._identities.cached_user(user_id) or await self._store.get_user(user_id)
         if user is not None and not user.manual_away:
-            await self._publish_presence(team_id, user_id, presence)
-
-    async def _publish_presence(self, team_id: str, user_id: str, presence: str) -> None:
-        # Sessions deliver it only to those subscribed to the user (decisions E.3); the
-        # batched ``users`` form is theirs to build.
-        payload = {"type": "presence_change", "user": user_id, "presence": presence}
-        await self._broker.publish(Event(team_id, payload, presence_of=user_id))
+            await self._broker.publish(presence_event(team_id, user_id, presence))
 
 
 def require_profile_editor(editor: User, target: User) -> None:

@@ -12,7 +12,12 @@ TICKET_TTL_SECS = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
-    """What a ticket grants: a session for this user and token, with its options."""
+    """What a ticket grants: a session for this user and token, with its options.
+
+    ``issued_at`` is on the issuing store's clock: monotonic for :class:`TicketRegistry`,
+    the issuing process's wall clock for tickets in Redis (informational there: Redis
+    expires them).
+    """
 
     team_id: str
     user_id: str
@@ -23,6 +28,11 @@ class Ticket:
     issued_at: float
 
 
+# What a ticket grants, held as an exact tuple of strings, bools and a float: CPython's
+# collector stops tracking such tuples, so a connect storm's tickets never slow it down.
+_Entry = tuple[str, str, str | None, str, bool, bool, float]
+
+
 class TicketRegistry:
     """Tickets in process memory; expired ones are swept as new ones are issued."""
 
@@ -30,7 +40,7 @@ class TicketRegistry:
         self._clock = clock
         self._ids = ids
         self._ttl_secs = ttl_secs
-        self._tickets: OrderedDict[str, Ticket] = OrderedDict()
+        self._tickets: OrderedDict[str, _Entry] = OrderedDict()
 
     def issue(
         self,
@@ -46,17 +56,17 @@ class TicketRegistry:
         now = self._clock.monotonic()
         self._sweep(now)
         text = self._ids.ticket()
-        self._tickets[text] = Ticket(
+        self._tickets[text] = (
             team_id, user_id, bot_id, token_hash, batch_presence_aware, presence_sub, now
-        )
+        )  # fmt: skip
         return text
 
     def redeem(self, text: str) -> Ticket | None:
         """Use a ticket: it is gone afterwards; None if unknown, used or expired."""
-        ticket = self._tickets.pop(text, None)
-        if ticket is None or self._clock.monotonic() - ticket.issued_at > self._ttl_secs:
+        entry = self._tickets.pop(text, None)
+        if entry is None or self._clock.monotonic() - entry[-1] > self._ttl_secs:
             return None
-        return ticket
+        return Ticket(*entry)
 
     def __len__(self) -> int:
         return len(self._tickets)
@@ -64,6 +74,6 @@ class TicketRegistry:
     def _sweep(self, now: float) -> None:
         while self._tickets:
             oldest = next(iter(self._tickets.values()))
-            if now - oldest.issued_at <= self._ttl_secs:
+            if now - oldest[-1] <= self._ttl_secs:
                 break
             self._tickets.popitem(last=False)

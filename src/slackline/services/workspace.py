@@ -289,6 +289,13 @@ class WorkspaceService:
         logger.info("team %s changed: %s", team_id, ", ".join(sorted(declared.fields)))
         return team
 
+    async def announce_migration(self, team_id: str) -> None:
+        """Tell the team's sessions (every process) that it migrates: ``team_migration_started``
+        then close 1001, without changing the stored team (the injected migration fault)."""
+        if await self._store.get_team(team_id) is None:
+            raise WorkspaceError("team_not_found", f"no team {team_id}")
+        await self._publish([SessionControl(team_id, ControlAction.MIGRATION)])
+
     async def revoke_token(self, token_text: str) -> bool:
         """Mark a token revoked; returns whether it existed."""
         return await self.revoke_token_hash(self._identities.hash(token_text))

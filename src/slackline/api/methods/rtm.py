@@ -19,22 +19,38 @@ RTM_START_MEMBER_CAP = 500
 async def rtm_connect(call: Call) -> dict[str, Any]:
     """Reserve a socket ticket valid for 30 seconds and return its URL (decisions D.1).
 
-    From now on the user's events are kept for the ticket, to follow ``hello`` (E.2).
+    From now on the user's events are kept for the ticket, to follow ``hello`` (E.2); with
+    a shared broker the ticket and that point in the event stream are in Redis (C.4).
     """
     if not call.app.broker.healthy:
         # A session opened now could miss events without knowing (decisions E.8).
         raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
     identity = call.identity
+    team_id, user_id = identity.team.id, identity.user.id
     bot_id = identity.user.bot_id if identity.token.is_bot else None
-    ticket = call.app.tickets.issue(
-        team_id=identity.team.id,
-        user_id=identity.user.id,
-        bot_id=bot_id,
-        token_hash=identity.token.hash,
-        batch_presence_aware=call.args.flag("batch_presence_aware", False),
-        presence_sub=call.args.flag("presence_sub", True),
-    )
-    call.app.hub.reserve(ticket, identity.team.id, identity.user.id)
+    batch_presence_aware = call.args.flag("batch_presence_aware", False)
+    presence_sub = call.args.flag("presence_sub", True)
+    cluster = call.app.cluster
+    if cluster is None:
+        ticket = call.app.tickets.issue(
+            team_id=team_id,
+            user_id=user_id,
+            bot_id=bot_id,
+            token_hash=identity.token.hash,
+            batch_presence_aware=batch_presence_aware,
+            presence_sub=presence_sub,
+        )
+        call.app.hub.reserve(ticket, team_id, user_id)
+    else:
+        # Valid on every process; the events that follow reach its session wherever it opens.
+        ticket = await cluster.tickets.issue(
+            team_id=team_id,
+            user_id=user_id,
+            bot_id=bot_id,
+            token_hash=identity.token.hash,
+            batch_presence_aware=batch_presence_aware,
+            presence_sub=presence_sub,
+        )
     return {
         "url": socket_url(call.app.base_url(call.request), ticket),
         "team": team_brief(identity.team),

@@ -1,0 +1,274 @@
+"""Observing a running server over HTTP: the journal of calls, frames and events, and a
+long-poll ``wait`` for the first one matching a pattern.
+
+With ``--admin-token`` the server keeps a :class:`ControlJournal` (a bounded
+:class:`~slackline.journal.MemoryJournal` that also keeps the broker's events, numbers the
+calls and wakes waiting requests on the loop, so a long-poll holds no thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slackline.broker import BrokerMessage, DeliveryGap, Event
+from slackline.control.params import ControlError, Param
+from slackline.control.spec import Endpoint
+from slackline.journal import (
+    DEFAULT_MAX_CALLS,
+    DEFAULT_MAX_FRAMES,
+    CallRecord,
+    FrameRecord,
+    MemoryJournal,
+)
+
+if TYPE_CHECKING:
+    from slackline.app import App
+    from slackline.http.request import Request
+
+DEFAULT_MAX_EVENTS = 10_000
+DEFAULT_WAIT_SECS = 10.0
+MAX_WAIT_SECS = 300.0
+MAX_LIMIT = 10_000
+Args = dict[str, Any]
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One event the broker delivered: its team and payload (``presence_of`` for presence)."""
+
+    seq: int
+    team_id: str
+    payload: dict[str, Any]
+    presence_of: str | None
+
+
+class ControlJournal(MemoryJournal):
+    """A MemoryJournal that also keeps events, numbers calls and wakes asyncio waiters."""
+
+    def __init__(
+        self,
+        max_calls: int = DEFAULT_MAX_CALLS,
+        max_frames: int = DEFAULT_MAX_FRAMES,
+        max_events: int = DEFAULT_MAX_EVENTS,
+    ) -> None:
+        super().__init__(max_calls, max_frames)
+        self._events: deque[EventRecord] = deque(maxlen=max_events)
+        self._event_seq = itertools.count(1)
+        self._calls_total = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def record_call(self, record: CallRecord) -> None:
+        """Keep the call (numbered) and wake the waiting requests."""
+        super().record_call(record)
+        self._calls_total += 1
+        self._wake()
+
+    def record_frame(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the frame (as MemoryJournal does) and wake the waiting requests."""
+        super().record_frame(*args, **kwargs)
+        self._wake()
+
+    def record_event(self, message: BrokerMessage | DeliveryGap) -> None:
+        """The broker subscriber: keep every event (session controls are not events)."""
+        if isinstance(message, Event):
+            record = EventRecord(
+                next(self._event_seq), message.team_id, dict(message.payload), message.presence_of
+            )
+            self._events.append(record)
+            self._wake()
+
+    def numbered_calls(self) -> list[tuple[int, CallRecord]]:
+        """Every kept call with its number (1 for the first call ever recorded)."""
+        calls = self.calls()
+        first = self._calls_total - len(calls) + 1
+        return list(enumerate(calls, start=first))
+
+    def events(self) -> list[EventRecord]:
+        """Every kept event, oldest first."""
+        return list(self._events)
+
+    def clear(self) -> None:
+        """Forget calls, frames and events."""
+        super().clear()
+        self._events.clear()
+
+    async def changed(self, timeout: float) -> None:
+        """Return when anything is recorded, or after ``timeout`` seconds."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+    def _wake(self) -> None:
+        if not self._waiters:
+            return
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+def call_record(seq: int, call: CallRecord) -> Record:
+    """A call as the control API shows it."""
+    return {"seq": seq, "method": call.method, "user": call.user_id,
+            "args": dict(call.args), "response": dict(call.response)}  # fmt: skip
+
+
+def frame_record(frame: FrameRecord) -> Record:
+    """A frame as the control API shows it."""
+    return {"seq": frame.seq, "direction": frame.direction, "session": frame.session_id,
+            "team": frame.team_id, "user": frame.user_id, "token_id": frame.token_id,
+            "frame": dict(frame.frame)}  # fmt: skip
+
+
+def event_record(event: EventRecord) -> Record:
+    """An event as the control API shows it."""
+    record: Record = {"seq": event.seq, "team": event.team_id, "event": event.payload}
+    if event.presence_of is not None:
+        record["presence_of"] = event.presence_of
+    return record
+
+
+def matches(item: object, pattern: object) -> bool:
+    """Whether ``item`` has everything ``pattern`` has (objects compared key by key, as
+    subsets, at every depth; anything else by equality)."""
+    if isinstance(pattern, dict):
+        return isinstance(item, dict) and all(
+            key in item and matches(item[key], value) for key, value in pattern.items()
+        )
+    return item == pattern
+
+
+def _memory(app: App) -> MemoryJournal:
+    if not isinstance(app.journal, MemoryJournal):
+        raise ControlError(409, "journal_off", "this server keeps no journal")
+    return app.journal
+
+
+def _control(app: App) -> ControlJournal:
+    if not isinstance(app.journal, ControlJournal):
+        raise ControlError(409, "journal_off", "this server keeps no event journal")
+    return app.journal
+
+
+Found = tuple[list[Record], int]  # the records after ``since``, and the last kept seq
+
+
+def _calls(app: App, since: int) -> Found:
+    journal = _memory(app)
+    if isinstance(journal, ControlJournal):
+        numbered = journal.numbered_calls()
+    else:
+        numbered = list(enumerate(journal.calls(), start=1))
+    last = numbered[-1][0] if numbered else since
+    return [call_record(seq, call) for seq, call in numbered if seq > since], last
+
+
+def _frames(app: App, since: int) -> Found:
+    frames = _memory(app).frames()
+    last = frames[-1].seq if frames else since
+    return [frame_record(frame) for frame in frames if frame.seq > since], last
+
+
+def _events(app: App, since: int) -> Found:
+    events = _control(app).events()
+    last = events[-1].seq if events else since
+    return [event_record(event) for event in events if event.seq > since], last
+
+
+_SOURCES = {"call": _calls, "frame": _frames, "event": _events}
+
+
+def _query(found: Found, args: Args, pattern: dict[str, Any]) -> tuple[list[Record], int]:
+    records, last = found
+    return [r for r in records if matches(r, pattern)][: args["limit"]], last
+
+
+async def journal_calls(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """Kept Web API calls, filtered."""
+    pattern: dict[str, Any] = {k: args[k] for k in ("method", "user") if k in args}
+    records, last = _query(_calls(app, args["since"]), args, pattern)
+    return {"calls": records, "last_seq": last}
+
+
+async def journal_frames(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """Kept RTM frames, filtered."""
+    pattern: dict[str, Any] = {k: args[k] for k in ("direction", "user", "session") if k in args}
+    if "type" in args:
+        pattern["frame"] = {"type": args["type"]}
+    records, last = _query(_frames(app, args["since"]), args, pattern)
+    return {"frames": records, "last_seq": last}
+
+
+async def journal_events(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """Kept events, filtered."""
+    pattern: dict[str, Any] = {"team": args["team"]} if "team" in args else {}
+    if "type" in args:
+        pattern["event"] = {"type": args["type"]}
+    records, last = _query(_events(app, args["since"]), args, pattern)
+    return {"events": records, "last_seq": last}
+
+
+async def wait(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """The first kept or future record (after ``since``) matching the pattern."""
+    source, pattern, since = _SOURCES[args["for"]], args.get("match") or {}, args["since"]
+    journal = _memory(app)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + args["timeout_secs"]
+    while True:
+        records, last = source(app, since)
+        for record in records:
+            if matches(record, pattern):
+                return {"record": record}
+        since = max(since, last)  # what was looked at once is not looked at again
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise ControlError(408, "timeout", f"nothing matched within {args['timeout_secs']} s")
+        if isinstance(journal, ControlJournal):
+            await journal.changed(remaining)
+        else:  # an injected plain MemoryJournal wakes threads only
+            await asyncio.to_thread(journal.wait_for_activity, min(remaining, 1.0))
+
+
+_SINCE = Param("since", "integer", "only records with a greater seq", default=0, minimum=0)
+_LIMIT = Param("limit", "integer", "at most this many records", default=1000, minimum=1,
+               maximum=MAX_LIMIT)  # fmt: skip
+_OFF = ((409, "journal_off"),)
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("journal.calls", "Web API calls answered (newest kept), filtered.", journal_calls,
+             params=(Param("method", "string", "a method name"),
+                     Param("user", "string", "the calling user id"), _SINCE, _LIMIT),
+             answer=("calls", "last_seq"), errors=_OFF),
+    Endpoint("journal.frames", "RTM text frames in and out, filtered.", journal_frames,
+             params=(Param("direction", "string", "in or out", choices=("in", "out")),
+                     Param("user", "string", "the session's user id"),
+                     Param("session", "integer", "the session number"),
+                     Param("type", "string", "the frame's type"), _SINCE, _LIMIT),
+             answer=("frames", "last_seq"), errors=_OFF),
+    Endpoint("journal.events", "Events published (what sessions are sent), filtered.",
+             journal_events,
+             params=(Param("team", "string", "team id"),
+                     Param("type", "string", "the event's type"), _SINCE, _LIMIT),
+             answer=("events", "last_seq"), errors=_OFF),
+    Endpoint("wait", "Long-poll: the first call, frame or event (kept or future) matching "
+             "a pattern; 408 timeout otherwise.", wait,
+             params=(Param("for", "string", "what to wait for", required=True,
+                           choices=("call", "frame", "event")),
+                     Param("match", "object", "a subset of the record (as journal.* shows "
+                           "records) it must contain"),
+                     _SINCE,
+                     Param("timeout_secs", "number", "how long to wait",
+                           default=DEFAULT_WAIT_SECS, minimum=0, maximum=MAX_WAIT_SECS)),
+             answer=("record",), errors=(*_OFF, (408, "timeout"))),
+)  # fmt: skip

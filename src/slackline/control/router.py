@@ -1,0 +1,134 @@
+"""The control API's HTTP side: the admin-token guard, body checks, the error envelope.
+
+Off unless ``--admin-token`` is set (every ``/_slackline/`` path then answers 404); otherwise
+each request needs ``Authorization: Bearer <admin token>``, compared in constant time. Every
+endpoint is ``POST /_slackline/admin/<name>`` and answers ``{"ok": true, ...}`` or
+``{"ok": false, "error": code, "detail": message}``; ``GET /_slackline/openapi.json``
+describes them all. See docs/admin.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slackline.control.params import ControlError, ControlInputError, parse_params
+from slackline.control.spec import Endpoint
+from slackline.domain.workspace_file import WorkspaceFileError
+from slackline.errors import StorageError
+from slackline.http.args import bearer_token
+from slackline.http.request import Request, Response
+from slackline.http.response import plain_response
+from slackline.services.workspace import WorkspaceError
+
+if TYPE_CHECKING:
+    from slackline.app import App
+
+logger = logging.getLogger("slackline.admin")
+
+ADMIN_PREFIX = "/_slackline/admin/"
+OPENAPI_PATH = "/_slackline/openapi.json"
+# HTTP statuses of the WorkspaceError codes; anything else is bad input (400).
+_WORKSPACE_ERROR_STATUS = {
+    "team_not_found": 404,
+    "user_not_found": 404,
+    "token_not_found": 404,
+    "token_exists": 409,
+}
+
+
+def _fail(status: int, code: str, detail: str, request: Request) -> Response:
+    response = plain_response(status, {"ok": False, "error": code, "detail": detail},
+                              request.request_id)  # fmt: skip
+    response.error = code
+    return response
+
+
+def _authorized(request: Request, admin_token: str) -> bool:
+    given = bearer_token(request.header("authorization")) or ""
+    # Comparing digests keeps the comparison constant-time whatever the lengths.
+    return hmac.compare_digest(
+        hashlib.sha256(given.encode()).digest(), hashlib.sha256(admin_token.encode()).digest()
+    )
+
+
+async def route(app: App, request: Request, endpoints: dict[str, Endpoint]) -> Response:
+    """Answer a ``/_slackline/`` request: 404 when the API is off, 401 without the token."""
+    admin_token = app.settings.admin_token
+    if not admin_token:
+        return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
+    if not _authorized(request, admin_token):
+        code = "not_authed" if not request.header("authorization") else "invalid_auth"
+        response = _fail(401, code, "send Authorization: Bearer <admin token>", request)
+        response.headers.append(("www-authenticate", 'Bearer realm="slackline-admin"'))
+        return response
+    if request.path == OPENAPI_PATH:
+        return _openapi(request, endpoints)
+    if not request.path.startswith(ADMIN_PREFIX):
+        return _fail(404, "unknown_endpoint", f"no control path {request.path}", request)
+    name = request.path[len(ADMIN_PREFIX) :]
+    endpoint = endpoints.get(name)
+    if endpoint is None:
+        known = ", ".join(sorted(endpoints))
+        return _fail(404, "unknown_endpoint", f"no admin endpoint {name!r} ({known})", request)
+    if request.method != "POST":
+        response = _fail(405, "method_not_allowed", "admin endpoints take POST", request)
+        response.headers.append(("allow", "POST"))
+        return response
+    if request.body_incomplete:
+        return _fail(400, "request_timeout", "the request body did not arrive in time", request)
+    return await _run(app, request, endpoint)
+
+
+def _openapi(request: Request, endpoints: dict[str, Endpoint]) -> Response:
+    if request.method != "GET":
+        response = _fail(405, "method_not_allowed", "the description is read with GET", request)
+        response.headers.append(("allow", "GET"))
+        return response
+    from slackline.control.openapi import openapi_document  # noqa: PLC0415
+
+    return plain_response(200, openapi_document(endpoints.values()), request.request_id)
+
+
+async def _run(app: App, request: Request, endpoint: Endpoint) -> Response:
+    try:
+        arguments = _arguments(request, endpoint)
+        result = await endpoint.handler(app, arguments, request)
+    except ControlError as exc:
+        return _fail(exc.status, exc.code, exc.detail, request)
+    except WorkspaceFileError as exc:
+        return _fail(400, "invalid_arguments", str(exc), request)
+    except WorkspaceError as exc:
+        status = _WORKSPACE_ERROR_STATUS.get(exc.code, 400)
+        return _fail(status, exc.code, exc.detail, request)
+    except StorageError:
+        logger.exception("req=%s admin internal_error: storage failed", request.request_id)
+        return _fail(500, "internal_error", "storage failed (see the server log)", request)
+    except Exception:
+        logger.exception("req=%s admin fatal_error: unexpected exception", request.request_id)
+        return _fail(500, "fatal_error", "unexpected error (see the server log)", request)
+    return plain_response(200, {"ok": True, **result}, request.request_id)
+
+
+def _arguments(request: Request, endpoint: Endpoint) -> dict[str, Any]:
+    if endpoint.body == "document":
+        try:
+            return {"text": request.body.decode("utf-8")}
+        except UnicodeDecodeError as exc:
+            raise ControlInputError("invalid_workspace", "the body is not UTF-8 text") from exc
+    return parse_params(endpoint.params, _json_object(request))
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    if not request.body.strip():
+        return {}
+    try:
+        document = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ControlInputError("invalid_json", f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ControlInputError("json_not_object", "the body must be a JSON object")
+    return document
