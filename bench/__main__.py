@@ -16,7 +16,7 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +26,9 @@ from bench.procs import BenchError
 from bench.report import table, write_results
 from bench.workloads import Result, Sizes
 
-ALL_WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+# W4R and W5R: W4 (1,000 x 200) and W5 on two processes sharing Redis, against one process.
+ALL_WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W4R", "W5R")
+TWO_PROCESS_WORKLOADS = ("W4R", "W5R")
 RESULTS_DIR = build.BENCH_DIR / "results"
 QUICK_RESULTS_DIR = build.BUILD_DIR / "results"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -65,6 +67,9 @@ def run(args: argparse.Namespace) -> list[Result]:
     missing = build.missing_tools()
     if missing:
         raise BenchError(f"missing tools: {', '.join(missing)}")
+    if args.target:
+        # The two-process runs start their own cluster: they measure Slackline only.
+        chosen = [w for w in chosen if w not in TWO_PROCESS_WORKLOADS]
     sizes: Sizes = workloads.QUICK if args.quick else workloads.FULL
     loadgen = build.build_loadgen()
     baselines = build.install_baselines()
@@ -91,29 +96,41 @@ def run(args: argparse.Namespace) -> list[Result]:
 
     with tempfile.TemporaryDirectory(prefix="slackline-bench-") as scratch:
         harness = Harness(Path(scratch), loadgen, baselines, sizes.max_sessions, _target(args))
-        capacity = None
-        if "W4" in chosen:
-            flood = workloads.loadgen_capacity(harness, sizes)
-            capacity = float(flood["deliveries_per_sec"])
-            print(f"load generator capacity: {capacity:,.0f} deliveries/s", flush=True)
-        if "W1" in chosen:
-            record(workloads.rtm_connect_throughput(harness, sizes))
-        if "W2" in chosen or "W3" in chosen:
-            storm, idle = workloads.storm_and_idle(harness, sizes)
-            for result in (storm, idle):
-                if result.workload in chosen:
-                    record(result)
-        if "W4" in chosen:
-            for sessions, messages in sizes.bursts:
-                burst = workloads.fanout_burst(harness, sessions, messages, capacity)
-                burst.notes.append(f"load generator flood check: {flood}")
-                record(burst)
-        if "W5" in chosen:
-            record(workloads.steady_chat(harness, sizes))
+        _run_workloads(harness, sizes, chosen, record)
     for path in write_results(directory, stamp, results, context):
         print(f"wrote {path}")
     print(table(results))
     return results
+
+
+def _run_workloads(
+    harness: Harness, sizes: Sizes, chosen: list[str], record: Callable[[Result], None]
+) -> None:
+    """Each chosen workload in turn, its result recorded as soon as it is known."""
+    capacity = None
+    if "W4" in chosen:
+        flood = workloads.loadgen_capacity(harness, sizes)
+        capacity = float(flood["deliveries_per_sec"])
+        print(f"load generator capacity: {capacity:,.0f} deliveries/s", flush=True)
+    if "W1" in chosen:
+        record(workloads.rtm_connect_throughput(harness, sizes))
+    if "W2" in chosen or "W3" in chosen:
+        storm, idle = workloads.storm_and_idle(harness, sizes)
+        for result in (storm, idle):
+            if result.workload in chosen:
+                record(result)
+    if "W4" in chosen:
+        for sessions, messages in sizes.bursts:
+            burst = workloads.fanout_burst(harness, sessions, messages, capacity)
+            burst.notes.append(f"load generator flood check: {flood}")
+            record(burst)
+    if "W5" in chosen:
+        record(workloads.steady_chat(harness, sizes))
+    if "W4R" in chosen:
+        sessions, messages = sizes.bursts[0]
+        record(workloads.fanout_burst_two_processes(harness, sessions, messages))
+    if "W5R" in chosen:
+        record(workloads.steady_chat_two_processes(harness, sizes))
 
 
 def _sizes(sizes: Sizes) -> dict[str, object]:

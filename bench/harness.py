@@ -8,6 +8,7 @@ did not start; its memory and CPU are read only when its pid is given.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,8 @@ from bench.workspace import POSTER_TOKEN, BenchWorkspace, write_workspace
 SLACKLINE_READY = r"127\.0\.0\.1:(\d+)/api/"
 NODE_READY = r"ready (\d+)"
 LOAD_TIMEOUT_SECS = 600
+# The two-process runs use the machine's Redis (the project's services run on every machine).
+REDIS_URL = "redis://127.0.0.1:6379/0"
 # The flooder batches its writes so that it outpaces the receiver it measures.
 FLOOD_FRAMES_PER_WRITE = 16
 
@@ -39,15 +42,31 @@ class Target:
 
 
 class Subject:
-    """A server being measured: its port, and its memory and CPU when its pid is known."""
+    """A server being measured: its port, and its memory and CPU when its pid is known.
 
-    def __init__(self, port: int, pid: int | None) -> None:
+    A two-process cluster has a ``second_port`` (half the sessions connect there) and its
+    figures are the sum of both processes'.
+    """
+
+    def __init__(
+        self, port: int, pid: int | None, second_port: int | None = None, second_pid: int = 0
+    ) -> None:
         self.port = port
         self.pid = pid
+        self.second_port = second_port
+        self.second_pid = second_pid
 
     def stats(self) -> ProcStats | None:
         """Memory and CPU now, or None for a server whose pid is unknown."""
-        return proc_stats(self.pid) if self.pid is not None else None
+        if self.pid is None:
+            return None
+        first = proc_stats(self.pid)
+        if not self.second_pid:
+            return first
+        second = proc_stats(self.second_pid)
+        return ProcStats(
+            first.rss_bytes + second.rss_bytes, first.cpu_secs + second.cpu_secs, first.at
+        )
 
 
 class Harness:
@@ -108,17 +127,39 @@ class Harness:
         if self.target is not None:
             yield Subject(self.target.port, self.target.pid)
             return
+        run = self._slackline_run_dir()
+        argv = self._slackline_argv(run)
+        with Server("slackline", argv, run / "server.log", SLACKLINE_READY, cwd=run) as server:
+            yield Subject(server.port, server.pid)
+
+    @contextmanager
+    def slackline_pair(self) -> Iterator[Subject]:
+        """Two Slackline processes on one SQLite file and the local Redis (a channel of
+        their own), each handing out sockets on itself."""
+        run = self._slackline_run_dir()
+        self._runs += 1
+        channel = f"slackline-bench-{os.getpid()}-{self._runs}"
+        argv = [*self._slackline_argv(run), "--broker", f"{REDIS_URL}?channel={channel}"]
+        with (
+            Server("slackline-1", argv, run / "server-1.log", SLACKLINE_READY, cwd=run) as one,
+            Server("slackline-2", argv, run / "server-2.log", SLACKLINE_READY, cwd=run) as two,
+        ):
+            yield Subject(one.port, one.pid, two.port, two.pid)
+
+    def _slackline_run_dir(self) -> Path:
         template = self._prepare_template()
         run = self._run_dir("slackline")
         for name in ("db", "secret"):
             shutil.copy(template / name, run / name)
-        argv = [
+        return run
+
+    @staticmethod
+    def _slackline_argv(run: Path) -> list[str]:
+        return [
             sys.executable, "-m", "slackline.cli", "serve", "--host", "127.0.0.1", "--port", "0",
             "--rate-limits", "off", "--database", f"sqlite:///{run / 'db'}",
             "--secret-file", str(run / "secret"),
         ]  # fmt: skip
-        with Server("slackline", argv, run / "server.log", SLACKLINE_READY, cwd=run) as server:
-            yield Subject(server.port, server.pid)
 
     @contextmanager
     def ws_baseline(self) -> Iterator[Subject]:

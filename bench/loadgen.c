@@ -6,8 +6,10 @@
  *       -r: open loop instead, RATE requests per second on a timer, each sent by an idle
  *       connection; latency counts from the scheduled time, so a server that falls behind
  *       is charged for the wait (no coordinated omission).
- *   loadgen rtm   -p PORT -n SESSIONS -t TOKENS [-w] [-H SECS] [-m MSGS -r RATE -C CHANNEL
- *                 -P POSTER_TOKEN -k RECEIVERS -W WINDOW] [-e FRAMES]
+ *   loadgen rtm   -p PORT [-q PORT2] -n SESSIONS -t TOKENS [-w] [-H SECS] [-m MSGS -r RATE
+ *                 -C CHANNEL -P POSTER_TOKEN -k RECEIVERS -W WINDOW] [-e FRAMES]
+ *       (-q: every other session calls rtm.connect on PORT2, a second process of a cluster;
+ *       the poster always posts to PORT.)
  *       SESSIONS clients at once: rtm.connect, upgrade to the returned ws:// URL (its port;
  *       the host is always 127.0.0.1), wait for hello. Prints a "connected" line, holds -H
  *       seconds, waits for a line on stdin with -w, then posts MSGS messages (RATE per
@@ -59,6 +61,7 @@ struct conn {
 
 static int epfd;
 static int port;
+static int second_port; /* -q: every other session asks this server for its socket */
 static char **tokens;
 static int token_count;
 static uint32_t *latencies_us; /* post-to-read (rtm) or request (http) latencies */
@@ -405,7 +408,7 @@ static void parse_frames(struct conn *c, int64_t t) {
 }
 
 static void session_start(struct conn *c) {
-    c->fd = open_socket(port);
+    c->fd = open_socket(second_port && c->index % 2 ? second_port : port);
     c->state = HTTP_CONNECTING;
     c->started_ns = now_ns();
     if (c->fd < 0) {
@@ -712,9 +715,10 @@ int main(int argc, char **argv) {
     long frames = 0, expect = 0;
     int opt;
     optind = 2;
-    while ((opt = getopt(argc, argv, "p:c:s:t:n:wH:m:r:C:P:k:e:f:b:W:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:q:c:s:t:n:wH:m:r:C:P:k:e:f:b:W:")) != -1) {
         switch (opt) {
         case 'p': port = atoi(optarg); break;
+        case 'q': second_port = atoi(optarg); break;
         case 'c': conns = atoi(optarg); break;
         case 's': secs = atoi(optarg); break;
         case 't': token_file = optarg; break;

@@ -25,6 +25,8 @@ HEADLINES: dict[str, list[tuple[str, str, str]]] = {
         ("server_cpu_us_per_delivery", "CPU us/delivery", ".2f"),
     ],
 }
+HEADLINES["W4R"] = HEADLINES["W4"]
+HEADLINES["W5R"] = HEADLINES["W5"]
 
 
 def _cell(value: Any, spec: str) -> str:

@@ -259,6 +259,8 @@ def _post_and_receive(
     """Open the sessions, then post and measure deliveries; server CPU over the posting."""
     with server() as subject:
         options = _rtm_options(sessions, ["-w", *post_options])
+        if subject.second_port:
+            options += ["-q", str(subject.second_port)]
         with harness.loadgen("rtm", subject.port, options) as loadgen:
             connected = loadgen.read_json(STORM_TIMEOUT_SECS)
             time.sleep(SETTLE_SECS)  # presence and other after-connect work settles
@@ -407,3 +409,60 @@ def loadgen_capacity(harness: Harness, sizes: Sizes) -> dict[str, Any]:
             "deliveries_per_sec": done["deliveries_per_sec"],
         }
     )
+
+
+def fanout_burst_two_processes(harness: Harness, sessions: int, messages: int) -> Result:
+    """W4 on two processes sharing Redis against one process: what the cluster costs."""
+    channel, receivers = _channel_for(harness, sessions)
+    post = ["-m", str(messages), "-r", "0", "-C", channel, "-P", harness.poster_token]
+    post += ["-k", str(receivers), "-W", str(POSTER_WINDOW)]
+    return _two_processes(
+        harness,
+        "W4R",
+        f"fan-out burst {sessions}x{messages}, two processes + Redis",
+        {"sessions": sessions, "messages": messages, "poster_window": POSTER_WINDOW},
+        lambda server: _post_and_receive(harness, server, sessions, post),
+    )
+
+
+def steady_chat_two_processes(harness: Harness, sizes: Sizes) -> Result:
+    """W5 on two processes sharing Redis against one process."""
+    sessions = sizes.steady_sessions
+    channel, receivers = _channel_for(harness, sessions)
+    receivers = min(receivers, harness.workspace.channel_members(CHANNEL_1K))
+    messages = sizes.steady_rate * sizes.steady_secs
+    post = ["-m", str(messages), "-r", str(sizes.steady_rate), "-C", channel]
+    post += ["-P", harness.poster_token, "-k", str(receivers), "-W", "1"]
+    return _two_processes(
+        harness,
+        "W5R",
+        "steady chat, two processes + Redis",
+        {"sessions": sessions, "receivers": receivers, "rate_per_sec": sizes.steady_rate},
+        lambda server: _post_and_receive(harness, server, sessions, post),
+    )
+
+
+def _two_processes(
+    harness: Harness,
+    workload: str,
+    title: str,
+    parameters: dict[str, Any],
+    measure: Callable[[ServerFactory], dict[str, Any]],
+) -> Result:
+    """Measure one process, then two sharing Redis (half the sessions on each, every post
+    through the first, so half the deliveries cross Redis), and report the difference."""
+    one = measure(harness.slackline)
+    two = measure(harness.slackline_pair)
+    result = Result(workload, title, parameters, two, one, "one Slackline process")
+    result.ratios["deliveries_per_sec"] = ratio(
+        two["deliveries_per_sec"], one["deliveries_per_sec"]
+    )
+    for key in ("p50", "p99"):
+        result.ratios[key] = ratio(two[f"{key}_ms"], one[f"{key}_ms"])
+        result.ratios[f"extra_{key}_ms"] = round(two[f"{key}_ms"] - one[f"{key}_ms"], 3)
+    result.check(
+        "every delivery arrived",
+        two["deliveries"] == two["expected"] and two["post_errors"] == 0,
+        f"{two['deliveries']}/{two['expected']}, {two['post_errors']} post errors",
+    )
+    return result

@@ -24,7 +24,7 @@ from websockets.sync.client import ClientConnection, connect
 from slackline.broker import ControlAction, DeliveryGap, Event, SessionControl
 from slackline.broker.base import IdentitiesChanged, TicketIssued
 from slackline.broker.codec import decode_message, encode_message
-from slackline.broker.redis import RedisBroker
+from slackline.broker.redis import MAX_CONNECTIONS, RedisBroker, redis_client
 from slackline.clock import ManualClock, RandomIdFactory, SystemClock
 from slackline.cluster.catchup import MAX_KEPT_PER_TEAM, RecentEvents
 from slackline.cluster.ratelimit import RedisRateLimiter
@@ -452,3 +452,14 @@ def test_waiting_for_a_mark_ends_when_it_arrives_or_in_time() -> None:
         assert not await recent.wait_for_mark("never", timeout_secs=0.05)
 
     asyncio.run(main())
+
+
+def test_more_concurrent_commands_than_connections_wait_for_a_free_one() -> None:
+    async def burst() -> list[Any]:
+        redis = redis_client(REDIS_URL, socket_timeout=WAIT_SECS)
+        try:
+            return await asyncio.gather(*(redis.ping() for _ in range(3 * MAX_CONNECTIONS)))
+        finally:
+            await redis.aclose()
+
+    assert all(asyncio.run(burst()))

@@ -49,7 +49,12 @@ async def act_as(
         spec = app.methods.get(method)
         if spec is None:
             raise SlackError(SlackErrorCode.UNKNOWN_METHOD)
-        payload = await spec.handler(Call(app, identity, ArgReader(args), request))
+        call = Call(app, identity, ArgReader(args), request)
+        if app.writes is None:
+            payload = await spec.handler(call)
+        else:
+            async with app.writes.writing(identity.team.id):
+                payload = await spec.handler(call)
     except SlackError as error:
         return {"ok": False, "error": error.code.value, **error.fields}
     return {"ok": True, **payload}

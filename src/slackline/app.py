@@ -41,6 +41,7 @@ from slackline.storage import Store, open_store
 
 if TYPE_CHECKING:
     from slackline.cluster.state import ClusterState
+    from slackline.cluster.writes import WritesInFlight
 
 logger = logging.getLogger("slackline.app")
 
@@ -83,10 +84,14 @@ class App:
         self.rate_limiter = RateLimiter()
         # Tickets, rate limits and cache invalidation shared by processes (Redis broker).
         self.cluster: ClusterState | None = None
+        # Teams this process may be writing for, so that a crash ends their sessions (E.8).
+        self.writes: WritesInFlight | None = None
         if not isinstance(self.broker, MemoryBroker):
             from slackline.cluster.state import open_cluster_state  # noqa: PLC0415
+            from slackline.cluster.writes import writes_in_flight  # noqa: PLC0415
 
             self.cluster = open_cluster_state(self.broker, self.identities, self.clock, self.ids)
+            self.writes = writes_in_flight(self.presence)
         self.methods = MethodTable(all_methods())
         self.hub = SessionHub(
             self.clock,
@@ -147,6 +152,8 @@ class App:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.cluster is not None:
             await self.cluster.close()
+        if self.writes is not None:
+            await self.writes.close()
         await self.presence.close()
         await self.broker.close()
         await self.store.close()

@@ -146,7 +146,11 @@ async def _run(app: App, request: Request, outcome: _Outcome) -> dict[str, Any]:
         raise SlackError(SlackErrorCode.DEPRECATED_ENDPOINT)
     if spec.legacy and not app.settings.legacy_methods:
         raise SlackError(SlackErrorCode.METHOD_DEPRECATED)
-    return await spec.handler(Call(app, identity, ArgReader(parsed.args), request))
+    call = Call(app, identity, ArgReader(parsed.args), request)
+    if app.writes is None or not app.writes.covers(spec.name):
+        return await spec.handler(call)
+    async with app.writes.writing(identity.team.id):
+        return await spec.handler(call)
 
 
 async def _authenticate(app: App, token: str, peer: str) -> Identity:

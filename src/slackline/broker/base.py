@@ -37,9 +37,16 @@ class ControlAction(enum.StrEnum):
     MIGRATION = "migration"
 
 
+# A SessionControl for every team (a crashed process's unknown writes: cluster/writes.py).
+EVERY_TEAM = ""
+
+
 @dataclass(frozen=True, slots=True)
 class SessionControl:
-    """End the team's sessions matching ``user_id`` and/or ``token_hash`` (all if neither)."""
+    """End the team's sessions matching ``user_id`` and/or ``token_hash`` (all if neither).
+
+    The team :data:`EVERY_TEAM` names every team's sessions.
+    """
 
     team_id: str
     action: ControlAction

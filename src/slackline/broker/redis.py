@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from slackline.broker.base import (
@@ -48,6 +48,7 @@ START_TIMEOUT_SECS = 10.0
 HEALTH_CHECK_SECS = 1.0
 RETRY_MIN_SECS = 0.1
 RETRY_MAX_SECS = 2.0
+MAX_CONNECTIONS = 64  # per client; more concurrent commands wait for one
 
 Observer = Callable[[BrokerMessage | ClusterNotice | DeliveryGap], None]
 
@@ -96,9 +97,7 @@ class RedisBroker:
 
     async def start(self) -> None:
         """Connect and subscribe; fail if Redis cannot be reached in time."""
-        self._publisher = Redis.from_url(
-            self._url, socket_connect_timeout=CONNECT_TIMEOUT_SECS, socket_timeout=5.0
-        )
+        self._publisher = redis_client(self._url, socket_timeout=5.0)
         self._listener = asyncio.get_running_loop().create_task(self._listen())
         try:
             await asyncio.wait_for(self._subscribed.wait(), START_TIMEOUT_SECS)
@@ -237,6 +236,22 @@ class RedisBroker:
                 subscriber(message)
             except Exception:
                 logger.exception("broker subscriber failed")
+
+
+def redis_client(url: str, *, socket_timeout: float) -> Redis:
+    """A client whose callers wait (up to ``socket_timeout``) for a free connection.
+
+    redis-py's default pool fails at once beyond 100 connections: a storm of a few hundred
+    concurrent ``rtm.connect`` calls on one process answered ``internal_error`` (bench W4R).
+    """
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=socket_timeout,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECS,
+        socket_timeout=socket_timeout,
+    )
+    return Redis.from_pool(pool)
 
 
 def _safe(url: str) -> str:

@@ -49,9 +49,9 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from slackline.broker import Broker
+from slackline.broker import Broker, ControlAction, SessionControl
 from slackline.broker.codec import encode_message
-from slackline.broker.redis import RedisBroker
+from slackline.broker.redis import RedisBroker, redis_client
 from slackline.clock import Clock
 from slackline.domain.models import User
 from slackline.errors import BrokerError, StorageError
@@ -71,7 +71,6 @@ logger = logging.getLogger("slackline.cluster")
 PROCESS_TTL_SECS = 5.0
 HEARTBEAT_SECS = 1.0
 SWEEP_SECS = 1.0
-CONNECT_TIMEOUT_SECS = 2.0
 COMMAND_TIMEOUT_SECS = 5.0
 CLOSE_TIMEOUT_SECS = 5.0
 MAX_BATCH_OPS = 512
@@ -84,6 +83,7 @@ local PROCS, ONLINE, MANUAL = P .. 'procs', P .. 'online', P .. 'manual'
 local AWAY, ACTIVITY = P .. 'away', P .. 'activity'
 local function sessions_key(id) return P .. 'proc:' .. id .. ':sessions' end
 local function alive_key(id) return P .. 'proc:' .. id .. ':alive' end
+local function writing_key(id) return P .. 'proc:' .. id .. ':writing' end
 local function add(field, n, manual, active_event, away_event, now)
   local total = redis.call('HINCRBY', ONLINE, field, n)
   redis.call('HSET', AWAY, field, away_event)
@@ -106,13 +106,18 @@ local function drop(field, n)
   if total + n > 0 and manual ~= '1' and event then redis.call('PUBLISH', CH, event) end
   return 0
 end
-local function retire(id)
+-- Forgets a process; returns the teams it was writing for (see cluster/writes.py).
+local function retire(id, teams)
   local sessions = sessions_key(id)
   local counts = redis.call('HGETALL', sessions)
   for i = 1, #counts, 2 do drop(counts[i], tonumber(counts[i + 1])) end
-  redis.call('DEL', sessions, alive_key(id))
+  local writing = redis.call('HGETALL', writing_key(id))
+  for i = 1, #writing, 2 do
+    if tonumber(writing[i + 1]) > 0 then table.insert(teams, writing[i]) end
+  end
+  redis.call('DEL', sessions, alive_key(id), writing_key(id))
   redis.call('SREM', PROCS, id)
-  return #counts / 2
+  return teams
 end
 """
 # ARGV: 3 process, 4 field, 5 manual flag, 6 active event, 7 away event, 8 now.
@@ -161,17 +166,17 @@ redis.call('SET', alive_key(id), '1', 'PX', ARGV[4])
 return 1
 """
 # ARGV: 3 process.
-_LUA_RETIRE = "return retire(ARGV[3])"
+_LUA_RETIRE = "return retire(ARGV[3], {})"
 # ARGV: 3 the sweeping process (never swept by itself).
 _LUA_SWEEP = """
-local swept = 0
+local swept, teams = 0, {}
 for _, id in ipairs(redis.call('SMEMBERS', PROCS)) do
   if id ~= ARGV[3] and redis.call('EXISTS', alive_key(id)) == 0 then
-    retire(id)
+    retire(id, teams)
     swept = swept + 1
   end
 end
-return swept
+return {swept, teams}
 """
 # ARGV: 3 field, 4 manual flag, 5 active event, 6 away event. Announces the presence that
 # follows from the new flag (as the in-process service does).
@@ -252,6 +257,7 @@ class RedisPresenceService:
         self._clock = clock
         self._identities = identities
         self._ttl_ms = max(1, round(process_ttl_secs * 1000))
+        self.url = url
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._redis: Redis | None = None
         self._scripts: dict[str, AsyncScript] = {}
@@ -262,15 +268,16 @@ class RedisPresenceService:
         self._reachable = True
         self._tasks: list[asyncio.Task[None]] = []
 
+    @property
+    def writing_key(self) -> str:
+        """The hash of teams this process may be writing for (cluster/writes.py)."""
+        return f"{self._prefix}proc:{self.process_id}:writing"
+
     # lifecycle
 
     async def start(self) -> None:
         """Register this process (fails when Redis cannot be reached), then keep it alive."""
-        self._redis = Redis.from_url(
-            self._url,
-            socket_connect_timeout=CONNECT_TIMEOUT_SECS,
-            socket_timeout=COMMAND_TIMEOUT_SECS,
-        )
+        self._redis = redis_client(self._url, socket_timeout=COMMAND_TIMEOUT_SECS)
         scripts = {
             "open": _LUA_OPEN, "close": _LUA_CLOSE, "heartbeat": _LUA_HEARTBEAT,
             "sync": _LUA_SYNC, "retire": _LUA_RETIRE, "sweep": _LUA_SWEEP, "manual": _LUA_MANUAL,
@@ -488,9 +495,20 @@ class RedisPresenceService:
 
     async def _sweep(self) -> None:
         args = [self._prefix, self._channel, self.process_id]
-        swept = await self._call(lambda redis: self._scripts["sweep"](args=args, client=redis))
+        swept, teams = await self._call(
+            lambda redis: self._scripts["sweep"](args=args, client=redis)
+        )
         if swept:
             logger.info("presence: swept %d process(es) that stopped", swept)
+        for team in teams:
+            # A process died between a commit and its event (decisions E.8): end the
+            # team's sessions everywhere so that their clients resynchronise.
+            team_id = team.decode() if isinstance(team, bytes) else str(team)
+            logger.warning(
+                "a stopped process was writing for team %s: ending its sessions",
+                team_id or "(every team)",
+            )
+            await self._broker.publish(SessionControl(team_id, ControlAction.GOODBYE))
 
     # helpers
 

@@ -17,11 +17,9 @@ sharing one Redis.
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
-
 from slackline.broker import Broker, BrokerMessage, DeliveryGap
 from slackline.broker.base import ClusterNotice, IdentitiesChanged
-from slackline.broker.redis import RedisBroker
+from slackline.broker.redis import RedisBroker, redis_client
 from slackline.clock import Clock, IdFactory
 from slackline.cluster.catchup import CatchUp, RecentEvents
 from slackline.cluster.ratelimit import RedisRateLimiter
@@ -29,7 +27,6 @@ from slackline.cluster.tickets import RedisTickets, ticket_digest
 from slackline.services.identity import IdentityService
 from slackline.services.tickets import Ticket
 
-CONNECT_TIMEOUT_SECS = 2.0
 COMMAND_TIMEOUT_SECS = 2.0
 
 
@@ -41,11 +38,7 @@ class ClusterState:
     ) -> None:
         self._broker = broker
         self._identities = identities
-        self.redis = Redis.from_url(
-            broker.url,
-            socket_connect_timeout=CONNECT_TIMEOUT_SECS,
-            socket_timeout=COMMAND_TIMEOUT_SECS,
-        )
+        self.redis = redis_client(broker.url, socket_timeout=COMMAND_TIMEOUT_SECS)
         prefix = broker.channel
         self.tickets = RedisTickets(
             self.redis, prefix=prefix, channel=broker.channel, clock=clock, ids=ids

@@ -15,6 +15,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from slackline.broker.base import EVERY_TEAM
 from slackline.control.params import ControlError, ControlInputError, parse_params
 from slackline.control.spec import Endpoint
 from slackline.domain.workspace_file import WorkspaceFileError
@@ -96,7 +97,11 @@ def _openapi(request: Request, endpoints: dict[str, Endpoint]) -> Response:
 async def _run(app: App, request: Request, endpoint: Endpoint) -> Response:
     try:
         arguments = _arguments(request, endpoint)
-        result = await endpoint.handler(app, arguments, request)
+        if app.writes is None or not app.writes.covers_control(endpoint.name):
+            result = await endpoint.handler(app, arguments, request)
+        else:
+            async with app.writes.writing(EVERY_TEAM):
+                result = await endpoint.handler(app, arguments, request)
     except ControlError as exc:
         return _fail(exc.status, exc.code, exc.detail, request)
     except WorkspaceFileError as exc:

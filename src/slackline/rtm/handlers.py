@@ -72,7 +72,12 @@ class RtmHandlers:
             bot_id=session.bot_id,
             thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
         )
-        stored = await self._app.messages.post_message(draft)
+        writes = self._app.writes
+        if writes is None:
+            stored = await self._app.messages.post_message(draft)
+        else:
+            async with writes.writing(session.team_id):
+                stored = await self._app.messages.post_message(draft)
         return message_reply(reply_to, stored.ts, stored.text)
 
     async def typing(

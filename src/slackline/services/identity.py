@@ -35,13 +35,25 @@ class TokenHasher:
 
 
 def load_or_create_secret(path: str) -> bytes:
-    """Read the installation secret, creating it (mode 0600) on first start."""
+    """Read the installation secret, creating it (mode 0600) on first start.
+
+    Several processes may start at once on one file (``--workers``, a cluster on one host):
+    the secret is written whole to a private file and linked into place, so a reader never
+    sees a half-written secret and only the first link wins; the others read the winner's.
+    """
     file = Path(path)
     if not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(SECRET_BYTES))
+        draft = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(SECRET_BYTES))
+            os.link(draft, file)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        finally:
+            draft.unlink(missing_ok=True)
     return bytes.fromhex(file.read_text().strip())
 
 
