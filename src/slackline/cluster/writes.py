@@ -24,7 +24,6 @@ from slackline.broker.base import EVERY_TEAM
 from slackline.broker.redis import redis_client
 from slackline.cluster.presence import COMMAND_TIMEOUT_SECS, RedisPresenceService
 from slackline.cluster.tasks import ensure_in_task
-from slackline.errors import BrokerError
 
 logger = logging.getLogger("slackline.cluster")
 
@@ -69,17 +68,24 @@ class WritesInFlight:
 
     @contextlib.asynccontextmanager
     async def writing(self, team_id: str) -> AsyncIterator[None]:
-        """Count the enclosed work for ``team_id``; fails (BrokerError) before any write
-        when Redis cannot record it, so nothing is stored that could go unannounced."""
+        """Count the enclosed work for ``team_id``.
+
+        When Redis cannot record the count the work goes on uncounted: the broker cannot
+        publish either, and a publish that fails has the team's sessions ended once Redis
+        is back (broker/redis.py), so reads keep working through an outage.
+        """
         await ensure_in_task()
+        counted = True
         try:
             await self._redis.hincrby(self._key, team_id, 1)
         except _REDIS_ERRORS as exc:
-            raise BrokerError(f"cannot record a write in flight: {exc}") from exc
+            logger.debug("write in flight not recorded: %s", exc)
+            counted = False
         try:
             yield
         finally:
-            await self._take_back(team_id)
+            if counted:
+                await self._take_back(team_id)
 
     async def _take_back(self, team_id: str) -> None:
         try:
