@@ -15,7 +15,6 @@ deadline, or bounded polling of a condition where nothing can be waited on.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import re
@@ -32,9 +31,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from redis import Redis
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import HttpResult
+from tests.conftest import HttpResult, http_request
 
 ROOT = Path(__file__).resolve().parents[1]
 SLACKLINE = ROOT / ".venv" / "bin" / "slackline"
@@ -105,6 +105,17 @@ def unique_redis_url(base: str = SHARED_REDIS) -> str:
     return f"{base}?channel=slackline-test-{uuid.uuid4().hex[:12]}"
 
 
+def forget_redis_keys(channel: str, url: str = SHARED_REDIS) -> None:
+    """Delete the keys a test's Redis channel left behind (``{channel}:*``)."""
+    client = Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{channel}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nothing listens on right now."""
     with socket.socket() as probe:
@@ -137,15 +148,8 @@ def call(
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_secs)
-    try:
-        connection.request("POST", f"/api/{method}", body=urlencode(args or {}), headers=headers)
-        response = connection.getresponse()
-        raw = response.read()
-        result_headers = {k.lower(): v for k, v in response.getheaders()}
-        return HttpResult(response.status, result_headers, json.loads(raw) if raw else {})
-    finally:
-        connection.close()
+    body = urlencode(args or {})
+    return http_request(port, "POST", f"/api/{method}", body, headers, timeout_secs)
 
 
 class ClusterNode:

@@ -68,9 +68,10 @@ def http_request(
     path: str,
     body: bytes | str | None = None,
     headers: dict[str, str] | None = None,
+    timeout_secs: float = 10.0,
 ) -> HttpResult:
     """One raw HTTP request to 127.0.0.1, returning status, headers and JSON body."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_secs)
     try:
         data = body.encode() if isinstance(body, str) else body
         connection.request(method, path, body=data, headers=headers or {})

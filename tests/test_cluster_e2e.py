@@ -82,11 +82,39 @@ def post(node: ClusterNode, name: str, channel: str, text: str) -> dict[str, Any
     return message
 
 
+def socket_url(node: ClusterNode, name: str) -> str:
+    """rtm.connect as a user through one process; the socket URL (the ticket) it hands out."""
+    issued = node.api("rtm.connect", token_of(name))
+    assert issued.body.get("ok"), (node.name, issued.body)
+    return str(issued.body["url"])
+
+
 def history_texts(node: ClusterNode, channel: str) -> list[str]:
     """The channel's texts, oldest first, read through one process."""
     result = node.api("conversations.history", token_of("alice"), channel=channel, limit="999")
     assert result.body.get("ok"), result.body
     return [m["text"] for m in reversed(result.body["messages"])]
+
+
+def one_session_each(started: list[ClusterNode], names: list[str]) -> list[RecordedSession]:
+    """A session per user, each on the process at the same place in ``started``."""
+    return [
+        open_session(node.port, token_of(name), name)
+        for node, name in zip(started, names, strict=True)
+    ]
+
+
+def assert_every_session_gets_one_post_per_process(
+    started: list[ClusterNode], names: list[str], sessions: list[RecordedSession], prefix: str
+) -> None:
+    """Each user posts to general through its own process; every session gets all of them
+    in the order they were posted."""
+    texts = [f"{prefix} {name}" for name in names]
+    for node, name, text in zip(started, names, texts, strict=True):
+        post(node, name, GENERAL, text)
+    for session in sessions:
+        session.wait_for_text(texts[-1])
+        assert session.texts(GENERAL) == texts, session.label
 
 
 def _connects(node: ClusterNode) -> bool:
@@ -225,9 +253,7 @@ def test_a_ticket_from_one_process_opens_a_session_on_another_and_only_once(
     cluster: Cluster,
 ) -> None:
     p1, p2, p3 = nodes(cluster)
-    issued = p1.api("rtm.connect", token_of("heidi"))
-    assert issued.body["ok"], issued.body
-    url = str(issued.body["url"])
+    url = socket_url(p1, "heidi")
     assert url.startswith(f"ws://127.0.0.1:{p1.port}/websocket/")
     first = RecordedSession(with_port(url, p2.port), "first use on node2")
     again = [RecordedSession(with_port(url, node.port), f"again {node.name}") for node in (p3, p1)]
@@ -247,10 +273,9 @@ def test_events_between_rtm_connect_and_the_socket_follow_hello_on_another_proce
     cluster: Cluster,
 ) -> None:
     p1, p2, p3 = nodes(cluster)
-    issued = p1.api("rtm.connect", token_of("heidi"))
-    assert issued.body["ok"], issued.body
+    url = socket_url(p1, "heidi")
     post(p2, "alice", GENERAL, "before the socket opened")
-    session = RecordedSession(with_port(str(issued.body["url"]), p3.port), "heidi on node3")
+    session = RecordedSession(with_port(url, p3.port), "heidi on node3")
     with closing_all([session]):
         post(p1, "alice", GENERAL, "after the socket opened")
         session.wait_for_text("after the socket opened")
@@ -489,10 +514,7 @@ def test_a_redis_restart_ends_sessions_with_goodbye_and_delivery_resumes(
     ):
         started = cluster.start(3)
         names = ["alice", "bob", "carol"]
-        before = [
-            open_session(n.port, token_of(name), name)
-            for n, name in zip(started, names, strict=True)
-        ]
+        before = one_session_each(started, names)
         with closing_all(before):
             redis.stop()
             for session in before:
@@ -505,17 +527,9 @@ def test_a_redis_restart_ends_sessions_with_goodbye_and_delivery_resumes(
             redis.start()
             for node in started:
                 wait_until(partial(_connects, node), f"{node.name} connects again", RECOVERY_SECS)
-        after = [
-            open_session(n.port, token_of(name), name)
-            for n, name in zip(started, names, strict=True)
-        ]
+        after = one_session_each(started, names)
         with closing_all(after):
-            texts = [f"after redis {name}" for name in names]
-            for node, name, text in zip(started, names, texts, strict=True):
-                post(node, name, GENERAL, text)
-            for session in after:
-                session.wait_for_text(texts[-1])
-                assert session.texts(GENERAL) == texts, session.label
+            assert_every_session_gets_one_post_per_process(started, names, after, "after redis")
         assert cluster.unexpected_log_records() == []
 
 
@@ -530,10 +544,7 @@ def test_a_postgres_restart_fails_requests_quickly_and_they_succeed_once_it_is_b
         with Cluster(tmp_path, database, unique_redis_url()) as cluster:
             started = cluster.start(3)
             names = ["alice", "bob", "carol"]
-            sessions = [
-                open_session(n.port, token_of(name), name)
-                for n, name in zip(started, names, strict=True)
-            ]
+            sessions = one_session_each(started, names)
             with closing_all(sessions):
                 server.stop()
                 for node, name in zip(started, names, strict=True):
@@ -553,11 +564,6 @@ def test_a_postgres_restart_fails_requests_quickly_and_they_succeed_once_it_is_b
                         f"{node.name} reads the database again",
                         RECOVERY_SECS,
                     )
-                texts = [f"after pg {name}" for name in names]
-                for node, name, text in zip(started, names, texts, strict=True):
-                    post(node, name, GENERAL, text)
-                for session in sessions:
-                    session.wait_for_text(texts[-1])
-                    assert session.texts(GENERAL) == texts, session.label
-                    assert not session.ended
+                assert_every_session_gets_one_post_per_process(started, names, sessions, "after pg")
+                assert [session.label for session in sessions if session.ended] == []
             assert cluster.unexpected_log_records() == []

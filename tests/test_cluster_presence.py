@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,17 @@ from slackline.app import Components
 from slackline.broker import Event
 from slackline.services.presence import PresenceService
 from slackline.testing import ServerThread
-from tests.conftest import TEST_SECRET, WORKSPACE_FILE, api, http_request, start_server
+from tests.cluster_helpers import SHARED_REDIS, forget_redis_keys
+from tests.conftest import (
+    TEST_SECRET,
+    WORKSPACE_FILE,
+    api,
+    http_request,
+    recorded_events,
+    start_server,
+)
 from tests.rtm_helpers import no_frame, open_socket, recv_until, send_json
 
-SHARED_REDIS = "redis://127.0.0.1:6379/0"
 SLACKLINE = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "slackline"
 ALICE = ("U0001", "xoxp-1-client")
 WATCHER = "xoxb-1-classic"
@@ -76,17 +82,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
     finally:
         for server in servers:
             server.stop()
-        _forget_keys(channel)
-
-
-def _forget_keys(channel: str) -> None:
-    client = Redis.from_url(SHARED_REDIS)
-    try:
-        keys = list(client.scan_iter(match=f"{channel}:*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+        forget_redis_keys(channel)
 
 
 def _wait_until(
@@ -120,28 +116,9 @@ def _presence(server: ServerThread, user: str) -> dict[str, Any]:
     return body
 
 
-@contextmanager
-def _published_presence(server: ServerThread, user: str) -> Iterator[list[str]]:
-    """Every presence of ``user`` published while the block runs, as this process got them."""
-    seen: list[str] = []
-
-    def record(message: object) -> None:
-        if isinstance(message, Event) and message.presence_of == user:
-            seen.append(str(message.payload["presence"]))
-
-    async def subscribe() -> Callable[[], None]:
-        assert server.app is not None
-        return server.app.broker.subscribe(record)
-
-    unsubscribe = server.run(subscribe())
-    try:
-        yield seen
-    finally:
-
-        async def stop() -> None:
-            unsubscribe()
-
-        server.run(stop())
+def _presences_of(events: list[Event], user: str) -> list[str]:
+    """The presences of ``user`` among recorded events, in the order they were published."""
+    return [str(event.payload["presence"]) for event in events if event.presence_of == user]
 
 
 def test_a_user_stays_active_until_the_sessions_on_both_processes_close(
@@ -149,7 +126,7 @@ def test_a_user_stays_active_until_the_sessions_on_both_processes_close(
 ) -> None:
     user, token = ALICE
     with (
-        _published_presence(cluster.a, user) as published,
+        recorded_events(cluster.a) as published_on_a,
         _watch(cluster.a, user) as watcher_a,
         _watch(cluster.b, user) as watcher_b,
     ):
@@ -165,8 +142,9 @@ def test_a_user_stays_active_until_the_sessions_on_both_processes_close(
         on_b.close()
         for watcher in (watcher_a, watcher_b):
             recv_until(watcher, _presence_frame(user, "away"))
-        _wait_until(lambda: len(published) >= 2, "the away event on A")
+        _wait_until(lambda: len(_presences_of(published_on_a, user)) >= 2, "the away event on A")
         assert no_frame(watcher_a) and no_frame(watcher_b)
+        published = _presences_of(published_on_a, user)
         assert published == ["active", "away"]  # once per transition, not once per process
         status = _presence(cluster.a, user)
         assert (status["presence"], status["online"], status["connection_count"]) == (

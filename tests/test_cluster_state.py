@@ -22,15 +22,15 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.broker import ControlAction, DeliveryGap, Event, SessionControl
-from slackline.broker.base import IdentitiesChanged, TicketIssued
+from slackline.broker.base import EVERY_TEAM, IdentitiesChanged, TicketIssued
 from slackline.broker.codec import decode_message, encode_message
 from slackline.broker.redis import MAX_CONNECTIONS, RedisBroker, redis_client
 from slackline.clock import ManualClock, RandomIdFactory, SystemClock
-from slackline.cluster.catchup import MAX_KEPT_PER_TEAM, RecentEvents
+from slackline.cluster.catchup import KEEP_SECS, MAX_KEPT_PER_TEAM, RecentEvents
 from slackline.cluster.ratelimit import RedisRateLimiter
 from slackline.cluster.tickets import RedisTickets, ticket_digest
 from slackline.domain.ratelimit import Rate
-from slackline.services.tickets import Ticket
+from slackline.services.tickets import Ticket, TicketGrant
 from slackline.testing import ServerThread
 from tests.conftest import api, start_server
 from tests.redis_helpers import free_port
@@ -172,7 +172,7 @@ def test_concurrent_redemptions_on_many_processes_take_a_ticket_once(channel: st
             )
             for _ in range(8)
         ]
-        text = await stores[0].issue(**_ticket_fields())
+        text = await stores[0].issue(TicketGrant(**_ticket_fields()))
         taken = await asyncio.gather(*(store.redeem(text) for store in stores))
         winners = [ticket for ticket in taken if ticket is not None]
         assert len(winners) == 1
@@ -196,7 +196,7 @@ def test_a_ticket_expires_in_redis_and_is_stored_only_under_its_digest(channel: 
             ids=RandomIdFactory(),
             ttl_secs=0.2,
         )
-        text = await issuer.issue(**_ticket_fields())
+        text = await issuer.issue(TicketGrant(**_ticket_fields()))
         keys = [key.decode() async for key in redis.scan_iter(match=f"{channel}:*")]
         assert keys == [f"{channel}:ticket:{ticket_digest(text)}"]
         assert all(text not in key for key in keys)
@@ -214,7 +214,7 @@ def test_the_redis_ticket_ttl_is_thirty_seconds(channel: str) -> None:
         issuer = RedisTickets(
             redis, prefix=channel, channel=channel, clock=SystemClock(), ids=RandomIdFactory()
         )
-        text = await issuer.issue(**_ticket_fields())
+        text = await issuer.issue(TicketGrant(**_ticket_fields()))
         ttl_ms = await redis.pttl(f"{channel}:ticket:{ticket_digest(text)}")
         assert 25_000 < ttl_ms <= 30_000
 
@@ -426,6 +426,13 @@ def test_catch_up_ends_the_session_for_an_ending_after_the_mark() -> None:
     assert recent.catch_up("d3", _ticket()).ending is None
 
 
+def test_catch_up_ends_the_session_for_an_ending_of_every_team_after_the_mark() -> None:
+    recent = RecentEvents(ManualClock())
+    recent.observe(TicketIssued("T1", "d1"))
+    recent.observe(SessionControl(EVERY_TEAM, ControlAction.GOODBYE))
+    assert recent.catch_up("d1", _ticket()).ending is ControlAction.GOODBYE
+
+
 def test_a_mark_lost_to_a_gap_or_pushed_out_ends_the_session() -> None:
     clock = ManualClock()
     recent = RecentEvents(clock)
@@ -463,3 +470,16 @@ def test_more_concurrent_commands_than_connections_wait_for_a_free_one() -> None
             await redis.aclose()
 
     assert all(asyncio.run(burst()))
+
+
+def test_a_team_that_goes_quiet_is_forgotten_once_its_events_are_old() -> None:
+    clock = ManualClock()
+    recent = RecentEvents(clock)
+    recent.observe(TicketIssued("T1", "d1"))
+    recent.observe(Event("T1", {"n": 1}))
+
+    clock.advance(KEEP_SECS + 1)
+    recent.observe(Event("T2", {"n": 2}))
+
+    assert recent.kept_teams() == ["T2"]
+    assert recent.catch_up("d1", _ticket()).ending is ControlAction.GOODBYE  # mark gone too

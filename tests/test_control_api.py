@@ -287,6 +287,15 @@ def test_a_scenario_file_given_at_start_runs_on_the_real_clock(tmp_path: Path) -
         assert admin(server, "faults.list", {})["faults"]["silenced_pings"][0]["user"] == "U0001"
 
 
+def test_a_scenario_step_still_to_come_is_dropped_when_the_server_stops(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("- {at: 60m, fault: goodbye, user: U0001}\n", encoding="utf-8")
+    with start_event_server(tmp_path, fault_scenario=str(scenario)) as server:
+        assert admin(server, "faults.list", {})["faults"]["scheduled_steps"] == 1
+        app = server.app
+    assert app is not None and len(app.faults.schedule) == 0
+
+
 def test_scenario_errors_name_the_step_and_key() -> None:
     with pytest.raises(ScenarioError, match=r"steps\[1\]: count: at least 1"):
         parse_scenario_text(

@@ -21,11 +21,13 @@ events the drivers print. Nothing sleeps: every step waits for a call, a frame o
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from slackline.journal import FrameRecord
 from slackline.toolkit import Member, Slackline
 from tests.clients.harness import (
     RTM_API,
@@ -81,14 +83,46 @@ def running(slackline: Slackline, tmp_path: Path) -> Iterator[Running]:
         drivers.stop()
 
 
-def connected(slackline: Slackline, running: Running, client: RealClient, bot: Member) -> Driver:
-    """The client running with the bot's token, its first ``hello`` sent and received."""
-    driver = running.start(client, bot)
-    slackline.wait_for_connection(bot, timeout=RECONNECT_SECS)
-    driver.wait_for_event(type="hello")
-    if client is RTM_API:
-        driver.wait_for_status("ready")
-    return driver
+@dataclass
+class ConnectedClient:
+    """A real client running with the bot's token, past its first ``hello``; alice shares
+    the bot's channel."""
+
+    slackline: Slackline
+    driver: Driver
+    bot: Member
+    alice: Member
+    channel: str
+    first: FrameRecord  # the first session's ``hello``
+
+    def wait_for_reconnection(self) -> FrameRecord:
+        """The ``hello`` of a session after the first one (the client came back)."""
+        return self.slackline.wait_for_connection(
+            self.bot, after=self.first, timeout=RECONNECT_SECS
+        )
+
+    def assert_delivers(self) -> None:
+        """A message alice posts now reaches the client (its session is live)."""
+        self.slackline.post(self.alice, self.channel, "are you back?")
+        self.driver.wait_for_event(type="message", text="are you back?", timeout=RECONNECT_SECS)
+
+
+@pytest.fixture
+def connect(
+    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+) -> Callable[[RealClient], ConnectedClient]:
+    """Starts a client as the bot and waits for its first ``hello``, sent and received."""
+
+    def start(client: RealClient) -> ConnectedClient:
+        bot, alice, channel = people
+        driver = running.start(client, bot)
+        first = slackline.wait_for_connection(bot, timeout=RECONNECT_SECS)
+        driver.wait_for_event(type="hello")
+        if client is RTM_API:
+            driver.wait_for_status("ready")
+        return ConnectedClient(slackline, driver, bot, alice, channel, first)
+
+    return start
 
 
 def start_node_bot(token: str, api_url: str, log: Path) -> subprocess.Popen[bytes]:
@@ -112,99 +146,88 @@ def stop_node_bot(process: subprocess.Popen[bytes]) -> None:
         process.wait(STOP_TIMEOUT_SECS)
 
 
-def assert_delivers(slackline: Slackline, driver: Driver, alice: Member, channel: str) -> None:
-    """A message alice posts now reaches the client (its session is live)."""
-    slackline.post(alice, channel, "are you back?")
-    driver.wait_for_event(type="message", text="are you back?", timeout=RECONNECT_SECS)
-
-
 # rtm_v2
+
+
+Connect = Callable[[RealClient], ConnectedClient]
 
 
 @pytest.mark.parametrize("goodbye", [True, False], ids=["goodbye", "dropped"])
 def test_rtm_v2_reconnects_after_goodbye_and_after_a_dropped_socket(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str], goodbye: bool
+    slackline: Slackline, connect: Connect, goodbye: bool
 ) -> None:
-    bot, alice, channel = people
-    driver = connected(slackline, running, RTM_V2, bot)
-    first = slackline.wait_for_connection(bot)
-    assert slackline.end_sessions(bot, goodbye=goodbye) == 1
+    client = connect(RTM_V2)
+    assert slackline.end_sessions(client.bot, goodbye=goodbye) == 1
     if goodbye:
-        driver.wait_for_event(type="goodbye")
-    again = slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
-    assert again.session_id != first.session_id
-    assert_delivers(slackline, driver, alice, channel)
+        client.driver.wait_for_event(type="goodbye")
+    again = client.wait_for_reconnection()
+    assert again.session_id != client.first.session_id
+    client.assert_delivers()
 
 
 def test_rtm_v2_moves_to_a_new_socket_on_goodbye_alone(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+    slackline: Slackline, connect: Connect
 ) -> None:
     """``goodbye`` with the socket left open: rtm_v2 reconnects because of the frame itself."""
-    bot, alice, channel = people
-    driver = connected(slackline, running, RTM_V2, bot)
-    first = slackline.wait_for_connection(bot)
-    assert slackline.send_goodbye(bot) == 1
-    driver.wait_for_event(type="goodbye")
-    slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
-    assert_delivers(slackline, driver, alice, channel)
+    client = connect(RTM_V2)
+    assert slackline.send_goodbye(client.bot) == 1
+    client.driver.wait_for_event(type="goodbye")
+    client.wait_for_reconnection()
+    client.assert_delivers()
 
 
 @pytest.mark.parametrize("ticket_fault", ["expire", "refuse"])
 def test_rtm_v2_gets_a_new_ticket_when_one_is_expired_or_refused(
-    slackline: Slackline,
-    running: Running,
-    people: tuple[Member, Member, str],
-    ticket_fault: str,
+    slackline: Slackline, connect: Connect, ticket_fault: str
 ) -> None:
-    bot, alice, channel = people
-    driver = connected(slackline, running, RTM_V2, bot)
-    first = slackline.wait_for_connection(bot)
+    client = connect(RTM_V2)
     if ticket_fault == "expire":
-        slackline.expire_tickets(1, member=bot)
+        slackline.expire_tickets(1, member=client.bot)
     else:
-        slackline.refuse_tickets(1, member=bot)
-    slackline.end_sessions(bot)
-    slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
+        slackline.refuse_tickets(1, member=client.bot)
+    slackline.end_sessions(client.bot)
+    client.wait_for_reconnection()
     connects = slackline.calls("rtm.connect")
     assert len(connects) >= 3  # the first session, the spoiled ticket, the one that worked
     if ticket_fault == "expire":
-        driver.wait_for_event(type="error", error={"code": 1, "msg": "Socket URL has expired"})
-    assert_delivers(slackline, driver, alice, channel)
+        client.driver.wait_for_event(
+            type="error", error={"code": 1, "msg": "Socket URL has expired"}
+        )
+    client.assert_delivers()
 
 
 def test_rtm_v2_notices_unanswered_pings_and_reconnects(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+    slackline: Slackline, connect: Connect
 ) -> None:
     """The driver pings every second; four seconds without a pong and rtm_v2 drops the
     socket itself: the half-open connection is caught by the client's keepalive."""
-    bot, alice, channel = people
-    driver = connected(slackline, running, RTM_V2, bot)
-    first = slackline.wait_for_connection(bot)
-    slackline.silence_pings(bot)
-    again = slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
+    client = connect(RTM_V2)
+    slackline.silence_pings(client.bot)
+    again = client.wait_for_reconnection()
     slackline.answer_pings()
-    assert again.session_id != first.session_id
-    assert_delivers(slackline, driver, alice, channel)
+    assert again.session_id != client.first.session_id
+    client.assert_delivers()
 
 
 def test_rtm_v2_gets_delayed_events_late_and_in_order(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+    slackline: Slackline, connect: Connect
 ) -> None:
-    bot, alice, channel = people
-    driver = connected(slackline, running, RTM_V2, bot)
-    slackline.delay_events(300, team_id=bot.team_id)
+    client = connect(RTM_V2)
+    slackline.delay_events(300, team_id=client.bot.team_id)
     for text in ("one", "two", "three"):
-        slackline.post(alice, channel, text)
-    slackline.wait_for_frame(bot, direction="out", type="message", text="three")
+        slackline.post(client.alice, client.channel, text)
+    slackline.wait_for_frame(client.bot, direction="out", type="message", text="three")
     slackline.clear_faults()
     for text in ("one", "two", "three"):
-        driver.wait_for_event(type="message", text=text)
-    texts = [
-        line["event"]["text"]
-        for line in driver.lines()
-        if line.get("event", {}).get("type") == "message"
+        client.driver.wait_for_event(type="message", text=text)
+    # The socket carried them in order; rtm_v2 then runs its listeners on a thread pool
+    # (concurrency=10), so the order its handlers run in is not the order it read them.
+    written = [
+        record.frame["text"]
+        for record in slackline.frames(client.bot, direction="out")
+        if record.frame.get("type") == "message"
     ]
-    assert texts == ["one", "two", "three"]
+    assert written == ["one", "two", "three"]
 
 
 # @slack/rtm-api
@@ -232,75 +255,64 @@ def test_rtm_api_waits_out_retry_after_before_connecting_again(
 
 
 def test_rtm_api_connects_through_a_slow_rtm_connect(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+    slackline: Slackline, connect: Connect
 ) -> None:
-    bot, alice, channel = people
     slackline.delay_calls("rtm.connect", 1500, count=1)
-    driver = connected(slackline, running, RTM_API, bot)
+    client = connect(RTM_API)
     assert slackline.calls("rtm.connect")[0].response["ok"] is True
-    assert_delivers(slackline, driver, alice, channel)
+    client.assert_delivers()
 
 
 # slackclient 2 (the legacy aiohttp client)
 
 
-def test_a_legacy_client_survives_a_team_migration(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
-) -> None:
-    bot, alice, channel = people
-    driver = connected(slackline, running, SLACKCLIENT2, bot)
-    first = slackline.wait_for_connection(bot)
-    slackline.migrate_team(bot.team_id, secs=2)
-    driver.wait_for_event(type="team_migration_started")
-    slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
+def test_a_legacy_client_survives_a_team_migration(slackline: Slackline, connect: Connect) -> None:
+    client = connect(SLACKCLIENT2)
+    slackline.migrate_team(client.bot.team_id, secs=2)
+    client.driver.wait_for_event(type="team_migration_started")
+    client.wait_for_reconnection()
     refused = [c for c in slackline.calls("rtm.connect") if not c.response["ok"]]
     assert refused and {c.response["error"] for c in refused} == {"migration_in_progress"}
-    assert_delivers(slackline, driver, alice, channel)
+    client.assert_delivers()
 
 
 @pytest.mark.parametrize("error", ["fatal_error", "internal_error", "service_unavailable"])
 def test_a_legacy_client_backs_off_and_returns_after_a_failed_rtm_connect(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str], error: str
+    slackline: Slackline, connect: Connect, error: str
 ) -> None:
-    bot, alice, channel = people
-    driver = connected(slackline, running, SLACKCLIENT2, bot)
-    first = slackline.wait_for_connection(bot)
+    client = connect(SLACKCLIENT2)
     slackline.fail_next("rtm.connect", error)
-    slackline.end_sessions(bot, goodbye=False)
-    slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
+    slackline.end_sessions(client.bot, goodbye=False)
+    client.wait_for_reconnection()
     failed, succeeded = slackline.calls("rtm.connect")[-2:]
     assert failed.response == {"ok": False, "error": error}
     assert succeeded.response["ok"] is True and succeeded.at - failed.at >= 1.0
-    assert_delivers(slackline, driver, alice, channel)
+    client.assert_delivers()
 
 
 def test_a_legacy_clients_heartbeat_notices_a_half_open_socket(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+    slackline: Slackline, connect: Connect
 ) -> None:
     """aiohttp pings every 2 s (the driver's ``ping_interval``) and closes the socket when
     no pong comes within 1 s; the client then reconnects."""
-    bot, alice, channel = people
-    driver = connected(slackline, running, SLACKCLIENT2, bot)
-    first = slackline.wait_for_connection(bot)
-    slackline.silence_pings(bot)
-    slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
+    client = connect(SLACKCLIENT2)
+    slackline.silence_pings(client.bot)
+    client.wait_for_reconnection()
     slackline.answer_pings()
-    assert_delivers(slackline, driver, alice, channel)
+    client.assert_delivers()
 
 
 def test_a_scheduled_scenario_drops_a_legacy_client_which_comes_back(
-    slackline: Slackline, running: Running, people: tuple[Member, Member, str]
+    slackline: Slackline, connect: Connect
 ) -> None:
-    bot, alice, channel = people
-    driver = connected(slackline, running, SLACKCLIENT2, bot)
-    first = slackline.wait_for_connection(bot)
+    client = connect(SLACKCLIENT2)
     steps = slackline.run_scenario(
         f"""
 name: flaky network
 steps:
-  - {{at: 0.2s, fault: end_sessions, user: {bot.id}, goodbye: false}}
+  - {{at: 0.2s, fault: end_sessions, user: {client.bot.id}, goodbye: false}}
 """
     )
     assert steps == 1
-    slackline.wait_for_connection(bot, after=first, timeout=RECONNECT_SECS)
-    assert_delivers(slackline, driver, alice, channel)
+    client.wait_for_reconnection()
+    client.assert_delivers()

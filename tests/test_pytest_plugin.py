@@ -10,9 +10,11 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-BOT_TEST_FILE = '''
+# The bot under test in the bot developers' test files below.
+ECHO_BOT = '''
 import threading
 
+import pytest
 from slack_sdk.rtm_v2 import RTMClient
 
 
@@ -30,7 +32,9 @@ def start_echo_bot(api_url, token):
     return rtm
 
 
-def test_the_bot_echoes_what_a_person_says(slackline):
+@pytest.fixture
+def echo_bot(slackline):
+    """The bot connected in a fresh team, in a channel with alice: (bot, alice, channel)."""
     team = slackline.team("Acme")
     bot = slackline.bot(team, "echobot")
     alice = slackline.user(team, "alice")
@@ -38,15 +42,24 @@ def test_the_bot_echoes_what_a_person_says(slackline):
     rtm = start_echo_bot(slackline.api_url, bot.token)
     try:
         slackline.wait_for_connection(bot)
-        slackline.post(alice, channel, "hello")
-        reply = slackline.wait_for_message(channel=channel, user=bot.id, text="echo: hello")
-        assert reply["bot_id"] == bot.bot_id
-        call = slackline.wait_for_call("chat.postMessage", channel=channel)
-        assert call.user_id == bot.id and call.response["ok"] is True
-        assert [c.args["text"] for c in slackline.calls("chat.postMessage")] == ["echo: hello"]
+        yield bot, alice, channel
     finally:
         rtm.auto_reconnect_enabled = False
         rtm.close()
+'''
+
+BOT_TEST_FILE = (
+    ECHO_BOT
+    + """
+
+def test_the_bot_echoes_what_a_person_says(slackline, echo_bot):
+    bot, alice, channel = echo_bot
+    slackline.post(alice, channel, "hello")
+    reply = slackline.wait_for_message(channel=channel, user=bot.id, text="echo: hello")
+    assert reply["bot_id"] == bot.bot_id
+    call = slackline.wait_for_call("chat.postMessage", channel=channel)
+    assert call.user_id == bot.id and call.response["ok"] is True
+    assert [c.args["text"] for c in slackline.calls("chat.postMessage")] == ["echo: hello"]
 
 
 def test_each_test_starts_from_a_clean_workspace(slackline):
@@ -54,7 +67,8 @@ def test_each_test_starts_from_a_clean_workspace(slackline):
     alice = slackline.user(team, "alice")
     history = slackline.act(alice, "conversations.list")
     assert history["channels"] == []
-'''
+"""
+)
 
 
 def test_a_bot_developers_test_file_passes_with_the_plugin(pytester: pytest.Pytester) -> None:
@@ -97,42 +111,23 @@ def test_importing_the_plugin_does_not_import_the_server() -> None:
     assert out.stdout.strip() == "False False"
 
 
-XDIST_TEST_FILE = """
-import os
-import threading
-
-import pytest
-from slack_sdk.rtm_v2 import RTMClient
-
+XDIST_TEST_FILE = (
+    "import os\n"
+    + ECHO_BOT
+    + """
 
 @pytest.mark.parametrize("word", ["one", "two", "three", "four"])
-def test_an_echo_bot_per_worker(slackline, word):
-    team = slackline.team("Acme")
-    bot = slackline.bot(team, "echobot")
-    alice = slackline.user(team, "alice")
-    channel = slackline.channel(team, "general", [bot, alice])
-    rtm = RTMClient(token=bot.token, base_url=slackline.api_url)
-
-    @rtm.on("message")
-    def echo(client, event):
-        if not event.get("bot_id"):
-            text = "echo " + event["text"]
-            client.web_client.chat_postMessage(channel=event["channel"], text=text)
-
-    threading.Thread(target=rtm.connect, daemon=True).start()
-    try:
-        slackline.wait_for_connection(bot)
-        slackline.post(alice, channel, word)
-        slackline.wait_for_message(channel=channel, user=bot.id, text="echo " + word)
-        slackline.settle()
-        assert [c.args["text"] for c in slackline.calls("chat.postMessage")] == ["echo " + word]
-    finally:
-        rtm.auto_reconnect_enabled = False
-        rtm.close()
+def test_an_echo_bot_per_worker(slackline, echo_bot, word):
+    bot, alice, channel = echo_bot
+    slackline.post(alice, channel, word)
+    slackline.wait_for_message(channel=channel, user=bot.id, text="echo: " + word)
+    slackline.settle()
+    assert [c.args["text"] for c in slackline.calls("chat.postMessage")] == ["echo: " + word]
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with open(f"ran-on-{worker}-{slackline.api_url.split(':')[2][:-5]}", "a") as mark:
         mark.write(word + "\\n")
 """
+)
 
 
 def test_a_bot_test_file_passes_under_xdist_with_a_server_per_worker(

@@ -10,7 +10,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.toolkit import Member, Slackline, SlacklineServer
-from tests.conftest import api, start_server
+from tests.conftest import HttpResult, api, start_server
 from tests.rtm_helpers import open_socket, recv_until, send_json
 
 
@@ -20,6 +20,11 @@ def people(slackline: Slackline) -> tuple[Member, Member, str]:
     bot = slackline.bot(team, "bot")
     alice = slackline.user(team, "alice")
     return bot, alice, slackline.channel(team, "general", [bot, alice])
+
+
+def rtm_connect(server: SlacklineServer, member: Member) -> HttpResult:
+    """rtm.connect as the member, straight over HTTP (no toolkit in between)."""
+    return api(server.thread, "rtm.connect", member.token)
 
 
 def socket_of(server: SlacklineServer, member: Member) -> ClientConnection:
@@ -162,8 +167,7 @@ def test_deterministic_mode_expires_tickets_when_the_clock_is_advanced(
 ) -> None:
     slackline = slackline_deterministic
     bot, _, _ = people(slackline)
-    thread = slackline_deterministic_server.thread
-    url = api(thread, "rtm.connect", bot.token).body["url"]
+    url = rtm_connect(slackline_deterministic_server, bot).body["url"]
     slackline.advance(31)
     with connect(url, legacy=True) as socket:
         error = recv_until(socket, lambda frame: frame.get("type") == "error")
@@ -190,12 +194,11 @@ def test_deterministic_mode_refills_rate_limits_when_the_clock_is_advanced(
     """Tier 1 (``rtm.connect``'s tier) allows a burst of 10, then one every 6 s."""
     slackline = slackline_deterministic
     bot, _, _ = people(slackline)
-    thread = slackline_deterministic_server.thread
-    answers = [api(thread, "rtm.connect", bot.token) for _ in range(12)]
+    answers = [rtm_connect(slackline_deterministic_server, bot) for _ in range(12)]
     limited = [a for a in answers if a.status == 429]
     assert limited and limited[0].headers["retry-after"] == "6"
     slackline.advance(6)
-    assert api(thread, "rtm.connect", bot.token).body["ok"] is True
+    assert rtm_connect(slackline_deterministic_server, bot).body["ok"] is True
 
 
 def test_deterministic_mode_gives_every_test_the_same_ids_and_ts(

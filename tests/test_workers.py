@@ -21,15 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from redis import Redis
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.cli import build_parser, settings_from_args
+from tests.cluster_helpers import SHARED_REDIS, forget_redis_keys
 from tests.conftest import WORKSPACE_FILE, http_request
 
 ROOT = Path(__file__).resolve().parents[1]
 SLACKLINE = ROOT / ".venv" / "bin" / "slackline"
-SHARED_REDIS = "redis://127.0.0.1:6379/0"
 READY_TIMEOUT_SECS = 60.0
 WAIT_TIMEOUT_SECS = 30.0
 POLL_SECS = 0.05
@@ -70,13 +69,7 @@ def channel() -> Iterator[str]:
     """A Redis channel of this test's own; its keys are removed afterwards."""
     name = f"slackline-test-workers-{uuid.uuid4().hex}"
     yield name
-    client = Redis.from_url(SHARED_REDIS)
-    try:
-        keys = list(client.scan_iter(match=f"{name}:*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+    forget_redis_keys(name)
 
 
 @pytest.fixture

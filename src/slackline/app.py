@@ -145,6 +145,7 @@ class App:
         self._closing = True
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.faults.schedule.clear()  # a scenario's timer and running step die with the app
         for timer in self._timers:
             timer.cancel()
         for task in list(self._tasks):

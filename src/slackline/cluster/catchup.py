@@ -11,7 +11,8 @@ compared between hosts.
 If the mark is not there (evicted by a busy team, lost with a broken subscription, or the
 process started after it), or more than :data:`MAX_CATCH_UP_FRAMES` events are due, the
 session is ended at once with ``goodbye`` so that its client resynchronises (decisions E.8).
-A session ending published after the mark for that user, token or team ends it too.
+A session ending published after the mark for that user, token or team (or for
+:data:`~slackline.broker.base.EVERY_TEAM`) ends it too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from slackline.broker.base import (
+    EVERY_TEAM,
     BrokerMessage,
     ClusterNotice,
     ControlAction,
@@ -67,9 +69,13 @@ class RecentEvents:
         self._teams: dict[str, _TeamStream] = {}
         self._marks: dict[str, tuple[str, int]] = {}  # digest -> (team, position)
         self._waiters: dict[str, asyncio.Future[None]] = {}
+        self._pruned_at = clock.monotonic()
 
     def observe(self, message: BrokerMessage | ClusterNotice | DeliveryGap) -> None:
         """Keep a message received from the broker (called in stream order)."""
+        now = self._clock.monotonic()
+        if now - self._pruned_at > KEEP_SECS:
+            self._prune(now)  # teams that went quiet would otherwise keep their last events
         if isinstance(message, DeliveryGap):
             # What came meanwhile is unknown: no catch-up from before the gap is complete.
             self._teams.clear()
@@ -78,6 +84,10 @@ class RecentEvents:
         if isinstance(message, Event):
             if message.presence_of is None:  # presence goes only to subscribers: none yet
                 self._keep(message.team_id, message)
+        elif isinstance(message, SessionControl) and message.team_id == EVERY_TEAM:
+            # Ends every team's sessions, so also those whose marks are already here.
+            for team_id in list(self._teams):
+                self._keep(team_id, message)
         elif isinstance(message, SessionControl | TicketIssued):
             position = self._keep(message.team_id, message)
             if isinstance(message, TicketIssued):
@@ -91,16 +101,31 @@ class RecentEvents:
         stream = self._teams.get(team_id)
         if stream is None:
             stream = self._teams[team_id] = _TeamStream()
-        kept = stream.kept
-        while kept and (len(kept) >= MAX_KEPT_PER_TEAM or now - kept[0][0] > KEEP_SECS):
+        self._drop_old(stream, now, room_for_one=True)
+        stream.kept.append((now, message))
+        return stream.dropped + len(stream.kept) - 1
+
+    def _drop_old(self, stream: _TeamStream, now: float, *, room_for_one: bool) -> None:
+        kept, limit = stream.kept, MAX_KEPT_PER_TEAM - (1 if room_for_one else 0)
+        while kept and (len(kept) > limit or now - kept[0][0] > KEEP_SECS):
             _, old = kept.popleft()
             if isinstance(old, TicketIssued) and self._marks.get(old.digest, ("", -1))[1] == (
                 stream.dropped
             ):
                 del self._marks[old.digest]
             stream.dropped += 1
-        kept.append((now, message))
-        return stream.dropped + len(kept) - 1
+
+    def kept_teams(self) -> list[str]:
+        """The teams whose recent messages are kept (for tests and diagnostics)."""
+        return sorted(self._teams)
+
+    def _prune(self, now: float) -> None:
+        """Drop what is too old in every team; forget teams with nothing left."""
+        self._pruned_at = now
+        for team_id, stream in list(self._teams.items()):
+            self._drop_old(stream, now, room_for_one=False)
+            if not stream.kept:
+                del self._teams[team_id]
 
     async def wait_for_mark(self, digest: str, timeout_secs: float = MARK_WAIT_SECS) -> bool:
         """Wait until the ticket's mark has arrived here; False if it does not in time."""

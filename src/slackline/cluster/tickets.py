@@ -25,7 +25,7 @@ from slackline.broker.codec import encode_message
 from slackline.clock import Clock, IdFactory
 from slackline.cluster.tasks import ensure_in_task
 from slackline.errors import BrokerError
-from slackline.services.tickets import TICKET_TTL_SECS, Ticket
+from slackline.services.tickets import TICKET_TTL_SECS, Ticket, TicketGrant
 
 logger = logging.getLogger("slackline.cluster")
 
@@ -60,17 +60,8 @@ class RedisTickets:
     def _key(self, digest: str) -> str:
         return f"{self._prefix}:ticket:{digest}"
 
-    async def issue(
-        self,
-        *,
-        team_id: str,
-        user_id: str,
-        bot_id: str | None,
-        token_hash: str,
-        batch_presence_aware: bool,
-        presence_sub: bool,
-    ) -> str:
-        """Store a new ticket and mark its place in the event stream; return its text.
+    async def issue(self, grant: TicketGrant) -> str:
+        """Store a new ticket for ``grant``, mark its place in the event stream; return its text.
 
         Raises :class:`~slackline.errors.BrokerError` when Redis cannot be reached.
         """
@@ -78,17 +69,17 @@ class RedisTickets:
         digest = ticket_digest(text)
         value = json.dumps(
             {
-                "team": team_id,
-                "user": user_id,
-                "bot": bot_id,
-                "token": token_hash,
-                "batch": batch_presence_aware,
-                "sub": presence_sub,
+                "team": grant.team_id,
+                "user": grant.user_id,
+                "bot": grant.bot_id,
+                "token": grant.token_hash,
+                "batch": grant.batch_presence_aware,
+                "sub": grant.presence_sub,
                 "at": self._clock.now(),
             },
             separators=(",", ":"),
         )
-        mark = encode_message(TicketIssued(team_id, digest))
+        mark = encode_message(TicketIssued(grant.team_id, digest))
         await ensure_in_task()
         try:
             async with self._redis.pipeline(transaction=True) as pipe:

@@ -113,11 +113,7 @@ async def sessions_end(app: App, args: Args, request: Request) -> dict[str, Any]
 async def reset(app: App, args: Args, request: Request) -> dict[str, Any]:
     """Back to the start: see :func:`reset_app`."""
     await reset_app(app)
-    return {"teams": await _team_ids(app)}
-
-
-async def _team_ids(app: App) -> list[str]:
-    return [team.id for team in await app.store.list_teams()]
+    return {"teams": await app.workspaces.team_ids()}
 
 
 async def reset_app(app: App) -> None:
@@ -134,8 +130,7 @@ async def reset_app(app: App) -> None:
     app.rate_limiter = RateLimiter()
     if isinstance(app.journal, MemoryJournal):
         app.journal.clear()
-    await app.store.clear()
-    app.identities.invalidate()
+    await app.workspaces.clear()
     for path in app.workspace_files():
         await app.workspaces.load_file(path)
     logger.info("control reset: store emptied, workspace files reloaded")

@@ -73,6 +73,8 @@ def encode_response(response: Response, keep_alive: bool) -> bytes:
     return head.encode("latin-1") + response.body
 
 
+# Upgrades still being answered (a ticket redeemed in Redis): referenced until done.
+_UPGRADES: set[asyncio.Task[Any]] = set()
 _KEEP_ALIVE = "connection: keep-alive\r\n\r\n"
 _CLOSE = "connection: close\r\n\r\n"
 
@@ -411,7 +413,10 @@ class HttpProtocol(asyncio.Protocol):
             self._connections.discard(self)
         result = self._upgrade(request, self._transport, rest)
         if result is not None:
-            self._loop.create_task(result)  # type: ignore[arg-type]
+            task: asyncio.Task[Any] = self._loop.create_task(result)  # type: ignore[arg-type]
+            # The loop keeps only a weak reference to a task: hold it until it is done.
+            _UPGRADES.add(task)
+            task.add_done_callback(_UPGRADES.discard)
 
     def _release_parser(self) -> None:
         """Drop the parser, which refers back to this protocol: without the cycle, a closed or

@@ -11,13 +11,8 @@ TICKET_TTL_SECS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
-class Ticket:
-    """What a ticket grants: a session for this user and token, with its options.
-
-    ``issued_at`` is on the issuing store's clock: monotonic for :class:`TicketRegistry`,
-    the issuing process's wall clock for tickets in Redis (informational there: Redis
-    expires them).
-    """
+class TicketGrant:
+    """What a ticket grants: a session for this user and token, with its options."""
 
     team_id: str
     user_id: str
@@ -25,6 +20,17 @@ class Ticket:
     token_hash: str
     batch_presence_aware: bool
     presence_sub: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket(TicketGrant):
+    """A grant as redeemed, with when it was issued.
+
+    ``issued_at`` is on the issuing store's clock: monotonic for :class:`TicketRegistry`,
+    the issuing process's wall clock for tickets in Redis (informational there: Redis
+    expires them).
+    """
+
     issued_at: float
 
 
@@ -42,22 +48,14 @@ class TicketRegistry:
         self._ttl_secs = ttl_secs
         self._tickets: OrderedDict[str, _Entry] = OrderedDict()
 
-    def issue(
-        self,
-        *,
-        team_id: str,
-        user_id: str,
-        bot_id: str | None,
-        token_hash: str,
-        batch_presence_aware: bool,
-        presence_sub: bool,
-    ) -> str:
-        """Reserve a new ticket and return its text."""
+    def issue(self, grant: TicketGrant) -> str:
+        """Reserve a new ticket for ``grant`` and return its text."""
         now = self._clock.monotonic()
         self._sweep(now)
         text = self._ids.ticket()
         self._tickets[text] = (
-            team_id, user_id, bot_id, token_hash, batch_presence_aware, presence_sub, now
+            grant.team_id, grant.user_id, grant.bot_id, grant.token_hash,
+            grant.batch_presence_aware, grant.presence_sub, now,
         )  # fmt: skip
         return text
 

@@ -133,6 +133,17 @@ class WorkspaceService:
         await self._publish(endings)
         return [d.team.id for d in declarations]
 
+    async def clear(self) -> None:
+        """Delete every stored row (the control API's reset) and forget cached identities."""
+        try:
+            await self._store.clear()
+        finally:
+            self._identities.invalidate()
+
+    async def team_ids(self) -> list[str]:
+        """The ids of every stored team."""
+        return [team.id for team in await self._store.list_teams()]
+
     async def _apply(self, declaration: TeamDeclaration, endings: list[BrokerMessage]) -> None:
         team_id = declaration.team.id
         await self._apply_team(declaration.team, endings)

@@ -11,6 +11,7 @@ from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import bot_object, im_object, legacy_channel_object, user_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.http.forwarding import socket_url
+from slackline.services.tickets import TicketGrant
 from slackline.storage.base import ALL_ROWS
 
 RTM_START_MEMBER_CAP = 500
@@ -26,31 +27,21 @@ async def rtm_connect(call: Call) -> dict[str, Any]:
         # A session opened now could miss events without knowing (decisions E.8).
         raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
     identity = call.identity
-    team_id, user_id = identity.team.id, identity.user.id
-    bot_id = identity.user.bot_id if identity.token.is_bot else None
-    batch_presence_aware = call.args.flag("batch_presence_aware", False)
-    presence_sub = call.args.flag("presence_sub", True)
+    grant = TicketGrant(
+        team_id=identity.team.id,
+        user_id=identity.user.id,
+        bot_id=identity.user.bot_id if identity.token.is_bot else None,
+        token_hash=identity.token.hash,
+        batch_presence_aware=call.args.flag("batch_presence_aware", False),
+        presence_sub=call.args.flag("presence_sub", True),
+    )
     cluster = call.app.cluster
     if cluster is None:
-        ticket = call.app.tickets.issue(
-            team_id=team_id,
-            user_id=user_id,
-            bot_id=bot_id,
-            token_hash=identity.token.hash,
-            batch_presence_aware=batch_presence_aware,
-            presence_sub=presence_sub,
-        )
-        call.app.hub.reserve(ticket, team_id, user_id)
+        ticket = call.app.tickets.issue(grant)
+        call.app.hub.reserve(ticket, grant.team_id, grant.user_id)
     else:
         # Valid on every process; the events that follow reach its session wherever it opens.
-        ticket = await cluster.tickets.issue(
-            team_id=team_id,
-            user_id=user_id,
-            bot_id=bot_id,
-            token_hash=identity.token.hash,
-            batch_presence_aware=batch_presence_aware,
-            presence_sub=presence_sub,
-        )
+        ticket = await cluster.tickets.issue(grant)
     return {
         "url": socket_url(call.app.base_url(call.request), ticket),
         "team": team_brief(identity.team),
