@@ -202,12 +202,13 @@ static size_t http_message_length(const char *buf, size_t len, int *status) {
     return len >= head + body ? head + body : 0;
 }
 
-static int format_post(char *out, size_t size, const char *path, const char *form) {
+/* A POST to 127.0.0.1:to_port; the server builds the socket URL from this Host header. */
+static int format_post(char *out, size_t size, int to_port, const char *path, const char *form) {
     return snprintf(out, size,
                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                     "Content-Type: application/x-www-form-urlencoded\r\n"
                     "Content-Length: %zu\r\n\r\n%s",
-                    path, port, strlen(form), form);
+                    path, to_port, strlen(form), form);
 }
 
 /* ------------------------------------------------------------------ http mode (W1) */
@@ -226,7 +227,7 @@ static void http_send_due(void);
 static void http_send_at(struct conn *c, int64_t scheduled_ns) {
     char form[600], request[1024];
     snprintf(form, sizeof form, "token=%s", tokens[next_token++ % token_count]);
-    int n = format_post(request, sizeof request, "/api/rtm.connect", form);
+    int n = format_post(request, sizeof request, port, "/api/rtm.connect", form);
     c->started_ns = scheduled_ns;
     if (send_all(c->fd, request, (size_t)n) < 0) c->state = FAILED;
 }
@@ -407,8 +408,13 @@ static void parse_frames(struct conn *c, int64_t t) {
     consume(c, off);
 }
 
+/* The server a session asks for its socket: every other one the second, with -q. */
+static int session_port(const struct conn *c) {
+    return second_port && c->index % 2 ? second_port : port;
+}
+
 static void session_start(struct conn *c) {
-    c->fd = open_socket(second_port && c->index % 2 ? second_port : port);
+    c->fd = open_socket(session_port(c));
     c->state = HTTP_CONNECTING;
     c->started_ns = now_ns();
     if (c->fd < 0) {
@@ -451,7 +457,7 @@ static void session_writable(struct conn *c) {
     if (c->state == HTTP_CONNECTING) {
         char form[600];
         snprintf(form, sizeof form, "token=%s", tokens[c->index % token_count]);
-        n = format_post(request, sizeof request, "/api/rtm.connect", form);
+        n = format_post(request, sizeof request, session_port(c), "/api/rtm.connect", form);
         c->state = HTTP_WAIT;
     } else {
         n = snprintf(request, sizeof request,
@@ -519,7 +525,7 @@ static void poster_send(void) {
     int64_t t = now_ns();
     snprintf(form, sizeof form, "token=%s&channel=%s&text=bench+" MARKER "%lld" "zz",
              poster_token, channel, (long long)t);
-    int n = format_post(request, sizeof request, "/api/chat.postMessage", form);
+    int n = format_post(request, sizeof request, port, "/api/chat.postMessage", form);
     if (!first_post_ns) first_post_ns = t;
     messages_sent++;
     in_flight++;

@@ -340,16 +340,23 @@ def _check_headroom(result: Result, capacity: float | None) -> None:
     )
 
 
-def steady_chat(harness: Harness, sizes: Sizes) -> Result:
-    """W5: many sessions, one channel's worth receiving, a steady rate of posts."""
-    sessions = sizes.steady_sessions
-    channel, receivers = _channel_for(harness, sessions)
+def _steady_posts(harness: Harness, sizes: Sizes) -> tuple[list[str], int]:
+    """W5's posting options (one at a time, at the steady rate, to the 1,000-member channel
+    of the bench workspace) and how many sessions receive each post."""
+    channel, receivers = _channel_for(harness, sizes.steady_sessions)
     receivers = min(receivers, harness.workspace.channel_members(CHANNEL_1K))
     if harness.target is None:
         channel = CHANNEL_1K
     messages = sizes.steady_rate * sizes.steady_secs
     post = ["-m", str(messages), "-r", str(sizes.steady_rate), "-C", channel]
     post += ["-P", harness.poster_token, "-k", str(receivers), "-W", "1"]
+    return post, receivers
+
+
+def steady_chat(harness: Harness, sizes: Sizes) -> Result:
+    """W5: many sessions, one channel's worth receiving, a steady rate of posts."""
+    sessions = sizes.steady_sessions
+    post, receivers = _steady_posts(harness, sizes)
     figures = {
         side: _post_and_receive(harness, server, sessions, post)
         for side, server in _sides(harness, harness.ws_baseline)
@@ -428,11 +435,7 @@ def fanout_burst_two_processes(harness: Harness, sessions: int, messages: int) -
 def steady_chat_two_processes(harness: Harness, sizes: Sizes) -> Result:
     """W5 on two processes sharing Redis against one process."""
     sessions = sizes.steady_sessions
-    channel, receivers = _channel_for(harness, sessions)
-    receivers = min(receivers, harness.workspace.channel_members(CHANNEL_1K))
-    messages = sizes.steady_rate * sizes.steady_secs
-    post = ["-m", str(messages), "-r", str(sizes.steady_rate), "-C", channel]
-    post += ["-P", harness.poster_token, "-k", str(receivers), "-W", "1"]
+    post, receivers = _steady_posts(harness, sizes)
     return _two_processes(
         harness,
         "W5R",
