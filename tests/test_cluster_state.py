@@ -483,3 +483,29 @@ def test_a_team_that_goes_quiet_is_forgotten_once_its_events_are_old() -> None:
 
     assert recent.kept_teams() == ["T2"]
     assert recent.catch_up("d1", _ticket()).ending is ControlAction.GOODBYE  # mark gone too
+
+
+def test_a_storm_of_tickets_is_issued_and_redeemed_on_a_few_connections(channel: str) -> None:
+    storm = 20 * MAX_CONNECTIONS  # far more at once than one client's connections
+
+    async def test(redis: Redis) -> None:
+        store = RedisTickets(
+            redis, prefix=channel, channel=channel, clock=SystemClock(), ids=RandomIdFactory()
+        )
+        grant = TicketGrant(**_ticket_fields())
+        try:
+            texts = await asyncio.gather(*(store.issue(grant) for _ in range(storm)))
+            taken = await asyncio.gather(*(store.redeem(text) for text in texts))
+        finally:
+            await store.close()
+        assert len(set(texts)) == storm
+        assert all(ticket is not None for ticket in taken)
+
+    async def with_small_pool() -> None:
+        redis = redis_client(REDIS_URL, socket_timeout=WAIT_SECS)
+        try:
+            await test(redis)
+        finally:
+            await redis.aclose()
+
+    asyncio.run(with_small_pool())

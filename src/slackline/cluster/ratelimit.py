@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from slackline.clock import Clock
-from slackline.cluster.tasks import ensure_in_task
+from slackline.cluster.batch import CommandBatches
 from slackline.domain.ratelimit import SECS_PER_MINUTE, Rate, RateLimiter
+from slackline.errors import BrokerError
 
 logger = logging.getLogger("slackline.cluster")
 
@@ -55,9 +55,13 @@ class RedisRateLimiter:
         self._redis = redis
         self._prefix = prefix
         self._clock = clock
-        self._script = redis.register_script(_TAKE_TOKEN)
+        self._takes = CommandBatches(redis, transaction=False)  # see cluster/batch.py
         self._local = RateLimiter()
         self._local_until = 0.0
+
+    async def close(self) -> None:
+        """Stop the batches on the wire."""
+        await self._takes.close()
 
     async def acquire(self, key: tuple[str, ...], rate: Rate) -> int | None:
         """Take one token; None on success, else the whole seconds until one is free."""
@@ -66,12 +70,15 @@ class RedisRateLimiter:
             return self._local.acquire(key, rate, now)
         per_sec = rate.per_minute / SECS_PER_MINUTE
         expiry_ms = int(rate.burst / max(per_sec, 1e-9) * 1000) + 1000
-        await ensure_in_task()
+        bucket = self._bucket(key)
         try:
-            retry_after = await self._script(
-                keys=[self._bucket(key)], args=[repr(per_sec), rate.burst, expiry_ms]
+            (retry_after,) = await self._takes.execute(
+                lambda pipe: pipe.eval(
+                    _TAKE_TOKEN, 1, bucket, repr(per_sec), rate.burst, expiry_ms
+                ),
+                1,
             )
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+        except BrokerError as exc:
             logger.warning("rate limits counted in this process only for now: %s", exc)
             self._local_until = now + LOCAL_FALLBACK_SECS
             return self._local.acquire(key, rate, now)

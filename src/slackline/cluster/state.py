@@ -50,6 +50,8 @@ class ClusterState:
 
     async def close(self) -> None:
         """Disconnect from Redis (the broker closes its own connections)."""
+        await self.tickets.close()
+        await self.rate_limits.close()
         await self.redis.aclose()
 
     async def redeem(self, text: str) -> Ticket | None:

@@ -18,12 +18,12 @@ import logging
 import re
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.client import Pipeline
 
 from slackline.broker.base import TicketIssued
 from slackline.broker.codec import encode_message
 from slackline.clock import Clock, IdFactory
-from slackline.cluster.tasks import ensure_in_task
+from slackline.cluster.batch import CommandBatches
 from slackline.errors import BrokerError
 from slackline.services.tickets import TICKET_TTL_SECS, Ticket, TicketGrant
 
@@ -56,6 +56,14 @@ class RedisTickets:
         self._clock = clock
         self._ids = ids
         self._ttl_ms = max(1, round(ttl_secs * 1000))
+        # A connect storm's tickets go to Redis in batches (see cluster/batch.py).
+        self._issues = CommandBatches(redis, transaction=True)
+        self._takes = CommandBatches(redis, transaction=False)
+
+    async def close(self) -> None:
+        """Stop the batches on the wire."""
+        await self._issues.close()
+        await self._takes.close()
 
     def _key(self, digest: str) -> str:
         return f"{self._prefix}:ticket:{digest}"
@@ -80,13 +88,16 @@ class RedisTickets:
             separators=(",", ":"),
         )
         mark = encode_message(TicketIssued(grant.team_id, digest))
-        await ensure_in_task()
+        key = self._key(digest)
+
+        def add(pipe: Pipeline) -> None:
+            # Stored, then its mark: in one transaction, so both or neither.
+            pipe.set(key, value, px=self._ttl_ms, nx=True)
+            pipe.publish(self._channel, mark)
+
         try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.set(self._key(digest), value, px=self._ttl_ms, nx=True)
-                pipe.publish(self._channel, mark)
-                stored, _ = await pipe.execute()
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+            stored, _ = await self._issues.execute(add, 2)
+        except BrokerError as exc:
             raise BrokerError(f"ticket not stored: {exc}") from exc
         if not stored:
             raise BrokerError("ticket not stored: the same ticket text exists")
@@ -100,10 +111,10 @@ class RedisTickets:
         """
         if not _PLAUSIBLE_TICKET.fullmatch(text):
             return None
-        await ensure_in_task()
+        key = self._key(ticket_digest(text))
         try:
-            raw = await self._redis.getdel(self._key(ticket_digest(text)))
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+            (raw,) = await self._takes.execute(lambda pipe: pipe.getdel(key), 1)
+        except BrokerError as exc:
             logger.warning("ticket not checked (redis unreachable): %s", exc)
             return None
         if raw is None:

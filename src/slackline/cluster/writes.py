@@ -18,12 +18,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from slackline.broker.base import EVERY_TEAM
 from slackline.broker.redis import redis_client
+from slackline.cluster.batch import CommandBatches
 from slackline.cluster.presence import COMMAND_TIMEOUT_SECS, RedisPresenceService
-from slackline.cluster.tasks import ensure_in_task
+from slackline.errors import BrokerError
 
 logger = logging.getLogger("slackline.cluster")
 
@@ -36,7 +35,6 @@ CONTROL_WRITES = frozenset(
      "teams.update"}
 )  # fmt: skip
 __all__ = ["EVERY_TEAM", "WritesInFlight", "writes_in_flight"]
-_REDIS_ERRORS = (OSError, ConnectionError, TimeoutError, RedisError)
 # Taking a count back never goes below zero: a sweep may have dropped the hash meanwhile.
 _LUA_DONE = """
 if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
@@ -50,10 +48,11 @@ class WritesInFlight:
     def __init__(self, presence: RedisPresenceService) -> None:
         self._key = presence.writing_key
         self._redis = redis_client(presence.url, socket_timeout=COMMAND_TIMEOUT_SECS)
-        self._done = self._redis.register_script(_LUA_DONE)
+        self._counts = CommandBatches(self._redis, transaction=False)  # see cluster/batch.py
 
     async def close(self) -> None:
         """Disconnect from Redis."""
+        await self._counts.close()
         await self._redis.aclose()
 
     @staticmethod
@@ -74,11 +73,10 @@ class WritesInFlight:
         publish either, and a publish that fails has the team's sessions ended once Redis
         is back (broker/redis.py), so reads keep working through an outage.
         """
-        await ensure_in_task()
         counted = True
         try:
-            await self._redis.hincrby(self._key, team_id, 1)
-        except _REDIS_ERRORS as exc:
+            await self._counts.execute(lambda pipe: pipe.hincrby(self._key, team_id, 1), 1)
+        except BrokerError as exc:
             logger.debug("write in flight not recorded: %s", exc)
             counted = False
         try:
@@ -89,8 +87,8 @@ class WritesInFlight:
 
     async def _take_back(self, team_id: str) -> None:
         try:
-            await self._done(keys=[self._key], args=[team_id])
-        except _REDIS_ERRORS as exc:
+            await self._counts.execute(lambda pipe: pipe.eval(_LUA_DONE, 1, self._key, team_id), 1)
+        except BrokerError as exc:
             # The count stays up: if this process dies, its team is resynchronised anyway.
             logger.warning("cannot take back a write in flight: %s", exc)
 
