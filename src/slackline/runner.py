@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -121,9 +120,6 @@ async def serve_until_stopped(
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, drain.on_sigterm)
     loop.add_signal_handler(signal.SIGINT, stop.set)
-    # What start-up loaded (workspace, identity cache) lives as long as the process: moved
-    # out of the collector's generations, it is never walked again (bench W1's p99).
-    gc.freeze()
     try:
         if on_ready is not None:
             on_ready(listeners)
