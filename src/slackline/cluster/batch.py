@@ -2,10 +2,11 @@
 
 redis-py sends each command on a connection of its own, checked out of a pool for the round
 trip. Under a connect storm thousands of ``rtm.connect`` calls and upgrades each wanted one,
-while the saturated event loop made every round trip long: bench W5R saw 1,031 of 10,000
-sessions fail after waiting 2 s for a free connection. Here the commands queued while earlier
-batches are on the wire go out together, in one pipeline, on one connection: a storm costs a
-few round trips per loop iteration, and the pool is never run dry.
+while the saturated event loop made every round trip long: in a 10,000-session storm over
+two processes, 542 to 1,031 sessions failed after waiting 2 s for a free connection. Here
+the commands queued while earlier batches are on the wire go out together, in one pipeline,
+on one connection: a storm costs a few round trips per loop iteration, and the pool is never
+run dry.
 """
 
 from __future__ import annotations
