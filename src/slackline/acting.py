@@ -50,11 +50,8 @@ async def act_as(
         if spec is None:
             raise SlackError(SlackErrorCode.UNKNOWN_METHOD)
         call = Call(app, identity, ArgReader(args), request)
-        if app.writes is None:
+        async with app.writing(identity.team.id):
             payload = await spec.handler(call)
-        else:
-            async with app.writes.writing(identity.team.id):
-                payload = await spec.handler(call)
     except SlackError as error:
         return {"ok": False, "error": error.code.value, **error.fields}
     return {"ok": True, **payload}

@@ -7,8 +7,10 @@ reached through the :class:`App` instance.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -199,6 +201,11 @@ class App:
         loop = asyncio.get_running_loop()
         timer = loop.call_later(self.settings.presence_grace_secs, closed)
         self._timers.add(timer)
+
+    def writing(self, team_id: str) -> AbstractAsyncContextManager[None]:
+        """Around work that may commit and then publish for ``team_id``: counted in Redis in
+        a cluster (cluster/writes.py), nothing in a single process."""
+        return contextlib.nullcontext() if self.writes is None else self.writes.writing(team_id)
 
     def base_url(self, request: Request) -> str:
         """The public HTTP base for URLs handed to this caller (decisions D.1)."""

@@ -8,9 +8,11 @@ team entering migration). Every process delivers each to its own sessions.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,25 @@ class Event:
     audience: frozenset[str] | None = None
     exclude: str | None = None
     presence_of: str | None = None
+
+    def reaches(self, user_id: str) -> bool:
+        """Whether the sessions of ``user_id`` receive the event (presence aside)."""
+        return user_id != self.exclude and (self.audience is None or user_id in self.audience)
+
+
+def addressed(by_user: Mapping[str, V], event: Event) -> Iterator[V]:
+    """The values of ``by_user`` (keyed by user id) of the users ``event`` reaches, walking
+    the smaller of its audience and the mapping."""
+    audience = event.audience
+    if audience is None or len(audience) > len(by_user):
+        for user_id, value in by_user.items():
+            if event.reaches(user_id):
+                yield value
+    else:
+        for user_id in audience:
+            found = by_user.get(user_id)
+            if found is not None and user_id != event.exclude:
+                yield found
 
 
 class ControlAction(enum.StrEnum):

@@ -154,18 +154,11 @@ class RecentEvents:
             if isinstance(message, SessionControl):
                 if _ends(message, ticket):
                     return CatchUp(frames, message.action)
-            elif isinstance(message, Event) and _addressed(message, ticket.user_id):
+            elif isinstance(message, Event) and message.reaches(ticket.user_id):
                 if len(frames) >= MAX_CATCH_UP_FRAMES:
                     return CatchUp(frames, ControlAction.GOODBYE)
                 frames.append(encode_event(message.payload))
         return CatchUp(frames)
-
-
-def _addressed(event: Event, user_id: str) -> bool:
-    """Whether a session of ``user_id`` receives the event (as the hub decides)."""
-    if user_id == event.exclude:
-        return False
-    return event.audience is None or user_id in event.audience
 
 
 def _ends(control: SessionControl, ticket: Ticket) -> bool:

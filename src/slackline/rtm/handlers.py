@@ -72,12 +72,8 @@ class RtmHandlers:
             bot_id=session.bot_id,
             thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
         )
-        writes = self._app.writes
-        if writes is None:
+        async with self._app.writing(session.team_id):
             stored = await self._app.messages.post_message(draft)
-        else:
-            async with writes.writing(session.team_id):
-                stored = await self._app.messages.post_message(draft)
         return message_reply(reply_to, stored.ts, stored.text)
 
     async def typing(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from slackline.broker import BrokerMessage, ControlAction, DeliveryGap, Event, SessionControl
+from slackline.broker.base import addressed
 from slackline.clock import Clock
 from slackline.rtm.pending import PendingTickets
 from slackline.rtm.replies import HELLO_FRAME, encode_event
@@ -267,7 +268,8 @@ class SessionHub:
             # The hot loop of fan-out: queue() inlined, one pass over the smaller side.
             dirty = self._dirty
             queued = False
-            for session in self._recipient_list(users, event):
+            recipients = self._recipient_list(users, event)
+            for session in recipients:
                 if session.closed:
                     continue
                 pending = session.pending
@@ -278,12 +280,12 @@ class SessionHub:
             if queued and self._flush_handle is None:
                 self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
             if self.journal is not None:
-                self._record_event(users, event, frame)
+                self._record_event(recipients, frame)
         if self._pending:
             self._pending.keep(event, frame)
 
-    def _record_event(self, users: dict[str, set[RtmSession]], event: Event, frame: bytes) -> None:
-        for session in self._recipients(users, event):
+    def _record_event(self, recipients: list[RtmSession], frame: bytes) -> None:
+        for session in recipients:
             if not session.closed:
                 self.record(session, "out", frame)
 
@@ -293,22 +295,10 @@ class SessionHub:
         if found is None:
             if len(self._recipient_lists) >= MAX_RECIPIENT_LISTS:
                 self._recipient_lists.clear()
-            found = self._recipient_lists[key] = list(self._recipients(users, event))
+            found = self._recipient_lists[key] = [
+                session for sessions in addressed(users, event) for session in sessions
+            ]
         return found
-
-    @staticmethod
-    def _recipients(users: dict[str, set[RtmSession]], event: Event) -> Iterator[RtmSession]:
-        audience, exclude = event.audience, event.exclude
-        if audience is None or len(audience) > len(users):
-            for user_id, sessions in users.items():
-                if user_id != exclude and (audience is None or user_id in audience):
-                    yield from sessions
-        else:
-            for user_id in audience:
-                if user_id != exclude:
-                    found = users.get(user_id)
-                    if found:
-                        yield from found
 
     def _presence(self, event: Event) -> None:
         user = event.presence_of

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from slackline.broker import Event
+from slackline.broker.base import addressed
 
 PENDING_TTL_SECS = 30.0
 MAX_PENDING_FRAMES = 1000
@@ -50,15 +51,8 @@ class PendingTickets:
         users = self._waiting.get(event.team_id)
         if not users:
             return
-        audience, exclude = event.audience, event.exclude
-        if audience is not None and len(audience) < len(users):
-            candidates = [u for u in audience if u in users]
-        else:
-            candidates = [u for u in users if audience is None or u in audience]
-        for user_id in candidates:
-            if user_id == exclude:
-                continue
-            for ticket in users[user_id]:
+        for tickets in addressed(users, event):
+            for ticket in tickets:
                 frames = self._frames.setdefault(ticket, [])
                 if len(frames) >= MAX_PENDING_FRAMES:
                     self._overflowed.add(ticket)
