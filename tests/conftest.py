@@ -16,7 +16,7 @@ import pytest
 from slackline.app import Components
 from slackline.broker import Event
 from slackline.config import Settings
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 
 WORKSPACE_FILE = str(Path(__file__).with_name("workspace.yaml"))
 TEST_SECRET = b"0123456789abcdef0123456789abcdef"

@@ -9,7 +9,7 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import WORKSPACE_FILE, api, http_request, start_server
 from tests.rtm_helpers import recv_json
 

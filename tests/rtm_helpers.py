@@ -8,7 +8,7 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import api
 
 FRAME_TIMEOUT_SECS = 5.0

@@ -14,7 +14,7 @@ import pytest
 
 from slackline.cli import build_parser, main, settings_from_args
 from slackline.config import Settings
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import TEST_SECRET, WORKSPACE_FILE, api, start_server
 
 ADMIN_TOKEN = "cli-admin-token"

@@ -28,7 +28,7 @@ from websockets.sync.client import ClientConnection, connect
 from slackline.app import Components
 from slackline.broker import Event
 from slackline.services.presence import PresenceService
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.cluster_helpers import SHARED_REDIS, forget_redis_keys
 from tests.conftest import (
     TEST_SECRET,
@@ -290,6 +290,6 @@ def test_the_in_process_broker_keeps_presence_in_memory(tmp_path: Path) -> None:
     server = start_server(tmp_path)
     try:
         assert server.app is not None
-        assert isinstance(server.app.presence, PresenceService)
+        assert isinstance(server.app.shared.presence, PresenceService)
     finally:
         server.stop()

@@ -28,10 +28,11 @@ from slackline.broker.redis import MAX_CONNECTIONS, RedisBroker, redis_client
 from slackline.clock import ManualClock, RandomIdFactory, SystemClock
 from slackline.cluster.catchup import KEEP_SECS, MAX_KEPT_PER_TEAM, RecentEvents
 from slackline.cluster.ratelimit import RedisRateLimiter
+from slackline.cluster.state import RedisSharedState
 from slackline.cluster.tickets import RedisTickets, ticket_digest
 from slackline.domain.ratelimit import Rate
-from slackline.services.tickets import Ticket, TicketGrant
-from slackline.testing import ServerThread
+from slackline.shared.base import Ticket, TicketGrant
+from slackline.testing.server import ServerThread
 from tests.conftest import api, start_server
 from tests.redis_helpers import free_port
 from tests.rtm_helpers import FRAME_TIMEOUT_SECS, recv_json, recv_until
@@ -299,10 +300,10 @@ def test_a_team_change_on_one_server_reaches_the_other_servers_cache(pair: Pair)
 def test_a_server_forgets_cached_identities_when_its_subscription_breaks(pair: Pair) -> None:
     assert api(pair.b, "auth.test", "xoxp-2-stream").body["ok"]
     app = pair.b.app
-    assert app is not None and app.cluster is not None
+    assert app is not None and isinstance(app.shared, RedisSharedState)
     assert len(app.identities) > 0
-    cluster = app.cluster
-    pair.b.call_soon(lambda: cluster.observe(DeliveryGap("redis subscription lost")))
+    shared = app.shared
+    pair.b.call_soon(lambda: shared.observe(DeliveryGap("redis subscription lost")))
     assert len(app.identities) == 0
 
 

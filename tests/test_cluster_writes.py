@@ -18,7 +18,7 @@ from typing import TypeVar
 import pytest
 from redis.asyncio import Redis
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import api, start_server
 from tests.rtm_helpers import FRAME_TIMEOUT_SECS, recv_json, recv_until
 from tests.test_cluster_state import REDIS_URL, _cleanup_keys, _open

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.events_helpers import ALICE, BOT, admin, ok, start_event_server
 from tests.rtm_helpers import open_socket, recv_json, recv_until
 

@@ -16,7 +16,7 @@ from slackline.cli import build_parser, settings_from_args
 from slackline.clock import ManualClock
 from slackline.control import ENDPOINTS
 from slackline.control.scenario import ScenarioError, parse_scenario_text
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import TEST_SECRET, HttpResult, http_request, start_server
 from tests.events_helpers import ADMIN_TOKEN, ALICE, BOT, admin, error_of, ok, start_event_server
 from tests.rtm_helpers import open_socket, recv_json, recv_until, send_json
@@ -293,7 +293,7 @@ def test_a_scenario_step_still_to_come_is_dropped_when_the_server_stops(tmp_path
     with start_event_server(tmp_path, fault_scenario=str(scenario)) as server:
         assert admin(server, "faults.list", {})["faults"]["scheduled_steps"] == 1
         app = server.app
-    assert app is not None and len(app.faults.schedule) == 0
+    assert app is not None and app.faults is not None and len(app.faults.schedule) == 0
 
 
 def test_scenario_errors_name_the_step_and_key() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from slackline.testing import ServerThread, exchange
+from slackline.testing.server import ServerThread, exchange
 from tests.conftest import WORKSPACE_FILE, HttpResult, api, http_request, start_server
 
 SLACKLINE = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "slackline"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.events_helpers import (
     ALICE,
     BOB,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.events_helpers import (
     ALICE,
     BOB,

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from websockets.exceptions import ConnectionClosed
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import http_request
 from tests.events_helpers import ALICE, BOT, admin, start_event_server
 from tests.rtm_helpers import open_socket, recv_json

@@ -15,7 +15,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from slackline.app import Components
 from slackline.clock import ManualClock
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import TEST_SECRET, api
 from tests.events_helpers import (
     ALICE,
@@ -202,7 +202,7 @@ def test_a_counted_event_delay_ends_by_itself_and_the_hub_is_subscribed_again(
         assert recv_until(dave, lambda f: f.get("type") == "message")["text"] == "on time"
     faults = admin(server, "faults.list", {})["faults"]
     assert (faults["delay_events"], faults["held_events"]) == (None, 0)
-    assert server.app is not None and not server.app.faults.events.intercepting
+    assert server.app is not None and not server.app.require_faults().events.intercepting
 
 
 # team migration
@@ -277,7 +277,7 @@ def test_silencing_one_user_still_answers_the_others(server: ServerThread) -> No
 
 def test_every_fault_is_reachable_from_python_on_the_servers_loop(server: ServerThread) -> None:
     assert server.app is not None
-    faults = server.app.faults
+    faults = server.app.require_faults()
 
     async def arm() -> dict[str, Any]:
         faults.fail_next("auth.test", "fatal_error")

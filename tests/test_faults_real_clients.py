@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from slackline.journal import FrameRecord
-from slackline.toolkit import Member, Slackline
+from slackline.testing.journal import FrameRecord
+from slackline.testing.toolkit import Member, Slackline
 from tests.clients.harness import (
     RTM_API,
     RTM_V2,

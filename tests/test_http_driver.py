@@ -9,7 +9,7 @@ from pathlib import Path
 
 from slackline.http.request import Request, Response
 from slackline.http.server import MAX_BODY_BYTES, HttpProtocol
-from slackline.testing import ServerThread, exchange, read_responses
+from slackline.testing.server import ServerThread, exchange, read_responses
 from tests.conftest import http_request, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -204,7 +204,7 @@ class ExplodingHandler:
         raise RuntimeError("bug")
 
 
-def test_a_crashing_handler_gets_500_and_the_connection_survives() -> None:
+def test_a_crashing_handler_gets_500_fatal_error_and_the_connection_survives() -> None:
     async def scenario() -> tuple[bytes, bytes]:
         loop = asyncio.get_running_loop()
         listener = await loop.create_server(
@@ -220,8 +220,8 @@ def test_a_crashing_handler_gets_500_and_the_connection_survives() -> None:
         port = listener.sockets[0].getsockname()[1]
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
-        first = await reader.readuntil(b'internal_error"}')
-        second = await reader.readuntil(b'internal_error"}')
+        first = await reader.readuntil(b'fatal_error"}')
+        second = await reader.readuntil(b'fatal_error"}')
         writer.close()
         listener.close()
         await listener.wait_closed()

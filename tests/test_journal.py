@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from slackline.api.dispatch import Dispatcher
 from slackline.app import Components
-from slackline.journal import MemoryJournal, NullJournal
+from slackline.rtm.client import ClientFrames
 from slackline.rtm.frames import Opcode, encode_frame
+from slackline.rtm.hub import SessionHub
 from slackline.rtm.replies import encode_event
+from slackline.testing.journal import MemoryJournal
 from tests.conftest import TEST_SECRET, api, http_request, start_server
 
 
@@ -100,5 +103,13 @@ def test_activity_is_noted_for_settle() -> None:
     assert journal.quiet_for() < 5
 
 
-def test_a_null_journal_asks_the_hub_for_no_frames() -> None:
-    assert NullJournal.records_frames is False and MemoryJournal.records_frames is True
+def test_a_server_without_a_journal_installs_none_of_its_wrappers(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        app = server.app
+        assert app is not None and app.journal is None
+        assert type(app.hub) is SessionHub
+        assert type(app.api) is Dispatcher
+        assert type(app.hub.client_frames) is ClientFrames
+    finally:
+        server.stop()

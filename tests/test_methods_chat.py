@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import WORKSPACE_FILE, api, http_request, recorded_events, start_server
 
 # Added to the test workspace's team T0001: an archived channel the bot is in, and a bot

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import WORKSPACE_FILE, api, start_server
 
 # Added to the test workspace's team T0001: a group DM, an archived channel and a channel

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import WORKSPACE_FILE, api, start_server
 
 EXTRA_WORKSPACE = """

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import WORKSPACE_FILE, api, recorded_events, start_server
 
 # Added to the test workspace's team T0001: an admin, an owner, and tokens with the
@@ -54,13 +54,13 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
 def open_session(server: ServerThread, team_id: str, user_id: str) -> None:
     """Tell the presence service an RTM session opened, as the socket server will."""
     assert server.app is not None
-    server.run(server.app.presence.session_opened(team_id, user_id))
+    server.run(server.app.shared.presence.session_opened(team_id, user_id))
 
 
 def close_session(server: ServerThread, team_id: str, user_id: str) -> None:
     """Tell the presence service an RTM session closed."""
     assert server.app is not None
-    server.run(server.app.presence.session_closed(team_id, user_id))
+    server.run(server.app.shared.presence.session_closed(team_id, user_id))
 
 
 def ok(server: ServerThread, method: str, token: str, **args: str) -> dict[str, Any]:

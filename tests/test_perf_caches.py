@@ -93,15 +93,14 @@ def test_a_change_made_while_warming_wins_over_the_warm_up(
 
 
 def _services(app: App) -> tuple[MembershipService, ChannelService]:
-    args = (app.store, app.broker, app.clock, app.ids, app.messages)
-    return MembershipService(*args), ChannelService(*args)
+    return app.services.membership, app.services.channels
 
 
 def test_joining_and_leaving_change_the_cached_members_at_once(
     running: tuple[asyncio.Runner, App],
 ) -> None:
     runner, app = running
-    cache = app.messages.conversations
+    cache = app.services.messages.conversations
     assert runner.run(cache.members("C0002")) == {"U0001"}
     dave = runner.run(app.store.get_user("U0004"))
     conversation = runner.run(cache.conversation("C0002"))
@@ -117,7 +116,7 @@ def test_archiving_changes_the_cached_conversation_at_once(
     running: tuple[asyncio.Runner, App],
 ) -> None:
     runner, app = running
-    cache = app.messages.conversations
+    cache = app.services.messages.conversations
     conversation = runner.run(cache.conversation("C0002"))
     alice = runner.run(app.store.get_user("U0001"))
     assert conversation is not None and alice is not None
@@ -131,7 +130,7 @@ def test_a_workspace_document_changes_the_cached_members_at_once(
     running: tuple[asyncio.Runner, App],
 ) -> None:
     runner, app = running
-    cache = app.messages.conversations
+    cache = app.services.messages.conversations
     assert runner.run(cache.members("C0002")) == {"U0001"}
     document = "teams: [{id: T0001, conversations: [{id: C0002, members: [U0005]}]}]"
     runner.run(app.workspaces.load_document(parse_workspace_text(document)))
@@ -142,7 +141,7 @@ def test_a_change_made_while_members_are_read_is_not_cached(
     running: tuple[asyncio.Runner, App],
 ) -> None:
     runner, app = running
-    cache = app.messages.conversations
+    cache = app.services.messages.conversations
     dave = runner.run(app.store.get_user("U0004"))
     conversation = runner.run(app.store.get_conversation("C0002"))
     assert dave is not None and conversation is not None

@@ -104,7 +104,7 @@ def test_second_sees_only_its_own_messages(slackline):
 
 def test_importing_the_plugin_does_not_import_the_server() -> None:
     code = (
-        "import sys, slackline.pytest_plugin; "
+        "import sys, slackline.testing.pytest_plugin; "
         "print('slackline.app' in sys.modules, 'uvloop' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

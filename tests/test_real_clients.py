@@ -23,7 +23,7 @@ import pytest
 import trustme
 
 from slackline.rtm.frames import CloseCode
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.clients.harness import (
     ALL_CLIENTS,
     RTM_API,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slackline.testing import ServerThread, exchange
+from slackline.testing.server import ServerThread, exchange
 from tests.conftest import HttpResult, http_request, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import WORKSPACE_FILE, HttpResult, api, http_request, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"

@@ -9,7 +9,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import api, start_server
 from tests.events_helpers import admin, barrier, frames_until, start_event_server
 from tests.rtm_helpers import open_socket, recv_until

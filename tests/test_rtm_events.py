@@ -9,7 +9,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import api, start_server
 from tests.rtm_helpers import open_socket, recv_json, recv_until, send_json
 

@@ -14,7 +14,7 @@ from websockets.sync.client import connect
 
 from slackline.app import Components
 from slackline.clock import ManualClock
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import TEST_SECRET, api, start_server
 from tests.rtm_helpers import open_socket, recv_json, send_json
 

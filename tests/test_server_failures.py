@@ -10,7 +10,7 @@ import pytest
 
 from slackline.app import Components
 from slackline.clock import RandomIdFactory
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import TEST_SECRET, api, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 
 ACME_USERS = ["U0001", "U0002", "U0003", "U0004", "U0005", "U0BOT", "U0DEADBOT", "U0DENIED"]
 ALICE = "xoxp-1-client"

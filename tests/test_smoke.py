@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import api, http_request
 
 

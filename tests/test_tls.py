@@ -13,7 +13,7 @@ import pytest
 import trustme
 from websockets.sync.client import connect
 
-from slackline.testing import ServerThread
+from slackline.testing.server import ServerThread
 from tests.conftest import api, start_server
 from tests.rtm_helpers import recv_json, recv_until, send_json
 

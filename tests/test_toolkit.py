@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from slackline.toolkit import Member, Slackline, SlacklineServer
+from slackline.testing.journal import JournaledHub
+from slackline.testing.toolkit import Member, Slackline, SlacklineServer
 from tests.conftest import HttpResult, api, start_server
 from tests.rtm_helpers import open_socket, recv_until, send_json
 
@@ -58,7 +59,8 @@ def test_frames_in_and_out_are_journaled_per_session_without_the_token(
 def test_a_server_without_a_memory_journal_records_no_frame(tmp_path: Path) -> None:
     server = start_server(tmp_path)
     try:
-        assert server.app is not None and server.app.hub.journal is None
+        assert server.app is not None and server.app.journal is None
+        assert not isinstance(server.app.hub, JournaledHub)
     finally:
         server.stop()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from notes_bot import NOTES, running_bot
 
-from slackline.toolkit import Member, Slackline
+from slackline.testing.toolkit import Member, Slackline
 
 
 @dataclass

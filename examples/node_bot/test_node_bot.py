@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from slackline.toolkit import Member, Slackline
+from slackline.testing.toolkit import Member, Slackline
 
 HERE = Path(__file__).resolve().parent
 STOP_TIMEOUT_SECS = 10.0

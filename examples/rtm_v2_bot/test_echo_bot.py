@@ -9,7 +9,7 @@ import pytest
 from echo_bot import start_bot, stop_bot
 from slack_sdk.rtm_v2 import RTMClient
 
-from slackline.toolkit import Member, Slackline
+from slackline.testing.toolkit import Member, Slackline
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """The one vocabulary of Slack error and warning codes.
 
-Every failure a caller can see is a member of :class:`SlackErrorCode`; transports turn a
-:class:`SlackError` into wire output in exactly one place each (``http/response.py`` for the
-Web API). Storage failures are :class:`StorageError`, which the dispatcher reports as
-``internal_error``; anything else unexpected becomes ``fatal_error``.
+Every failure a caller can see is a member of :class:`SlackErrorCode`. A
+:class:`SlackError` becomes its body in one function, :func:`error_body` (HTTP responses,
+acting as a user, journals), and an exception nobody expected becomes a Slack error in one
+other, :func:`unexpected_error`: storage and broker failures are ``internal_error``, anything
+else is ``fatal_error`` (decisions B.6), on every path.
 """
 
 from __future__ import annotations
@@ -135,6 +136,18 @@ class SlackError(Exception):
         self.code = code
         self.fields = fields or {}
         self.retry_after_secs = retry_after_secs
+
+
+def error_body(error: SlackError) -> dict[str, Any]:
+    """``{"ok": false, "error": code, ...extra fields}``: the body of every Slack error."""
+    return {"ok": False, "error": error.code.value, **error.fields}
+
+
+def unexpected_error(exc: BaseException) -> SlackError:
+    """The Slack error an unexpected exception is answered with (decisions B.6)."""
+    if isinstance(exc, StorageError | BrokerError):
+        return SlackError(SlackErrorCode.INTERNAL_ERROR)
+    return SlackError(SlackErrorCode.FATAL_ERROR)
 
 
 class StorageError(Exception):

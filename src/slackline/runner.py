@@ -94,7 +94,7 @@ class Drain:
 
     def on_sigterm(self) -> None:
         """Start draining, or stop now if already draining."""
-        if self._app.draining:
+        if self._app.lifecycle.draining:
             logger.info("second SIGTERM: exiting now")
             self._stop.set()
             return

@@ -1,47 +1,71 @@
 """Web API dispatch: every request runs the check order of decisions B.1, in one place.
 
 draining -> request format -> unknown method -> argument types -> authentication ->
-token type and permission -> rate limit -> workspace state -> the method itself ->
-the handler, whose storage and broker failures become ``internal_error`` and whose unexpected
-exceptions become ``fatal_error`` (logged with traceback and request id, never shown).
+token type and permission -> admission (rate limits, and injected faults when installed) ->
+workspace state -> the method itself -> the handler, whose failures become Slack errors
+through :func:`slackline.errors.unexpected_error` (logged with traceback and request id,
+never shown). What depends only on the method (its legacy status, its write counting) was
+decided when the method table was built.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from slackline.api.args import ArgReader
 from slackline.api.call import Call
-from slackline.api.registry import MethodSpec
+from slackline.api.gate import CallGate
+from slackline.api.registry import MethodTable
+from slackline.clock import Clock
 from slackline.domain import auth
 from slackline.domain.models import Identity
-from slackline.domain.ratelimit import Rate
-from slackline.errors import BrokerError, SlackError, SlackErrorCode, SlackWarningCode, StorageError
+from slackline.errors import (
+    SlackError,
+    SlackErrorCode,
+    SlackWarningCode,
+    error_body,
+    unexpected_error,
+)
 from slackline.http.args import bearer_token, charset_warnings, parse_arguments, parse_bool
 from slackline.http.request import Request, Response
 from slackline.http.response import error_response, ok_response
-from slackline.journal import CallRecord
-
-if TYPE_CHECKING:
-    from slackline.app import App
+from slackline.lifecycle import Lifecycle
+from slackline.services.container import Services
+from slackline.services.identity import IdentityService
 
 logger = logging.getLogger("slackline.api")
 
 API_PREFIX = "/api/"
-POST_MESSAGE_RATE = Rate(per_minute=60, burst=20)
 
 
 @dataclass(slots=True)
-class _Outcome:
-    """What the response headers need to know, filled in as the checks pass."""
+class Outcome:
+    """How a call ended, filled in as the checks pass: what the response and a journal need."""
 
-    scopes: str | None = None
-    accepted_scopes: str | None = None
+    warnings: list[SlackWarningCode] = field(default_factory=list)
     method: str = ""
     user_id: str | None = None
     args: dict[str, str] | None = None
+    scopes: str | None = None
+    accepted_scopes: str | None = None
+    payload: dict[str, Any] | None = None
+    error: SlackError | None = None
+
+    def body(self) -> dict[str, Any]:
+        """The response body as a document (before the warnings are added)."""
+        if self.error is not None:
+            return error_body(self.error)
+        return {"ok": True, **(self.payload or {})}
+
+
+class ApiEndpoint(Protocol):
+    """What the router sends ``/api/`` requests to: the dispatcher, or a journal around it."""
+
+    async def answer(self, request: Request) -> Response:
+        """Answer one Web API request."""
+        ...
 
 
 def method_name(path: str, aliases: tuple[str, ...]) -> tuple[str, bool]:
@@ -52,148 +76,105 @@ def method_name(path: str, aliases: tuple[str, ...]) -> tuple[str, bool]:
     return path[len(API_PREFIX) :], False
 
 
-async def dispatch(app: App, request: Request) -> Response:
-    """Answer one ``/api/<method>`` request, counted in ``app.requests_in_flight``."""
-    app.requests_in_flight += 1
-    try:
-        return await _answer(app, request)
-    finally:
-        app.requests_in_flight -= 1
-
-
-async def _answer(app: App, request: Request) -> Response:
-    warnings = charset_warnings(request.header("content-type"))
-    outcome = _Outcome()
-    try:
-        payload = await _run(app, request, outcome)
-    except SlackError as error:
-        _journal(app, outcome, {"ok": False, "error": error.code.value, **error.fields})
-        return _error(error, request, warnings, outcome)
-    except (StorageError, BrokerError):
-        logger.exception("req=%s internal_error: storage or broker failed", request.request_id)
-        _journal(app, outcome, {"ok": False, "error": SlackErrorCode.INTERNAL_ERROR.value})
-        return _error(SlackError(SlackErrorCode.INTERNAL_ERROR), request, warnings, outcome)
-    except Exception:
-        logger.exception("req=%s fatal_error: unexpected exception", request.request_id)
-        _journal(app, outcome, {"ok": False, "error": SlackErrorCode.FATAL_ERROR.value})
-        return _error(SlackError(SlackErrorCode.FATAL_ERROR), request, warnings, outcome)
-    _journal(app, outcome, {"ok": True, **payload})
+def respond(outcome: Outcome, request: Request) -> Response:
+    """The HTTP response for an outcome (decisions A.1, A.8, A.9)."""
+    if outcome.error is not None:
+        return error_response(
+            outcome.error,
+            request_id=request.request_id,
+            warnings=outcome.warnings,
+            scopes=outcome.scopes,
+            accepted_scopes=outcome.accepted_scopes,
+        )
     return ok_response(
-        payload,
+        outcome.payload or {},
         request_id=request.request_id,
-        warnings=warnings,
+        warnings=outcome.warnings,
         scopes=outcome.scopes,
         accepted_scopes=outcome.accepted_scopes,
     )
 
 
-def _journal(app: App, outcome: _Outcome, response: dict[str, Any]) -> None:
-    """Report an answered call (known methods only) to the injected journal."""
-    if outcome.method:
-        record = CallRecord(outcome.method, outcome.user_id, outcome.args or {}, response)
-        app.journal.record_call(record)
+class Dispatcher:
+    """Runs the check order and the method for every ``/api/<method>`` request."""
 
+    def __init__(
+        self,
+        *,
+        methods: MethodTable,
+        identities: IdentityService,
+        clock: Clock,
+        gate: CallGate,
+        services: Services,
+        lifecycle: Lifecycle,
+        query_tokens: bool,
+        deprecated_aliases: tuple[str, ...],
+    ) -> None:
+        self._methods = methods
+        self._identities = identities
+        self._clock = clock
+        self._gate = gate
+        self._services = services
+        self._lifecycle = lifecycle
+        self._query_tokens = query_tokens
+        self._aliases = deprecated_aliases
 
-def _error(
-    error: SlackError, request: Request, warnings: list[SlackWarningCode], outcome: _Outcome
-) -> Response:
-    return error_response(
-        error,
-        request_id=request.request_id,
-        warnings=warnings,
-        scopes=outcome.scopes,
-        accepted_scopes=outcome.accepted_scopes,
-    )
+    async def answer(self, request: Request) -> Response:
+        """Answer one request."""
+        return respond(await self.decide(request), request)
 
+    async def decide(self, request: Request) -> Outcome:
+        """Run the checks and the method; how it ended (never raises)."""
+        outcome = Outcome(charset_warnings(request.header("content-type")))
+        try:
+            outcome.payload = await self._run(request, outcome)
+        except SlackError as error:
+            outcome.error = error
+        except Exception as exc:
+            outcome.error = unexpected_error(exc)
+            code = outcome.error.code.value
+            logger.exception("req=%s %s: unexpected exception", request.request_id, code)
+        return outcome
 
-async def _run(app: App, request: Request, outcome: _Outcome) -> dict[str, Any]:
-    if app.draining:
-        raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
-    if request.body_incomplete:
-        raise SlackError(SlackErrorCode.REQUEST_TIMEOUT)
-    parsed = parse_arguments(
-        request.method,
-        request.query,
-        request.body,
-        request.header("content-type"),
-        query_tokens=app.settings.query_tokens,
-    )
-    name, via_alias = method_name(request.path, app.settings.deprecated_aliases)
-    spec = app.methods.get(name)
-    if spec is None:
-        raise SlackError(SlackErrorCode.UNKNOWN_METHOD)
-    outcome.accepted_scopes = ",".join(spec.scopes)
-    outcome.method, outcome.args = name, parsed.args
-    for arg in spec.bool_args:
-        if arg in parsed.args:
-            parse_bool(parsed.args[arg])
-    token = bearer_token(request.header("authorization")) or parsed.body_token
-    token = token or parsed.query_token
-    if not token:
-        raise SlackError(SlackErrorCode.NOT_AUTHED)
-    identity = await _authenticate(app, token, request.peer)
-    outcome.user_id = identity.user.id
-    outcome.scopes = ",".join(identity.token.scopes)
-    auth.authorize(identity, accepted_scopes=spec.scopes, rtm=spec.rtm, caller_ip=request.peer)
-    if app.cluster is None:
-        _rate_limit(app, spec, identity, parsed.args)
-    else:
-        await _rate_limit_shared(app, spec, identity, parsed.args)
-    if app.faults.calls_armed:
-        await app.faults.before_call(spec.name, identity.team.id)
-    auth.check_team_state(identity)
-    if via_alias:
-        raise SlackError(SlackErrorCode.DEPRECATED_ENDPOINT)
-    if spec.legacy and not app.settings.legacy_methods:
-        raise SlackError(SlackErrorCode.METHOD_DEPRECATED)
-    call = Call(app, identity, ArgReader(parsed.args), request)
-    if app.writes is None or not app.writes.covers(spec.name):
-        return await spec.handler(call)
-    async with app.writes.writing(identity.team.id):
-        return await spec.handler(call)
+    async def _run(self, request: Request, outcome: Outcome) -> dict[str, Any]:
+        if self._lifecycle.draining:
+            raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
+        if request.body_incomplete:
+            raise SlackError(SlackErrorCode.REQUEST_TIMEOUT)
+        parsed = parse_arguments(
+            request.method,
+            request.query,
+            request.body,
+            request.header("content-type"),
+            query_tokens=self._query_tokens,
+        )
+        name, via_alias = method_name(request.path, self._aliases)
+        spec = self._methods.get(name)
+        if spec is None:
+            raise SlackError(SlackErrorCode.UNKNOWN_METHOD)
+        outcome.accepted_scopes = ",".join(spec.scopes)
+        outcome.method, outcome.args = name, parsed.args
+        for arg in spec.bool_args:
+            if arg in parsed.args:
+                parse_bool(parsed.args[arg])
+        token = bearer_token(request.header("authorization")) or parsed.body_token
+        token = token or parsed.query_token
+        if not token:
+            raise SlackError(SlackErrorCode.NOT_AUTHED)
+        identity = await self._authenticate(token, request.peer)
+        outcome.user_id = identity.user.id
+        outcome.scopes = ",".join(identity.token.scopes)
+        auth.authorize(identity, accepted_scopes=spec.scopes, rtm=spec.rtm, caller_ip=request.peer)
+        await self._gate.admit(spec, identity, parsed.args)
+        auth.check_team_state(identity)
+        if via_alias:
+            raise SlackError(SlackErrorCode.DEPRECATED_ENDPOINT)
+        return await spec.handler(Call(identity, ArgReader(parsed.args), request, self._services))
 
-
-async def _authenticate(app: App, token: str, peer: str) -> Identity:
-    now = app.clock.now()
-    record = await app.identities.resolve(token)
-    auth.authenticate_token(record.token if record else None, caller_ip=peer, now=now)
-    assert record is not None  # authenticate_token raised otherwise
-    auth.authenticate_identity(record, now=now)
-    return record
-
-
-def _bucket(
-    spec: MethodSpec, identity: Identity, args: dict[str, str]
-) -> tuple[tuple[str, ...], Rate] | None:
-    """The bucket a call counts in (decisions C.3), or None for a method without a limit."""
-    token_hash = identity.token.hash
-    if spec.name == "chat.postMessage":
-        return (token_hash, spec.name, args.get("channel", "")), POST_MESSAGE_RATE
-    if spec.tier is not None:
-        return (token_hash, spec.name), Rate(per_minute=int(spec.tier), burst=int(spec.tier))
-    return None
-
-
-def _rate_limit(app: App, spec: MethodSpec, identity: Identity, args: dict[str, str]) -> None:
-    """Count the call in this process's buckets."""
-    if not app.settings.rate_limits:
-        return
-    bucket = _bucket(spec, identity, args)
-    if bucket is not None:
-        retry_after = app.rate_limiter.acquire(*bucket, app.clock.monotonic())
-        if retry_after is not None:
-            raise SlackError(SlackErrorCode.RATELIMITED, retry_after_secs=retry_after)
-
-
-async def _rate_limit_shared(
-    app: App, spec: MethodSpec, identity: Identity, args: dict[str, str]
-) -> None:
-    """Count the call in the buckets every process shares (Redis)."""
-    if not app.settings.rate_limits:
-        return
-    bucket = _bucket(spec, identity, args)
-    if bucket is not None:
-        assert app.cluster is not None
-        retry_after = await app.cluster.rate_limits.acquire(*bucket)
-        if retry_after is not None:
-            raise SlackError(SlackErrorCode.RATELIMITED, retry_after_secs=retry_after)
+    async def _authenticate(self, token: str, peer: str) -> Identity:
+        now = self._clock.now()
+        record = await self._identities.resolve(token)
+        auth.authenticate_token(record.token if record else None, caller_ip=peer, now=now)
+        assert record is not None  # authenticate_token raised otherwise
+        auth.authenticate_identity(record, now=now)
+        return record

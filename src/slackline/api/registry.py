@@ -1,15 +1,19 @@
-"""What a Web API method is: its name, handler, tier, scopes and argument checks."""
+"""What a Web API method is (its name, handler, tier, scopes, argument checks), and the table
+of them as served, decided once at start (:func:`build_method_table`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackline.domain.ratelimit import Tier
+from slackline.errors import SlackError, SlackErrorCode
 
 if TYPE_CHECKING:
     from slackline.api.call import Call
+    from slackline.shared.base import WritesInFlight
 
 Handler = Callable[["Call"], Awaitable[dict[str, Any]]]
 
@@ -21,7 +25,10 @@ class MethodSpec:
     ``scopes`` are the scopes the method accepts (``x-accepted-oauth-scopes``);
     ``bool_args`` are validated before authentication (decisions B.1); ``rtm`` methods
     apply the RTM token rules of decisions B.2; ``legacy`` methods answer
-    ``method_deprecated`` when legacy methods are off.
+    ``method_deprecated`` when legacy methods are off, and a method with a ``modern``
+    handler runs that one instead (``rtm.start`` answers as ``rtm.connect``, B.5);
+    ``publishes`` is false for methods that never cause an event (their calls are not
+    counted as writes in flight, E.8).
     """
 
     name: str
@@ -31,6 +38,8 @@ class MethodSpec:
     bool_args: tuple[str, ...] = ()
     rtm: bool = False
     legacy: bool = False
+    modern: Handler | None = None
+    publishes: bool = True
 
 
 class MethodTable:
@@ -46,3 +55,28 @@ class MethodTable:
     def names(self) -> list[str]:
         """Every served method name, sorted."""
         return sorted(self._specs)
+
+
+async def method_deprecated(call: Call) -> dict[str, Any]:
+    """What a retired method answers while legacy methods are off (decisions B.5)."""
+    raise SlackError(SlackErrorCode.METHOD_DEPRECATED)
+
+
+def build_method_table(
+    specs: Iterable[MethodSpec], *, legacy_methods: bool, writes: WritesInFlight
+) -> MethodTable:
+    """The methods as this server runs them: each handler chosen for the legacy setting and
+    wrapped in the write count its shared state needs, once, so a request pays for neither."""
+    from slackline.api.call import team_of  # noqa: PLC0415 (call imports the services)
+
+    served = []
+    for spec in specs:
+        handler, publishes = spec.handler, spec.publishes
+        if not legacy_methods and spec.legacy:
+            handler, publishes = method_deprecated, False
+        elif not legacy_methods and spec.modern is not None:
+            handler = spec.modern
+        if publishes:
+            handler = writes.around(handler, team_of)
+        served.append(dataclasses.replace(spec, handler=handler))
+    return MethodTable(served)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from slackline.broker.base import (
     Broker,
     BrokerMessage,
@@ -12,19 +14,29 @@ from slackline.broker.base import (
     Subscriber,
 )
 
+BrokerKind = Literal["memory", "redis"]
 
-def open_broker(url: str) -> Broker:
-    """Create the broker a URL names (``memory://``); drivers are imported when used."""
+
+def broker_kind(url: str) -> BrokerKind:
+    """Which broker a URL names: ``memory://`` (one process) or ``redis://`` (a cluster)."""
     scheme = url.partition(":")[0].lower()
     if scheme == "memory":
+        return "memory"
+    if scheme in ("redis", "rediss"):
+        return "redis"
+    raise ValueError(f"unsupported broker URL scheme {scheme!r} (expected memory:// or redis://)")
+
+
+def open_broker(url: str) -> Broker:
+    """Create the broker a URL names; drivers are imported when used. (The server itself
+    opens its broker with its shared state: :func:`slackline.app.open_events`.)"""
+    if broker_kind(url) == "memory":
         from slackline.broker.memory import MemoryBroker  # noqa: PLC0415
 
         return MemoryBroker()
-    if scheme in ("redis", "rediss"):
-        from slackline.broker.redis import RedisBroker  # noqa: PLC0415
+    from slackline.broker.redis import RedisBroker  # noqa: PLC0415
 
-        return RedisBroker.from_url(url)
-    raise ValueError(f"unsupported broker URL scheme {scheme!r} (expected memory:// or redis://)")
+    return RedisBroker.from_url(url)
 
 
 __all__ = [
@@ -35,5 +47,6 @@ __all__ = [
     "Event",
     "SessionControl",
     "Subscriber",
+    "broker_kind",
     "open_broker",
 ]

@@ -33,13 +33,12 @@ from slackline.broker.base import (
     TicketIssued,
 )
 from slackline.clock import Clock
-from slackline.rtm.pending import MAX_PENDING_FRAMES
 from slackline.rtm.replies import encode_event
-from slackline.services.tickets import TICKET_TTL_SECS, Ticket
+from slackline.shared.base import MAX_KEPT_FRAMES, TICKET_TTL_SECS, CatchUp, Ticket
 
 KEEP_SECS = TICKET_TTL_SECS + 5.0
 MAX_KEPT_PER_TEAM = 20_000
-MAX_CATCH_UP_FRAMES = MAX_PENDING_FRAMES
+MAX_CATCH_UP_FRAMES = MAX_KEPT_FRAMES
 MARK_WAIT_SECS = 5.0
 
 _Kept = Event | SessionControl | TicketIssued
@@ -51,14 +50,6 @@ class _TeamStream:
 
     kept: deque[tuple[float, _Kept]] = field(default_factory=deque)
     dropped: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class CatchUp:
-    """What a new session gets after ``hello``: frames, then possibly its ending."""
-
-    frames: list[bytes]
-    ending: ControlAction | None = None
 
 
 class RecentEvents:

@@ -51,7 +51,7 @@ from redis.exceptions import RedisError
 
 from slackline.broker import Broker, ControlAction, SessionControl
 from slackline.broker.codec import encode_message
-from slackline.broker.redis import RedisBroker, redis_client
+from slackline.broker.redis import redis_client
 from slackline.clock import Clock
 from slackline.cluster.presence_scripts import SCRIPTS
 from slackline.domain.models import User
@@ -439,19 +439,3 @@ class RedisPresenceService:
         if not self._reachable:
             logger.info("presence: Redis reachable again")
         self._reachable = True
-
-
-def open_cluster_presence(
-    store: Store, broker: Broker, clock: Clock, identities: IdentityService
-) -> RedisPresenceService | None:
-    """Presence in Redis for the Redis broker (same server, keys under its channel)."""
-    if isinstance(broker, RedisBroker):
-        return RedisPresenceService(
-            broker.url,
-            broker.channel,
-            store=store,
-            broker=broker,
-            clock=clock,
-            identities=identities,
-        )
-    return None

@@ -63,6 +63,11 @@ class RedisRateLimiter:
         """Stop the batches on the wire."""
         await self._takes.close()
 
+    def forget_all(self) -> None:
+        """Forget this process's fallback buckets (the shared ones expire in Redis)."""
+        self._local = RateLimiter()
+        self._local_until = 0.0
+
     async def acquire(self, key: tuple[str, ...], rate: Rate) -> int | None:
         """Take one token; None on success, else the whole seconds until one is free."""
         now = self._clock.monotonic()

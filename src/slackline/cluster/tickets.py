@@ -25,7 +25,7 @@ from slackline.broker.codec import encode_message
 from slackline.clock import Clock, IdFactory
 from slackline.cluster.batch import CommandBatches
 from slackline.errors import BrokerError
-from slackline.services.tickets import TICKET_TTL_SECS, Ticket, TicketGrant
+from slackline.shared.base import TICKET_TTL_SECS, Ticket, TicketGrant
 
 logger = logging.getLogger("slackline.cluster")
 

@@ -7,16 +7,16 @@ team (``<channel>:presence:proc:<id>:writing``) before it touches storage and ta
 count back after the response. When a process's heartbeat expires, the presence sweep
 (cluster/presence.py) ends the sessions of every team it was writing for, on every
 process, so that their clients resynchronise through the Web API. The count costs one
-round trip to Redis per request in cluster mode; ``rtm.connect`` and ``rtm.start`` write
-nothing and skip it.
+round trip to Redis per request in cluster mode; methods that publish nothing
+(``rtm.connect``, ``rtm.start``: ``MethodSpec.publishes``) are not wrapped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from slackline.broker.base import EVERY_TEAM
 from slackline.broker.redis import redis_client
@@ -26,15 +26,10 @@ from slackline.errors import BrokerError
 
 logger = logging.getLogger("slackline.cluster")
 
-# Methods that publish no event for sessions (their tickets' marks are covered by E.2).
-WITHOUT_EVENTS = frozenset({"rtm.connect", "rtm.start"})
-# Control endpoints that change storage without a team of their own (``act`` counts its
-# user's team itself): a crash during one ends every team's sessions.
-CONTROL_WRITES = frozenset(
-    {"workspace.apply", "seed", "reset", "tokens.create", "tokens.revoke", "users.deactivate",
-     "teams.update"}
-)  # fmt: skip
-__all__ = ["EVERY_TEAM", "WritesInFlight", "writes_in_flight"]
+C = TypeVar("C")
+R = TypeVar("R")
+
+__all__ = ["EVERY_TEAM", "RedisWritesInFlight"]
 # Taking a count back never goes below zero: a sweep may have dropped the hash meanwhile.
 _LUA_DONE = """
 if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
@@ -42,7 +37,7 @@ return 1
 """
 
 
-class WritesInFlight:
+class RedisWritesInFlight:
     """This process's per-team count of requests that may commit and then publish."""
 
     def __init__(self, presence: RedisPresenceService) -> None:
@@ -55,15 +50,16 @@ class WritesInFlight:
         await self._counts.close()
         await self._redis.aclose()
 
-    @staticmethod
-    def covers(method: str) -> bool:
-        """Whether a Web API method's calls are counted (any that may publish an event)."""
-        return method not in WITHOUT_EVENTS
+    def around(
+        self, handler: Callable[[C], Awaitable[R]], team_of: Callable[[C], str]
+    ) -> Callable[[C], Awaitable[R]]:
+        """``handler`` with its work counted under the team ``team_of`` names."""
 
-    @staticmethod
-    def covers_control(endpoint: str) -> bool:
-        """Whether a control endpoint's calls are counted (for every team)."""
-        return endpoint in CONTROL_WRITES
+        async def counted(call: C) -> R:
+            async with self.writing(team_of(call)):
+                return await handler(call)
+
+        return counted
 
     @contextlib.asynccontextmanager
     async def writing(self, team_id: str) -> AsyncIterator[None]:
@@ -91,8 +87,3 @@ class WritesInFlight:
         except BrokerError as exc:
             # The count stays up: if this process dies, its team is resynchronised anyway.
             logger.warning("cannot take back a write in flight: %s", exc)
-
-
-def writes_in_flight(presence: Any) -> WritesInFlight | None:
-    """The tracker for a clustered presence service; None in a single process."""
-    return WritesInFlight(presence) if isinstance(presence, RedisPresenceService) else None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from slackline.control import fault_endpoints, observe, workspace_endpoints
 from slackline.control.spec import Endpoint
 from slackline.control.workspace_endpoints import advance_clock, reset_app
+from slackline.testing.control_journal import ControlJournal
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -41,7 +42,7 @@ async def handle_control(app: App, request: Request) -> Response:
 async def start_control(app: App) -> None:
     """At start: feed the broker's events to the control journal, and start the
     ``--fault-scenario`` file (its offsets count from now)."""
-    if isinstance(app.journal, observe.ControlJournal):
+    if isinstance(app.journal, ControlJournal):
         app.broker.subscribe(app.journal.record_event)
     if app.settings.fault_scenario:
         from slackline.control.scenario import load_scenario_file, start_scenario  # noqa: PLC0415

@@ -38,58 +38,66 @@ class Fault:
 
 
 async def _fail_next(app: App, args: Args) -> dict[str, Any]:
-    app.faults.fail_next(args["method"], args["error"], args["count"], args.get("retry_after"))
+    app.require_faults().fail_next(
+        args["method"], args["error"], args["count"], args.get("retry_after")
+    )
     return {"method": args["method"], "error": args["error"], "count": args["count"]}
 
 
 async def _delay_calls(app: App, args: Args) -> dict[str, Any]:
-    app.faults.delay_calls(args["method"], args["delay_ms"], args.get("count"))
+    app.require_faults().delay_calls(args["method"], args["delay_ms"], args.get("count"))
     return {}
 
 
 async def _refuse_tickets(app: App, args: Args) -> dict[str, Any]:
-    app.faults.refuse_tickets(
+    app.require_faults().refuse_tickets(
         args["count"], status=args["status"], team_id=args.get("team"), user_id=args.get("user")
     )
     return {}
 
 
 async def _expire_tickets(app: App, args: Args) -> dict[str, Any]:
-    app.faults.expire_tickets(args["count"], team_id=args.get("team"), user_id=args.get("user"))
+    app.require_faults().expire_tickets(
+        args["count"], team_id=args.get("team"), user_id=args.get("user")
+    )
     return {}
 
 
 async def _goodbye(app: App, args: Args) -> dict[str, Any]:
-    return {"sessions": app.faults.send_goodbye(args.get("team"), args.get("user"))}
+    return {"sessions": app.require_faults().send_goodbye(args.get("team"), args.get("user"))}
 
 
 async def _end_sessions(app: App, args: Args) -> dict[str, Any]:
-    ended = app.faults.end_sessions(args.get("team"), args.get("user"), goodbye=args["goodbye"])
+    ended = app.require_faults().end_sessions(
+        args.get("team"), args.get("user"), goodbye=args["goodbye"]
+    )
     return {"ended": ended}
 
 
 async def _silence_pings(app: App, args: Args) -> dict[str, Any]:
-    app.faults.silence_pings(args.get("team"), args.get("user"), args.get("session"))
+    app.require_faults().silence_pings(args.get("team"), args.get("user"), args.get("session"))
     return {}
 
 
 async def _answer_pings(app: App, args: Args) -> dict[str, Any]:
-    app.faults.answer_pings()
+    app.require_faults().answer_pings()
     return {}
 
 
 async def _delay_events(app: App, args: Args) -> dict[str, Any]:
-    app.faults.delay_events(args["delay_ms"], team_id=args.get("team"), count=args.get("count"))
+    app.require_faults().delay_events(
+        args["delay_ms"], team_id=args.get("team"), count=args.get("count")
+    )
     return {}
 
 
 async def _migrate_team(app: App, args: Args) -> dict[str, Any]:
-    await app.faults.migrate_team(args["team"], args["secs"])
+    await app.require_faults().migrate_team(args["team"], args["secs"])
     return {}
 
 
 async def _clear(app: App, args: Args) -> dict[str, Any]:
-    app.faults.clear()
+    app.require_faults().clear()
     return {}
 
 
@@ -158,7 +166,7 @@ def _endpoint(fault: Fault) -> Endpoint:
 
 
 async def _list(app: App, args: Args, request: Request) -> dict[str, Any]:
-    return {"faults": app.faults.describe()}
+    return {"faults": app.require_faults().describe()}
 
 
 async def _scenario(app: App, args: Args, request: Request) -> dict[str, Any]:
@@ -166,7 +174,9 @@ async def _scenario(app: App, args: Args, request: Request) -> dict[str, Any]:
 
     scenario = parse_scenario_text(args["text"])
     start_scenario(app, scenario)
-    await app.faults.scheduled_steps_done()  # the steps at 0 are in force when this answers
+    await (
+        app.require_faults().scheduled_steps_done()
+    )  # the steps at 0 are in force when this answers
     return {"steps": len(scenario.steps)}
 
 

@@ -97,10 +97,12 @@ def _openapi(request: Request, endpoints: dict[str, Endpoint]) -> Response:
 async def _run(app: App, request: Request, endpoint: Endpoint) -> Response:
     try:
         arguments = _arguments(request, endpoint)
-        if app.writes is None or not app.writes.covers_control(endpoint.name):
+        if not endpoint.writes:
             result = await endpoint.handler(app, arguments, request)
         else:
-            async with app.writes.writing(EVERY_TEAM):
+            # Changes storage without a team of its own (``act`` counts its user's team
+            # itself): a crash during one ends every team's sessions (decisions E.8).
+            async with app.shared.writes.writing(EVERY_TEAM):
                 result = await endpoint.handler(app, arguments, request)
     except ControlError as exc:
         return _fail(exc.status, exc.code, exc.detail, request)

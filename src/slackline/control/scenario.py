@@ -132,4 +132,4 @@ def start_scenario(app: App, scenario: Scenario) -> None:
     """Schedule every step from now (on the server's loop; ``faults.clear`` drops them)."""
     for step in scenario.steps:
         action = functools.partial(apply_fault, app, FAULTS[step.fault], step.args)
-        app.faults.at(step.at_secs, step.fault, action)
+        app.require_faults().at(step.at_secs, step.fault, action)

@@ -24,6 +24,8 @@ class Endpoint:
     ``body`` is ``json`` (an object checked against ``params``) or ``document`` (YAML or JSON
     text, handed over as ``args["text"]``). ``answer`` names the keys of the answer besides
     ``ok``; ``errors`` the error codes particular to this endpoint, with their HTTP status.
+    ``writes`` marks endpoints that change storage without a team of their own: in a cluster
+    they count as writes in flight for every team (decisions E.8).
     """
 
     name: str
@@ -33,3 +35,4 @@ class Endpoint:
     body: BodyKind = "json"
     answer: tuple[str, ...] = ()
     errors: tuple[tuple[int, str], ...] = ()
+    writes: bool = False

@@ -6,17 +6,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from slackline.acting import act_as
 from slackline.clock import ManualClock, SeededIdFactory
 from slackline.control.params import TEAM, USER, ControlError, Kind, Param
 from slackline.control.spec import Endpoint
 from slackline.domain.models import Team, Token
-from slackline.domain.ratelimit import RateLimiter
 from slackline.domain.workspace_file import WorkspaceFileError
 from slackline.http.args import json_args_text
-from slackline.journal import MemoryJournal
-from slackline.services.tickets import TicketRegistry
 from slackline.services.workspace import WorkspaceError, parse_workspace_text
+from slackline.testing.acting import act_as
+from slackline.testing.journal import MemoryJournal
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -106,7 +104,7 @@ async def act(app: App, args: Args, request: Request) -> dict[str, Any]:
 
 async def sessions_end(app: App, args: Args, request: Request) -> dict[str, Any]:
     """End RTM sessions (of a ``team``, of a ``user``): ``goodbye`` then close, or a drop."""
-    ended = app.faults.end_sessions(args.get("team"), args.get("user"), goodbye=args["goodbye"])
+    ended = app.hub.end_sessions(args.get("team"), args.get("user"), goodbye=args["goodbye"])
     return {"ended": ended}
 
 
@@ -120,14 +118,15 @@ async def reset_app(app: App) -> None:
     """End every session, disarm every fault, forget tickets, rate-limit state and the
     journal, empty the store and load the workspace files again; a manual clock and a seeded
     id factory start over."""
-    app.faults.clear()
+    if app.faults is not None:
+        app.faults.clear()
     app.hub.goodbye_all()
     if isinstance(app.clock, ManualClock):
         app.clock.restart()
     if isinstance(app.ids, SeededIdFactory):
         app.ids.restart()
-    app.tickets = TicketRegistry(app.clock, app.ids)
-    app.rate_limiter = RateLimiter()
+    app.shared.tickets.forget_all()
+    app.shared.rate_limits.forget_all()
     if isinstance(app.journal, MemoryJournal):
         app.journal.clear()
     await app.workspaces.clear()
@@ -149,8 +148,9 @@ async def advance_clock(app: App, secs: float) -> None:
         raise ControlError(409, "clock_not_manual", "the server runs on the system clock")
     app.clock.advance(secs)
     app.hub.clock_moved()
-    app.faults.clock_moved()
-    await app.faults.scheduled_steps_done()
+    if app.faults is not None:
+        app.faults.clock_moved()
+        await app.faults.scheduled_steps_done()
 
 
 def _field(name: str, kind: Kind, doc: str) -> Param:
@@ -166,13 +166,13 @@ _NOT_FOUND = ((404, "team_not_found"), (404, "user_not_found"))
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("workspace.apply", "Apply a workspace document (YAML or JSON): create what is "
              "missing, update what it declares.", workspace_apply, body="document",
-             answer=_DOCUMENT_ANSWER, errors=((400, "invalid_workspace"),)),
+             answer=_DOCUMENT_ANSWER, errors=((400, "invalid_workspace"),), writes=True),
     Endpoint("seed", "The same as workspace.apply: seed the workspace a test needs.",
              workspace_apply, body="document", answer=_DOCUMENT_ANSWER,
-             errors=((400, "invalid_workspace"),)),
+             errors=((400, "invalid_workspace"),), writes=True),
     Endpoint("reset", "End every session, disarm every fault, forget tickets, rate limits and "
              "the journal, empty the store and reload the workspace files.", reset,
-             answer=("teams",)),
+             answer=("teams",), writes=True),
     Endpoint("tokens.create", "Create a token; its text is returned only here.", tokens_create,
              params=(
                  Param("team", "string", "team id", required=True),
@@ -185,13 +185,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                  _field("expires_at", "string", "ISO 8601 time the token expires at"),
                  _field("allowed_networks", "array", "CIDRs the token may be used from"),
                  _field("created_after_2021_11_30", "boolean", "rtm.start refuses it"),
-             ), answer=_TOKEN_ANSWER, errors=(*_NOT_FOUND, (409, "token_exists"))),
+             ), answer=_TOKEN_ANSWER, errors=(*_NOT_FOUND, (409, "token_exists")),
+             writes=True),
     Endpoint("tokens.revoke", "Revoke a token (its sessions get goodbye).", tokens_revoke,
              params=(Param("token", "string", "the token text", required=True),),
-             answer=("revoked",), errors=((404, "token_not_found"),)),
+             answer=("revoked",), errors=((404, "token_not_found"),), writes=True),
     Endpoint("users.deactivate", "Deactivate a user (its sessions get goodbye).",
              users_deactivate, params=(Param("user", "string", "user id", required=True),),
-             answer=("user", "deleted"), errors=((404, "user_not_found"),)),
+             answer=("user", "deleted"), errors=((404, "user_not_found"),), writes=True),
     Endpoint("teams.update", "Change a team's state, policies or names.", teams_update,
              params=(
                  Param("team", "string", "team id", required=True),
@@ -205,7 +206,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                  _field("require_2fa", "boolean", "users need 2FA"),
                  _field("allowed_networks", "array", "CIDRs the team may be reached from"),
                  _field("rtm_denied", "array", "user or bot ids refused rtm.connect"),
-             ), answer=("team",), errors=((404, "team_not_found"),)),
+             ), answer=("team",), errors=((404, "team_not_found"),), writes=True),
     Endpoint("act", "Run a Web API method (or typing) as a user, without their token.", act,
              params=(
                  Param("as", "string", "the user id to act as", required=True),

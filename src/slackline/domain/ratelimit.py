@@ -33,6 +33,16 @@ class Rate:
     burst: int
 
 
+def refilled(tokens: float, updated: float, now: float, rate: Rate) -> float:
+    """What a bucket that held ``tokens`` at ``updated`` holds at ``now`` (at most the burst)."""
+    return min(float(rate.burst), tokens + (now - updated) * rate.per_minute / SECS_PER_MINUTE)
+
+
+def retry_after_secs(tokens: float, rate: Rate) -> int:
+    """Whole seconds until a bucket holding ``tokens`` (less than one) has one again."""
+    return max(1, math.ceil((1.0 - tokens) * SECS_PER_MINUTE / rate.per_minute))
+
+
 class RateLimiter:
     """Token buckets keyed by any hashable; a rejected request takes nothing from its bucket."""
 
@@ -46,13 +56,12 @@ class RateLimiter:
             if len(self._buckets) >= MAX_IDLE_BUCKETS:
                 self._forget_full(now, rate)
             bucket = self._buckets[key] = _Bucket(float(rate.burst), now)
-        refill_per_sec = rate.per_minute / SECS_PER_MINUTE
-        bucket.tokens = min(rate.burst, bucket.tokens + (now - bucket.updated) * refill_per_sec)
+        bucket.tokens = refilled(bucket.tokens, bucket.updated, now, rate)
         bucket.updated = now
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             return None
-        return max(1, math.ceil((1.0 - bucket.tokens) / refill_per_sec))
+        return retry_after_secs(bucket.tokens, rate)
 
     def _forget_full(self, now: float, rate: Rate) -> None:
         """Drop buckets idle long enough to have refilled: they carry no state."""

@@ -1,12 +1,14 @@
-"""The fault plan: what misbehaves next, consulted by the dispatcher, the socket endpoint,
-the ping path and the broker subscription, and the immediate faults on open sessions.
+"""The fault plan: what misbehaves next, and the immediate faults on open sessions.
 
-Every server has one (``app.faults``), empty unless a test arms it (Python, the control API
-or a YAML scenario). Each hot path checks one attribute first (``calls_armed``,
-``tickets_armed``, ``pings_silenced``); the event delay swaps the broker subscription
-itself, so fan-out checks nothing (:mod:`slackline.faults.delivery`). Faults act on this
-process: its sessions, its calls. Delays run on real time (they exercise client timeouts);
-a team migration and scheduled steps run on the injected clock.
+A server started with faults (``--admin-token``, ``--fault-scenario`` or the test toolkit)
+has one (``app.faults``), empty until a test arms it (Python, the control API or a YAML
+scenario); composition installs its hooks as wrappers (:mod:`slackline.faults.install`)
+around the call gate, the ticket redemption, the ping answers and the broker subscription,
+so a server started without faults runs no check for them. Each wrapper checks one
+attribute first (``calls_armed``, ``tickets_armed``, ``pings_silenced``); the event delay
+swaps the broker subscription itself (:mod:`slackline.faults.delivery`). Faults act on this
+process: its sessions, its calls. Delays run on real time (they exercise client timeouts); a
+team migration and scheduled steps run on the injected clock.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ class FaultPlan:
         return False
 
     async def before_call(self, method: str, team_id: str) -> None:
-        """The dispatcher's hook (only while ``calls_armed``), after authentication and the
+        """The call gate's hook (only while ``calls_armed``), after authentication and the
         rate limit: wait out a delay, then raise an injected error or the migration's."""
         delay = self._delays.get(method)
         if delay is not None:
@@ -211,7 +213,7 @@ class FaultPlan:
         self._update()
 
     def take_ticket(self, team_id: str, user_id: str) -> TicketAnswer | None:
-        """The socket endpoint's hook (only while ``tickets_armed``) for a valid ticket."""
+        """The redemption's hook (only while ``tickets_armed``) for a valid ticket."""
         if self._migrations and self.migrating(team_id):
             return _EXPIRE
         for fault in self._tickets:
@@ -259,7 +261,7 @@ class FaultPlan:
         self._update()
 
     def silences(self, session: RtmSession) -> bool:
-        """The ping path's hook (only while ``pings_silenced``)."""
+        """The ping answers' hook (only while ``pings_silenced``)."""
         return any(
             f.matches(session.team_id, session.user_id, session.session_id) for f in self._silenced
         )

@@ -30,6 +30,20 @@ def request_base_url(scheme: str, host_header: str | None, listener_host: str) -
     return f"{scheme}://{host}"
 
 
+class PublicUrls:
+    """The public HTTP bases handed to callers (decisions D.1): configured, or from the
+    request's listener and ``Host``."""
+
+    def __init__(self, public_url: str | None, tls_public_url: str | None) -> None:
+        self._plain = public_url.rstrip("/") if public_url else None
+        self._tls = tls_public_url.rstrip("/") if tls_public_url else None
+
+    def base_url(self, scheme: str, host_header: str | None, listener_host: str) -> str:
+        """``http(s)://host[:port]`` for a request that arrived on ``scheme``."""
+        configured = self._tls if scheme == "https" else self._plain
+        return configured or request_base_url(scheme, host_header, listener_host)
+
+
 def socket_url(base_url: str, ticket: str) -> str:
     """``ws(s)://host/websocket/<ticket>`` for an ``http(s)://host`` base."""
     if base_url.startswith("https://"):

@@ -13,7 +13,7 @@ import logging
 import ssl
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
@@ -21,6 +21,7 @@ from typing import Any, Protocol, cast
 
 import httptools
 
+from slackline.errors import error_body, unexpected_error
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.logbuffer import LineLogger
@@ -42,7 +43,7 @@ class RequestHandler(Protocol):
         ...
 
 
-UpgradeHandler = Callable[[Request, asyncio.Transport, bytes], Awaitable[None] | None]
+UpgradeHandler = Callable[[Request, asyncio.Transport, bytes], Coroutine[Any, Any, None] | None]
 
 
 def log_path(path: str) -> str:
@@ -74,7 +75,7 @@ def encode_response(response: Response, keep_alive: bool) -> bytes:
 
 
 # Upgrades still being answered (a ticket redeemed in Redis): referenced until done.
-_UPGRADES: set[asyncio.Task[Any]] = set()
+_UPGRADES: set[asyncio.Task[None]] = set()
 _KEEP_ALIVE = "connection: keep-alive\r\n\r\n"
 _CLOSE = "connection: close\r\n\r\n"
 
@@ -385,17 +386,17 @@ class HttpProtocol(asyncio.Protocol):
             self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
 
     async def _answer(self, request: Request) -> Response:
-        """The application's response; a crash there is a 500, never a hung connection."""
+        """The application's response; a crash there is a 500 with the Slack error every
+        unexpected exception gets (decisions B.6), never a hung connection."""
         try:
             return await self._handler.handle(request)
-        except Exception:
+        except Exception as exc:
             access_log.exception(
                 "req=%s unhandled error in the request handler", request.request_id
             )
-            response = plain_response(
-                500, {"ok": False, "error": "internal_error"}, request.request_id
-            )
-            response.error = "internal_error"
+            error = unexpected_error(exc)
+            response = plain_response(500, error_body(error), request.request_id)
+            response.error = error.code.value
             return response
 
     def _write(self, response: Response, keep_alive: bool) -> None:
@@ -411,12 +412,20 @@ class HttpProtocol(asyncio.Protocol):
         self._release_parser()
         if self._connections is not None:
             self._connections.discard(self)
-        result = self._upgrade(request, self._transport, rest)
-        if result is not None:
-            task: asyncio.Task[Any] = self._loop.create_task(result)  # type: ignore[arg-type]
-            # The loop keeps only a weak reference to a task: hold it until it is done.
-            _UPGRADES.add(task)
-            task.add_done_callback(_UPGRADES.discard)
+        transport = self._transport
+        result = self._upgrade(request, transport, rest)
+        if result is None:
+            return
+        # Run at once: most upgrades finish without waiting (tickets in this process).
+        task = start_eagerly(self._loop, result)
+        if task is None:
+            return
+        # One that waits (a ticket in Redis) reads nothing until it is done, since no
+        # protocol owns the connection meanwhile.
+        transport.pause_reading()
+        # The loop keeps only a weak reference to a task: hold it until it is done.
+        _UPGRADES.add(task)
+        task.add_done_callback(partial(_upgrade_done, transport))
 
     def _release_parser(self) -> None:
         """Drop the parser, which refers back to this protocol: without the cycle, a closed or
@@ -478,6 +487,12 @@ class HttpProtocol(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _upgrade_done(transport: asyncio.Transport, task: asyncio.Task[None]) -> None:
+    _UPGRADES.discard(task)
+    if not transport.is_closing():
+        transport.resume_reading()
 
 
 def _nothing() -> None:

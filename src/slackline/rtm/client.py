@@ -4,6 +4,10 @@
 at a time per session, in arrival order; every other type is answered at once. A frame
 without an ``id`` is processed and never acknowledged; an unknown ``type`` with an ``id``
 gets code 6, without one it is ignored.
+
+Pings (the JSON ``ping`` type and the protocol's ping frames) are answered by
+:attr:`ClientFrames.answer_ping` and :attr:`ClientFrames.answer_ws_ping`, which composition
+may replace (an injected fault silences them: :mod:`slackline.faults.install`).
 """
 
 from __future__ import annotations
@@ -13,23 +17,51 @@ import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from slackline.clock import Clock
+from slackline.domain.ratelimit import Rate, refilled
 from slackline.errors import RtmError, RtmErrorCode, SlackError, StorageError
+from slackline.rtm.frames import Opcode, encode_frame
 from slackline.rtm.replies import error_frame, error_reply, message_ack, pong
 
 if TYPE_CHECKING:
-    from slackline.app import App
+    from slackline.rtm.hub import SessionHub
     from slackline.rtm.session import RtmSession
 
 logger = logging.getLogger("slackline.rtm")
 
-WRITE_RATE_PER_SEC = 1.0
-WRITE_BURST = 20
+# 1 per second with a burst of 20 (decisions E.5); ``WRITE_BURST`` rejections in a row
+# (twice the burst sent at once) end the session.
+WRITE_RATE = Rate(per_minute=60, burst=20)
+WRITE_BURST = WRITE_RATE.burst
 MAX_INBOX_FRAMES = 64
 _WRITE_TYPES = frozenset({"message", "typing"})
 
 FrameHandler = Callable[["RtmSession", dict[str, Any], int | None], Awaitable[bytes | None]]
+PingAnswer = Callable[["RtmSession", dict[str, Any], int | None], None]
+WsPingAnswer = Callable[["RtmSession", bytes], None]
+
+
+class FrameHandling(Protocol):
+    """What a session hands its client's frames to: :class:`ClientFrames`, or a journal's
+    tap around it (installed at composition)."""
+
+    def handle(self, session: RtmSession, payload: bytes) -> None:
+        """One text frame from the client."""
+        ...
+
+    def answer_ws_ping(self, session: RtmSession, payload: bytes) -> None:
+        """One ping frame from the client."""
+        ...
+
+    def busy(self) -> bool:
+        """Whether any client frame waits for (or is in) its handler."""
+        ...
+
+    def session_ended(self, session: RtmSession) -> None:
+        """Drop a closed session's unprocessed frames."""
+        ...
 
 
 def reply_id(document: dict[str, Any]) -> int | None:
@@ -41,10 +73,14 @@ def reply_id(document: dict[str, Any]) -> int | None:
 class ClientFrames:
     """Dispatches client frames to handlers; one ordered inbox per session."""
 
-    def __init__(self, app: App) -> None:
-        self._app = app
+    def __init__(self, hub: SessionHub, clock: Clock, *, rate_limits: bool) -> None:
+        self._hub = hub
+        self._clock = clock
+        self._rate_limits = rate_limits
         self._inboxes: dict[RtmSession, deque[tuple[dict[str, Any], int | None]]] = {}
         self._handlers: dict[str, FrameHandler] = {}
+        self.answer_ping: PingAnswer = self._pong
+        self.answer_ws_ping: WsPingAnswer = self._ws_pong
 
     def register(self, frame_type: str, handler: FrameHandler) -> None:
         """Route frames of a ``type`` to a handler returning the reply frame (or None)."""
@@ -57,23 +93,17 @@ class ClientFrames:
         except ValueError:
             document = None
         if not isinstance(document, dict):
-            self._app.hub.queue(session, error_frame(RtmErrorCode.INVALID_FRAME))
+            self._hub.queue(session, error_frame(RtmErrorCode.INVALID_FRAME))
             return
         reply_to = reply_id(document)
         frame_type = document.get("type")
-        if not isinstance(frame_type, str) or (
-            frame_type not in self._handlers and frame_type != "ping"
-        ):
-            if reply_to is not None:
-                self._app.hub.queue(session, error_reply(reply_to, RtmErrorCode.UNSUPPORTED_TYPE))
-            return
         if frame_type == "ping":
             # Answered at once, never behind a message being stored: keepalives time out.
-            if not self.answers_pings(session):
-                return
-            reply = ping_reply(document, reply_to)
-            if reply is not None:
-                self._app.hub.queue(session, reply)
+            self.answer_ping(session, document, reply_to)
+            return
+        if not isinstance(frame_type, str) or frame_type not in self._handlers:
+            if reply_to is not None:
+                self._hub.queue(session, error_reply(reply_to, RtmErrorCode.UNSUPPORTED_TYPE))
             return
         if frame_type in _WRITE_TYPES and not self._within_write_bucket(session, reply_to):
             return
@@ -86,10 +116,13 @@ class ClientFrames:
             return
         inbox.append((document, reply_to))
 
-    def answers_pings(self, session: RtmSession) -> bool:
-        """False while an injected fault silences the session's pings (a half-open link)."""
-        faults = self._app.faults
-        return not (faults.pings_silenced and faults.silences(session))
+    def _pong(self, session: RtmSession, document: dict[str, Any], reply_to: int | None) -> None:
+        reply = ping_reply(document, reply_to)
+        if reply is not None:
+            self._hub.queue(session, reply)
+
+    def _ws_pong(self, session: RtmSession, payload: bytes) -> None:
+        self._hub.queue(session, encode_frame(Opcode.PONG, payload))
 
     def busy(self) -> bool:
         """Whether any client frame is waiting for (or in) its handler."""
@@ -109,7 +142,7 @@ class ClientFrames:
                 document, reply_to = inbox.popleft()
                 reply = await self._run(session, document, reply_to)
                 if reply is not None:
-                    self._app.hub.queue(session, reply)
+                    self._hub.queue(session, reply)
         finally:
             self._inboxes.pop(session, None)
 
@@ -130,19 +163,20 @@ class ClientFrames:
         return error_reply(reply_to, code) if reply_to is not None else None
 
     def _within_write_bucket(self, session: RtmSession, reply_to: int | None) -> bool:
-        """1 per second with a burst of 20 (decisions E.5).
+        """The session's write bucket (decisions E.5), off with ``--rate-limits off``.
 
         A frame over the bucket takes nothing and gets code -1; after ``WRITE_BURST``
-        rejections in a row (twice the burst sent at once) the session gets ``goodbye``.
+        rejections in a row the session gets ``goodbye``.
         """
-        if not self._app.settings.rate_limits:
+        if not self._rate_limits:
             return True
-        now = self._app.clock.monotonic()
+        now = self._clock.monotonic()
         if session.write_updated == 0.0:
             session.write_tokens = float(WRITE_BURST)
         else:
-            refill = (now - session.write_updated) * WRITE_RATE_PER_SEC
-            session.write_tokens = min(float(WRITE_BURST), session.write_tokens + refill)
+            session.write_tokens = refilled(
+                session.write_tokens, session.write_updated, now, WRITE_RATE
+            )
         session.write_updated = now
         if session.write_tokens >= 1.0:
             session.write_tokens -= 1.0
@@ -152,7 +186,7 @@ class ClientFrames:
         if session.write_rejections >= WRITE_BURST:
             session.goodbye()
         elif reply_to is not None:
-            self._app.hub.queue(session, error_reply(reply_to, RtmErrorCode.RATE_LIMITED))
+            self._hub.queue(session, error_reply(reply_to, RtmErrorCode.RATE_LIMITED))
         return False
 
 

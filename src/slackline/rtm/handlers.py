@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from slackline.domain.models import Message
 from slackline.errors import RtmError, RtmErrorCode, SlackError, SlackErrorCode
 from slackline.rtm.client import ClientFrames, message_reply
-from slackline.rtm.hub import presence_frame
+from slackline.rtm.hub import SessionHub, presence_frame
+from slackline.services.container import Services
+from slackline.services.messages import MAX_RTM_TEXT_CHARS, check_text
+from slackline.shared.base import WritesInFlight
 
 if TYPE_CHECKING:
-    from slackline.app import App
     from slackline.rtm.session import RtmSession
 
-MAX_RTM_TEXT_CHARS = 4_000
 MAX_PRESENCE_IDS = 500
 _SLACK_TO_RTM = {
     SlackErrorCode.CHANNEL_NOT_FOUND: RtmErrorCode.CHANNEL_NOT_FOUND,
@@ -29,10 +30,12 @@ _SLACK_TO_RTM = {
 
 
 class RtmHandlers:
-    """The frame handlers, bound to one application."""
+    """The frame handlers, over the services every transport shares."""
 
-    def __init__(self, app: App) -> None:
-        self._app = app
+    def __init__(self, services: Services, hub: SessionHub, writes: WritesInFlight) -> None:
+        self._services = services
+        self._hub = hub
+        self._writes = writes
 
     def register(self, frames: ClientFrames) -> None:
         """Route each client frame type to its handler."""
@@ -45,8 +48,8 @@ class RtmHandlers:
         if not isinstance(channel, str) or not channel:
             raise RtmError(RtmErrorCode.CHANNEL_MISSING)
         try:
-            conversation = await self._app.messages.conversation_for_post(
-                session.team_id, channel, session.user_id, public_without_membership=False
+            conversation = await self._services.access.postable(
+                session.team_id, session.user_id, channel, public_without_membership=False
             )
         except SlackError as error:
             raise _rtm_error(error) from error
@@ -57,10 +60,12 @@ class RtmHandlers:
     ) -> bytes | None:
         """Post a message; acknowledge with its ``ts`` and ``text``."""
         text = document.get("text")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str):
             raise RtmError(RtmErrorCode.TEXT_MISSING)
-        if len(text) > MAX_RTM_TEXT_CHARS:
-            raise RtmError(RtmErrorCode.MESSAGE_TOO_LONG)
+        try:
+            check_text(text, has_rich_content=False, max_chars=MAX_RTM_TEXT_CHARS)
+        except SlackError as error:
+            raise _rtm_error(error) from error
         channel = await self._conversation_for(session, document.get("channel"))
         thread_ts = document.get("thread_ts")
         draft = Message(
@@ -72,9 +77,9 @@ class RtmHandlers:
             bot_id=session.bot_id,
             thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
         )
-        async with self._app.writing(session.team_id):
-            stored = await self._app.messages.post_message(draft)
-        return message_reply(reply_to, stored.ts, stored.text)
+        async with self._writes.writing(session.team_id):
+            posted = await self._services.messages.post_message(draft)
+        return message_reply(reply_to, posted.message.ts, posted.message.text)
 
     async def typing(
         self, session: RtmSession, document: dict[str, Any], reply_to: int | None
@@ -84,7 +89,7 @@ class RtmHandlers:
         if not isinstance(channel, str) or not channel:
             raise RtmError(RtmErrorCode.CHANNEL_MISSING)
         try:
-            await self._app.typing.typing(session.team_id, channel, session.user_id)
+            await self._services.typing.typing(session.team_id, channel, session.user_id)
         except SlackError as error:
             raise _rtm_error(error) from error
         return None
@@ -94,7 +99,7 @@ class RtmHandlers:
     ) -> bytes | None:
         """Replace the subscriptions; send newly added users' current presence once."""
         ids = _presence_ids(document)
-        added = self._app.hub.set_subscriptions(session, frozenset(ids))
+        added = self._hub.set_subscriptions(session, frozenset(ids))
         await self._send_presence(session, [user for user in ids if user in added])
         return None
 
@@ -108,15 +113,15 @@ class RtmHandlers:
     async def _send_presence(self, session: RtmSession, users: list[str]) -> None:
         visible = []
         for user_id in users:
-            user = await self._app.store.get_user(user_id)
+            user = await self._services.reads.get_user(user_id)
             if user is None or user.team_id != session.team_id:
                 continue  # another team's users are never visible
             visible.append(user)
         by_presence: dict[str, list[str]] = {}
-        presences = await self._app.presence.presences(visible)
+        presences = await self._services.presence.presences(visible)
         for user, presence in zip(visible, presences, strict=True):
             by_presence.setdefault(presence, []).append(user.id)
-        hub = self._app.hub
+        hub = self._hub
         for presence, changed in by_presence.items():
             if session.batch_presence_aware:
                 hub.queue(session, presence_frame(changed, presence, batched=True))

@@ -4,10 +4,10 @@ Each event is encoded once (JSON and frame header) and the same bytes are queued
 recipient; queued sessions are flushed together in one callback per loop iteration. The hub
 is the broker's subscriber in this process, so it sees events from every process.
 
-With a journal that records frames (tests), every text frame in and out is reported to it;
-without one (``journal is None``) each event costs one attribute check more, nothing else.
-Session ages are measured on the injected clock, so a manual clock ages sessions when moved
-(:meth:`SessionHub.clock_moved`).
+A journal of frames (the test toolkit's) is installed at composition as a subclass that
+records what this one queues (:class:`slackline.testing.journal.JournaledHub`), so a server
+without one checks nothing for it. Session ages are measured on the injected clock, so a
+manual clock ages sessions when moved (:meth:`SessionHub.clock_moved`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 from slackline.broker import BrokerMessage, ControlAction, DeliveryGap, Event, SessionControl
 from slackline.broker.base import addressed
 from slackline.clock import Clock
-from slackline.rtm.pending import PendingTickets
 from slackline.rtm.replies import HELLO_FRAME, encode_event
+from slackline.shared.base import CatchUp
 
 if TYPE_CHECKING:
-    from slackline.journal import Direction, Journal
-    from slackline.rtm.client import ClientFrames
+    from slackline.rtm.client import FrameHandling
     from slackline.rtm.session import RtmSession
 
 RecipientKey = tuple[str, frozenset[str] | None, str | None]
@@ -60,7 +59,6 @@ class SessionHub:
         # one list until a session opens or closes (the audience sets are cached, hashed once).
         self._recipient_lists: dict[RecipientKey, list[RtmSession]] = {}
         self._watchers: dict[str, set[RtmSession]] = {}
-        self._pending = PendingTickets()
         self._dirty: list[RtmSession] = []
         self._flush_handle: asyncio.Handle | None = None
         self._holds = 0
@@ -73,8 +71,7 @@ class SessionHub:
         self._presence_timer: asyncio.TimerHandle | None = None
         self._session_ids = 0
         self.overflow_closes = 0
-        self.journal: Journal | None = None
-        self.client_frames: ClientFrames
+        self.client_frames: FrameHandling
         self.on_open: Callable[[RtmSession], None] = _ignore
         self.on_close: Callable[[RtmSession], None] = _ignore
 
@@ -85,25 +82,23 @@ class SessionHub:
         self._session_ids += 1
         return self._session_ids
 
-    def reserve(self, ticket: str, team_id: str, user_id: str) -> None:
-        """Start keeping the user's events for a ticket until its socket opens."""
-        self._pending.add(ticket, team_id, user_id, self._clock.monotonic())
-
-    def attach(self, ticket: str, session: RtmSession) -> None:
-        """Register a new session: ``hello``, then the events kept since ``rtm.connect``."""
-        kept = self._pending.take(ticket)
+    def attach(self, session: RtmSession, caught_up: CatchUp) -> None:
+        """Register a new session: ``hello``, then the events kept since ``rtm.connect``
+        (decisions E.2), then its ending if one came meanwhile. Call it in the same loop
+        callback as the ticket's catch-up, so that no event falls between the two."""
         self._recipient_lists.clear()
         users = self._teams.setdefault(session.team_id, {})
         users.setdefault(session.user_id, set()).add(session)
         self._open_sessions += 1
         self.queue(session, HELLO_FRAME)
-        if kept is not None:
-            frames, overflowed = kept
-            if overflowed:
-                session.goodbye()
-                return
-            for frame in frames:
-                self.queue(session, frame)
+        for frame in caught_up.frames:
+            self.queue(session, frame)
+        if caught_up.ending is ControlAction.MIGRATION:
+            session.migration_started()
+            return
+        if caught_up.ending is not None:
+            session.goodbye()
+            return
         jitter = 1 + random.uniform(-SESSION_AGE_JITTER, SESSION_AGE_JITTER)
         self._age_out_at(session, self.max_session_age_secs * jitter)
         self.on_open(session)
@@ -188,8 +183,6 @@ class SessionHub:
         """Queue a frame; every queued session is flushed once at the end of this iteration."""
         if session.closed:
             return
-        if self.journal is not None:
-            self.record(session, "out", frame)
         if not session.pending:
             self._dirty.append(session)
         session.pending.append(frame)
@@ -225,11 +218,6 @@ class SessionHub:
         for session in dirty:
             session.flush()
 
-    def record(self, session: RtmSession, direction: Direction, frame: bytes) -> None:
-        """Report a frame of the session to the journal (only called when there is one)."""
-        assert self.journal is not None
-        self.journal.record_frame(direction, session, frame)
-
     def settled(self) -> bool:
         """Whether no frame waits anywhere: nothing queued or unwritten for any session and
         no client frame waiting for its handler (the toolkit's ``settle``)."""
@@ -259,35 +247,29 @@ class SessionHub:
         elif message.presence_of is not None:
             self._presence(message)
         else:
-            self._event(message)
+            self.fan_out(message)
 
-    def _event(self, event: Event) -> None:
+    def fan_out(self, event: Event) -> list[RtmSession]:
+        """Queue an event's frame on every session it reaches; returns those sessions."""
         users = self._teams.get(event.team_id)
+        if not users:
+            return _NOBODY
         frame = encode_event(event.payload)
-        if users:
-            # The hot loop of fan-out: queue() inlined, one pass over the smaller side.
-            dirty = self._dirty
-            queued = False
-            recipients = self._recipient_list(users, event)
-            for session in recipients:
-                if session.closed:
-                    continue
-                pending = session.pending
-                if not pending:
-                    dirty.append(session)
-                pending.append(frame)
-                queued = True
-            if queued and self._flush_handle is None:
-                self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
-            if self.journal is not None:
-                self._record_event(recipients, frame)
-        if self._pending:
-            self._pending.keep(event, frame)
-
-    def _record_event(self, recipients: list[RtmSession], frame: bytes) -> None:
+        # The hot loop of fan-out: queue() inlined, one pass over the smaller side.
+        dirty = self._dirty
+        queued = False
+        recipients = self._recipient_list(users, event)
         for session in recipients:
-            if not session.closed:
-                self.record(session, "out", frame)
+            if session.closed:
+                continue
+            pending = session.pending
+            if not pending:
+                dirty.append(session)
+            pending.append(frame)
+            queued = True
+        if queued and self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+        return recipients
 
     def _recipient_list(self, users: dict[str, set[RtmSession]], event: Event) -> list[RtmSession]:
         key = (event.team_id, event.audience, event.exclude)
@@ -357,6 +339,9 @@ class SessionHub:
         """``goodbye`` and close every session (shutdown and drain)."""
         for session in list(self.sessions()):
             session.goodbye()
+
+
+_NOBODY: list[RtmSession] = []
 
 
 def _ignore(session: RtmSession) -> None:

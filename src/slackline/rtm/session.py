@@ -19,13 +19,12 @@ from slackline.rtm.frames import (
     Opcode,
     ProtocolViolationError,
     encode_close,
-    encode_frame,
 )
 from slackline.rtm.replies import GOODBYE_FRAME, MIGRATION_FRAME
 
 if TYPE_CHECKING:
     from slackline.rtm.hub import SessionHub
-    from slackline.services.tickets import Ticket
+    from slackline.shared.base import Ticket
 
 logger = logging.getLogger("slackline.rtm")
 _lines = LineLogger(logger)
@@ -85,12 +84,9 @@ class RtmSession(asyncio.Protocol):
             return
         for frame in frames:
             if frame.opcode is Opcode.TEXT:
-                if self.hub.journal is not None:
-                    self.hub.record(self, "in", frame.payload)
                 self.hub.client_frames.handle(self, frame.payload)
             elif frame.opcode is Opcode.PING:
-                if self.hub.client_frames.answers_pings(self):
-                    self.hub.queue(self, encode_frame(Opcode.PONG, frame.payload))
+                self.hub.client_frames.answer_ws_ping(self, frame.payload)
             elif frame.opcode is Opcode.CLOSE:
                 self.close(CloseCode.NORMAL, "")
             elif frame.opcode is Opcode.BINARY:
@@ -133,9 +129,7 @@ class RtmSession(asyncio.Protocol):
     def _end(self, frame: bytes) -> None:
         if self.closed:
             return
-        if self.hub.journal is not None:
-            self.hub.record(self, "out", frame)
-        self.pending.append(frame)
+        self.hub.queue(self, frame)
         self.close(CloseCode.GOING_AWAY, "")
 
     def close(self, code: int, reason: str) -> None:

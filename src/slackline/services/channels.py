@@ -14,18 +14,11 @@ import dataclasses
 
 from slackline.broker import Broker, Event
 from slackline.clock import Clock, IdFactory
+from slackline.domain.access import lifecycle_audience
 from slackline.domain.models import Conversation, User
 from slackline.domain.shapes import conversation_object
 from slackline.services.messages import MessageService
-from slackline.services.notices import (
-    channel_type,
-    event_prefix,
-    is_public_channel,
-    lifecycle_audience,
-    member_ids,
-    mention,
-    notice,
-)
+from slackline.services.notices import channel_type, event_prefix, member_ids, mention, notice
 from slackline.storage.base import Store
 
 
@@ -117,7 +110,7 @@ class ChannelService:
             "channel": changed.id,
             "user": actor.id,
         }
-        audience = None if is_public_channel(changed) else members
+        audience = lifecycle_audience(changed, members)
         await self._broker.publish(Event(changed.team_id, payload, audience))
         await self._messages.post_message(notice(changed, actor, f"channel_{action}", text))
         return changed

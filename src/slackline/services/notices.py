@@ -2,23 +2,19 @@
 
 The audience of an event is computed where the event is made. Public channels announce
 their life (created, renamed, archived) to the whole team; private channels, DMs and group
-DMs only to their members, so a non-member never learns they exist.
+DMs only to their members, so a non-member never learns they exist
+(:func:`slackline.domain.access.lifecycle_audience`).
 """
 
 from __future__ import annotations
 
 from slackline.clock import Clock
+from slackline.domain.access import is_public_channel
 from slackline.domain.models import Conversation, Message, User
 from slackline.domain.ts import micros_to_ts
 from slackline.storage.base import ALL_ROWS, Store
 
 _MICROS_PER_SEC = 1_000_000
-
-
-def is_public_channel(conversation: Conversation) -> bool:
-    """A channel anyone in the team may see and join."""
-    c = conversation
-    return not (c.is_private or c.is_im or c.is_mpim)
 
 
 def event_prefix(conversation: Conversation) -> str:
@@ -34,13 +30,6 @@ def channel_type(conversation: Conversation) -> str:
 async def member_ids(store: Store, conversation_id: str) -> frozenset[str]:
     """Every member of a conversation."""
     return frozenset(await store.list_members(conversation_id, "", ALL_ROWS))
-
-
-def lifecycle_audience(
-    conversation: Conversation, members: frozenset[str]
-) -> frozenset[str] | None:
-    """Who hears of a channel's creation, renaming, archiving: the team, or the members."""
-    return None if is_public_channel(conversation) else members
 
 
 def event_ts(clock: Clock) -> str:

@@ -5,11 +5,11 @@ is open and they have not set themselves away; otherwise ``away``. The manual-aw
 persistent (``User.manual_away``), so it survives reconnects and restarts. Idle auto-away is
 not applied, so ``auto_away`` is always false.
 
-Two implementations of :class:`Presence`, chosen with the broker (:func:`create_presence`):
-:class:`PresenceService` counts open sessions in this process's memory (``memory://``: one
-process is the whole server); a ``redis://`` broker gets
-:class:`slackline.cluster.presence.RedisPresenceService`, which counts them in Redis across
-every process.
+Two implementations of :class:`Presence`, chosen with the shared state
+(:mod:`slackline.shared.base`): :class:`PresenceService` counts open sessions in this
+process's memory (``memory://``: one process is the whole server); a ``redis://`` broker
+gets :class:`slackline.cluster.presence.RedisPresenceService`, which counts them in Redis
+across every process.
 
 Every change is stored first and announced after (decisions F.1).
 """
@@ -81,22 +81,6 @@ class Presence(Protocol):
     async def set_manual_away(self, team_id: str, user_id: str, away: bool) -> None:
         """Store the manual-away flag, then tell the user's sessions and the team."""
         ...
-
-
-def create_presence(
-    store: Store, broker: Broker, clock: Clock, identities: IdentityService
-) -> Presence:
-    """The implementation the broker calls for: in this process with the in-process broker,
-    shared in Redis with the Redis broker (``redis://``)."""
-    from slackline.broker.memory import MemoryBroker  # noqa: PLC0415
-
-    if not isinstance(broker, MemoryBroker):
-        from slackline.cluster.presence import open_cluster_presence  # noqa: PLC0415
-
-        shared = open_cluster_presence(store, broker, clock, identities)
-        if shared is not None:
-            return shared
-    return PresenceService(store, broker, clock, identities)
 
 
 def presence_event(team_id: str, user_id: str, presence: str) -> Event:

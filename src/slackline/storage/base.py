@@ -31,24 +31,12 @@ class ThreadSummary:
     latest_reply: str | None = None
 
 
-class Store(Protocol):
-    """Durable workspace state: teams, users, bots, conversations, members, tokens, messages."""
+class StoreReader(Protocol):
+    """The read-only half of :class:`Store`: what Web API handlers may call directly.
 
-    async def migrate(self) -> None:
-        """Apply every numbered migration not yet applied; safe to run concurrently."""
-        ...
-
-    async def close(self) -> None:
-        """Release connections and threads."""
-        ...
-
-    async def clear(self) -> None:
-        """Delete every row, keeping the schema: the test toolkit's per-test reset."""
-        ...
-
-    async def put_team(self, team: Team) -> None:
-        """Insert or replace a team."""
-        ...
+    Handlers read through this view and change nothing themselves: every write goes through a
+    service, which commits and then publishes (docs/architecture.md, "Who may touch storage").
+    """
 
     async def get_team(self, team_id: str) -> Team | None:
         """A team by id."""
@@ -56,10 +44,6 @@ class Store(Protocol):
 
     async def list_teams(self) -> list[Team]:
         """Every team, ordered by id."""
-        ...
-
-    async def put_user(self, user: User) -> None:
-        """Insert or replace a user."""
         ...
 
     async def get_user(self, user_id: str) -> User | None:
@@ -70,20 +54,12 @@ class Store(Protocol):
         """A team's users with ids after ``after``, ordered by id."""
         ...
 
-    async def put_bot(self, bot: Bot) -> None:
-        """Insert or replace a bot."""
-        ...
-
     async def get_bot(self, bot_id: str) -> Bot | None:
         """A bot by id."""
         ...
 
     async def list_bots(self, team_id: str) -> list[Bot]:
         """A team's bots, ordered by id."""
-        ...
-
-    async def put_conversation(self, conversation: Conversation) -> None:
-        """Insert or replace a conversation (its members and messages are kept)."""
         ...
 
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
@@ -107,14 +83,6 @@ class Store(Protocol):
         """
         ...
 
-    async def add_members(self, conversation_id: str, user_ids: Sequence[str]) -> list[str]:
-        """Add members; returns the ids that were not members before."""
-        ...
-
-    async def remove_member(self, conversation_id: str, user_id: str) -> bool:
-        """Remove a member; returns whether it was one."""
-        ...
-
     async def is_member(self, conversation_id: str, user_id: str) -> bool:
         """Whether the user is a member of the conversation."""
         ...
@@ -127,24 +95,12 @@ class Store(Protocol):
         """How many members a conversation has."""
         ...
 
-    async def put_token(self, token: Token) -> None:
-        """Insert or replace a token (stored by its keyed hash only)."""
-        ...
-
     async def get_token(self, token_hash: str) -> Token | None:
         """A token by its keyed hash."""
         ...
 
     async def list_tokens(self, team_id: str) -> list[Token]:
         """A team's tokens."""
-        ...
-
-    async def insert_message(self, message: Message, now: float) -> Message:
-        """Store a new message, assigning it the conversation's next ``ts`` atomically.
-
-        The ``ts`` of ``message`` is ignored; the stored message is returned. The write is
-        committed durably before this returns.
-        """
         ...
 
     async def get_message(self, conversation_id: str, ts: str) -> Message | None:
@@ -167,15 +123,6 @@ class Store(Protocol):
         """
         ...
 
-    async def update_message(self, message: Message) -> bool:
-        """Replace a stored message's content (text, subtype, edited, extra); returns whether
-        it existed. Its reactions are kept."""
-        ...
-
-    async def delete_message(self, conversation_id: str, ts: str) -> Message | None:
-        """Delete a message and its reactions; returns it as it was, or None if missing."""
-        ...
-
     async def list_thread(
         self, conversation_id: str, thread_ts: str, *, after: str, limit: int
     ) -> list[Message]:
@@ -187,6 +134,75 @@ class Store(Protocol):
         """The replies under a parent message (the parent itself not counted)."""
         ...
 
+    async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:
+        """The team's channel (public or private, not a DM or group DM) with this name."""
+        ...
+
+    async def find_im(self, team_id: str, user_id: str, other_id: str) -> Conversation | None:
+        """The team's DM between exactly these two users (one user: their self-DM)."""
+        ...
+
+
+class Store(StoreReader, Protocol):
+    """Durable workspace state: teams, users, bots, conversations, members, tokens, messages."""
+
+    async def migrate(self) -> None:
+        """Apply every numbered migration not yet applied; safe to run concurrently."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections and threads."""
+        ...
+
+    async def clear(self) -> None:
+        """Delete every row, keeping the schema: the test toolkit's per-test reset."""
+        ...
+
+    async def put_team(self, team: Team) -> None:
+        """Insert or replace a team."""
+        ...
+
+    async def put_user(self, user: User) -> None:
+        """Insert or replace a user."""
+        ...
+
+    async def put_bot(self, bot: Bot) -> None:
+        """Insert or replace a bot."""
+        ...
+
+    async def put_conversation(self, conversation: Conversation) -> None:
+        """Insert or replace a conversation (its members and messages are kept)."""
+        ...
+
+    async def add_members(self, conversation_id: str, user_ids: Sequence[str]) -> list[str]:
+        """Add members; returns the ids that were not members before."""
+        ...
+
+    async def remove_member(self, conversation_id: str, user_id: str) -> bool:
+        """Remove a member; returns whether it was one."""
+        ...
+
+    async def put_token(self, token: Token) -> None:
+        """Insert or replace a token (stored by its keyed hash only)."""
+        ...
+
+    async def insert_message(self, message: Message, now: float) -> Message:
+        """Store a new message, assigning it the conversation's next ``ts`` atomically.
+
+        The ``ts`` of ``message`` is ignored; the stored message is returned. The write is
+        committed durably before this returns.
+        """
+        ...
+
+    async def update_message(self, message: Message) -> bool:
+        """Replace a stored message's content (text, subtype, edited, extra); returns whether
+        it existed. Its reactions are kept."""
+        ...
+
+    async def delete_message(self, conversation_id: str, ts: str) -> Message | None:
+        """Delete a message and its reactions; returns it as it was, or None if missing."""
+        ...
+
     async def add_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
         """Add a user's reaction to an existing message; False if the message is missing or
         the user already reacted with that name."""
@@ -194,12 +210,4 @@ class Store(Protocol):
 
     async def remove_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
         """Remove a user's reaction; returns whether there was one."""
-        ...
-
-    async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:
-        """The team's channel (public or private, not a DM or group DM) with this name."""
-        ...
-
-    async def find_im(self, team_id: str, user_id: str, other_id: str) -> Conversation | None:
-        """The team's DM between exactly these two users (one user: their self-DM)."""
         ...

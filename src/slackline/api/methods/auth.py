@@ -33,7 +33,7 @@ async def auth_revoke(call: Call) -> dict[str, Any]:
     """Revoke the calling token, unless ``test`` is true."""
     if call.args.flag("test"):
         return {"revoked": False}
-    await call.app.workspaces.revoke_token_hash(call.identity.token.hash)
+    await call.services.workspaces.revoke_token_hash(call.identity.token.hash)
     return {"revoked": True}
 
 

@@ -19,7 +19,7 @@ async def bots_info(call: Call) -> dict[str, Any]:
     """The ``bot`` object: id, deleted, name, updated, app_id, user_id, icons."""
     identity = call.identity
     bot_id = call.args.text("bot") or (identity.user.bot_id if identity.token.is_bot else "")
-    bot = await call.app.store.get_bot(bot_id) if bot_id else None
+    bot = await call.services.reads.get_bot(bot_id) if bot_id else None
     if bot is None or bot.team_id != identity.team.id:
         raise SlackError(SlackErrorCode.BOT_NOT_FOUND)
     return {"bot": bot_object(bot)}

@@ -1,7 +1,7 @@
 """``conversations.create``, ``join``, ``leave``, ``invite``, ``kick``, ``rename``,
 ``archive``, ``unarchive`` and ``open``: changing channels and who is in them.
 
-Visibility is :func:`~slackline.api.methods.conversations.visible_conversation`'s: a private
+Visibility is :mod:`slackline.domain.access`'s rule: a private
 conversation the caller is not in is ``channel_not_found``. DMs and group DMs are
 ``method_not_supported_for_channel_type`` where Slack says so. The events each method causes
 are the services' (:mod:`slackline.services.membership`, :mod:`slackline.services.channels`).
@@ -18,16 +18,14 @@ import re
 from typing import Any
 
 from slackline.api.call import Call
-from slackline.api.methods.conversations import describe, members_only, visible_conversation
+from slackline.api.methods.conversations import describe, visible_conversation
 from slackline.api.methods.users import team_user
 from slackline.api.registry import MethodSpec
+from slackline.domain.access import is_public_channel, members_only
 from slackline.domain.models import Conversation, User
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import conversation_object
 from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
-from slackline.services.channels import ChannelService
-from slackline.services.membership import MembershipService
-from slackline.services.notices import is_public_channel
 
 MAX_CHANNEL_NAME_CHARS = 80
 _NAME_CHARS = re.compile(r"[a-z0-9_\-]+")
@@ -52,16 +50,6 @@ def channel_name(raw: str) -> str:
     return raw
 
 
-def _channels(call: Call) -> ChannelService:
-    app = call.app
-    return ChannelService(app.store, app.broker, app.clock, app.ids, app.messages)
-
-
-def _membership(call: Call) -> MembershipService:
-    app = call.app
-    return MembershipService(app.store, app.broker, app.clock, app.ids, app.messages)
-
-
 async def _channel(call: Call) -> tuple[Conversation, bool]:
     """The visible channel named by ``channel``; DMs and group DMs are not channels."""
     conversation, is_member = await visible_conversation(call, call.args.text("channel"))
@@ -71,7 +59,7 @@ async def _channel(call: Call) -> tuple[Conversation, bool]:
 
 
 async def _free_name(call: Call, name: str) -> None:
-    if await call.app.store.find_channel_by_name(call.identity.team.id, name) is not None:
+    if await call.services.reads.find_channel_by_name(call.identity.team.id, name) is not None:
         raise SlackError(SlackErrorCode.NAME_TAKEN)
 
 
@@ -84,7 +72,7 @@ async def conversations_create(call: Call) -> dict[str, Any]:
     name = channel_name(call.args.text("name"))
     await _free_name(call, name)
     is_private = call.args.flag("is_private")
-    created = await _channels(call).create(call.identity.user, name, is_private=is_private)
+    created = await call.services.channels.create(call.identity.user, name, is_private=is_private)
     return {"channel": conversation_object(created, is_member=True)}
 
 
@@ -100,7 +88,7 @@ async def conversations_join(call: Call) -> dict[str, Any]:
         warning = SlackWarningCode.ALREADY_IN_CHANNEL.value
         shown = await _shown(call, conversation)
         return {**shown, "warning": warning, "response_metadata": {"warnings": [warning]}}
-    await _membership(call).join(conversation, call.identity.user)
+    await call.services.membership.join(conversation, call.identity.user)
     return await _shown(call, conversation)
 
 
@@ -117,9 +105,9 @@ async def conversations_leave(call: Call) -> dict[str, Any]:
         # Slack answers ``{"ok": false, "not_in_channel": true}``; the code is added for
         # clients that read ``error``.
         raise SlackError(SlackErrorCode.NOT_IN_CHANNEL, fields={"not_in_channel": True})
-    if members_only(conversation) and await call.app.store.count_members(conversation.id) <= 1:
+    if members_only(conversation) and await call.services.reads.count_members(conversation.id) <= 1:
         raise SlackError(SlackErrorCode.LAST_MEMBER)
-    await _membership(call).leave(conversation, call.identity.user)
+    await call.services.membership.leave(conversation, call.identity.user)
     return {}
 
 
@@ -135,7 +123,7 @@ async def _invitees(call: Call, conversation: Conversation) -> list[User]:
         user = await team_user(call, user_id)
         if user.deleted:
             raise SlackError(SlackErrorCode.USER_NOT_FOUND)
-        if await call.app.store.is_member(conversation.id, user.id):
+        if await call.services.reads.is_member(conversation.id, user.id):
             raise SlackError(SlackErrorCode.ALREADY_IN_CHANNEL)
         users.append(user)
     return users
@@ -149,7 +137,7 @@ async def conversations_invite(call: Call) -> dict[str, Any]:
     if conversation.is_archived:
         raise SlackError(SlackErrorCode.IS_ARCHIVED)
     users = await _invitees(call, conversation)
-    await _membership(call).invite(conversation, call.identity.user, users)
+    await call.services.membership.invite(conversation, call.identity.user, users)
     return await _shown(call, conversation)
 
 
@@ -167,7 +155,7 @@ async def conversations_kick(call: Call) -> dict[str, Any]:
     may_remove = me.is_admin or me.is_owner or conversation.creator == me.id
     if is_public_channel(conversation) and not may_remove:
         raise SlackError(SlackErrorCode.RESTRICTED_ACTION)
-    if not await _membership(call).kick(conversation, target):
+    if not await call.services.membership.kick(conversation, target):
         raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
     return {"errors": {}}
 
@@ -182,7 +170,7 @@ async def conversations_rename(call: Call) -> dict[str, Any]:
     name = channel_name(call.args.text("name"))
     if name != conversation.name:
         await _free_name(call, name)
-        conversation = await _channels(call).rename(conversation, call.identity.user, name)
+        conversation = await call.services.channels.rename(conversation, call.identity.user, name)
     return await _shown(call, conversation)
 
 
@@ -195,7 +183,7 @@ async def conversations_archive(call: Call) -> dict[str, Any]:
         raise SlackError(SlackErrorCode.ALREADY_ARCHIVED)
     if not is_member:
         raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
-    await _channels(call).archive(conversation, call.identity.user)
+    await call.services.channels.archive(conversation, call.identity.user)
     return {}
 
 
@@ -204,7 +192,7 @@ async def conversations_unarchive(call: Call) -> dict[str, Any]:
     conversation, _ = await _channel(call)
     if not conversation.is_archived:
         raise SlackError(SlackErrorCode.NOT_ARCHIVED)
-    await _channels(call).unarchive(conversation, call.identity.user)
+    await call.services.channels.unarchive(conversation, call.identity.user)
     return {}
 
 
@@ -236,7 +224,7 @@ async def conversations_open(call: Call) -> dict[str, Any]:
         created = False
     else:
         other = await _dm_peer(call)
-        conversation, created = await _membership(call).open_im(call.identity.user, other)
+        conversation, created = await call.services.membership.open_im(call.identity.user, other)
     channel = (await _shown(call, conversation))["channel"] if full else {"id": conversation.id}
     if created:
         return {"channel": channel}

@@ -1,7 +1,7 @@
 """``chat.postMessage``.
 
 ``channel`` must be a conversation id (C…, G…, D…); names and user ids are
-``channel_not_found``. Who may post where is :mod:`slackline.services.messages`'s rule:
+``channel_not_found``. Who may post where is :mod:`slackline.domain.access`'s rule:
 members only (public channels included, as Slack does for classic bots), unless the token
 has ``chat:write.public`` (public channels only). A private channel, DM or group DM the
 poster is not in is ``channel_not_found``, as if it did not exist; a public channel the
@@ -21,7 +21,6 @@ from typing import Any
 from slackline.api.call import Call
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Message
-from slackline.domain.shapes import message_object
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import check_text
@@ -65,11 +64,11 @@ def _thread_ts(call: Call) -> str | None:
 
 async def chat_post_message(call: Call) -> dict[str, Any]:
     """Post a message as the token's user (or bot) and return it once it is stored."""
-    identity, messages = call.identity, call.app.messages
-    conversation = await messages.conversation_for_post(
+    identity = call.identity
+    conversation = await call.services.access.postable(
         identity.team.id,
-        call.args.text("channel"),
         identity.user.id,
+        call.args.text("channel"),
         public_without_membership=PUBLIC_POST_SCOPE in identity.token.scopes,
     )
     extra = rich_content(call)
@@ -85,8 +84,9 @@ async def chat_post_message(call: Call) -> dict[str, Any]:
         thread_ts=_thread_ts(call),
         extra=extra,
     )
-    stored = await messages.post_message(draft)
-    return {"channel": stored.channel, "ts": stored.ts, "message": message_object(stored)}
+    posted = await call.services.messages.post_message(draft)
+    stored = posted.message
+    return {"channel": stored.channel, "ts": stored.ts, "message": posted.object}
 
 
 METHODS = [

@@ -19,7 +19,7 @@ def team_brief(team: Team) -> dict[str, Any]:
 
 def workspace_url(call: Call, team: Team) -> str:
     """The workspace URL of decisions D.2: ``<public base>/<team domain>/``."""
-    return f"{call.app.base_url(call.request)}/{team.domain}/"
+    return f"{call.base_url()}/{team.domain}/"
 
 
 def next_cursor_metadata(cursor: str) -> dict[str, Any]:

@@ -1,10 +1,9 @@
 """``conversations.*``: listing, describing and reading channels, DMs and group DMs.
 
-Visibility: public channels are visible to everyone in their team; private channels, DMs and
-group DMs only to their members. Anything invisible, of another team or unknown is
-``channel_not_found`` in every method, ``conversations.history`` included, so a non-member
-never learns that a private conversation exists (Slack answers the same). Public channel
-history is readable without joining.
+Visibility is :mod:`slackline.domain.access`'s rule: anything invisible, of another team or
+unknown is ``channel_not_found`` in every method, ``conversations.history`` included, so a
+non-member never learns that a private conversation exists (Slack answers the same). Public
+channel history is readable without joining.
 """
 
 from __future__ import annotations
@@ -32,28 +31,11 @@ _READ_SCOPES = ("channels:read", "groups:read", "im:read", "mpim:read")
 _HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
 
 
-def members_only(conversation: Conversation) -> bool:
-    """Whether only members may see the conversation (private channels, DMs, group DMs)."""
-    return conversation.is_private or conversation.is_im or conversation.is_mpim
-
-
-async def team_conversation(call: Call, channel_id: str) -> tuple[Conversation, bool]:
-    """A conversation of the caller's team and whether the caller is a member of it."""
-    if not channel_id:
-        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
-    conversation = await call.app.store.get_conversation(channel_id)
-    if conversation is None or conversation.team_id != call.identity.team.id:
-        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
-    is_member = await call.app.store.is_member(conversation.id, call.identity.user.id)
-    return conversation, is_member
-
-
 async def visible_conversation(call: Call, channel_id: str) -> tuple[Conversation, bool]:
-    """Like :func:`team_conversation`, but members-only conversations need membership."""
-    conversation, is_member = await team_conversation(call, channel_id)
-    if members_only(conversation) and not is_member:
-        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
-    return conversation, is_member
+    """The conversation the caller may see (:mod:`slackline.domain.access`) and whether the
+    caller is a member of it."""
+    identity = call.identity
+    return await call.services.access.visible(identity.team.id, identity.user.id, channel_id)
 
 
 async def im_peer(call: Call, conversation: Conversation) -> str:
@@ -61,7 +43,7 @@ async def im_peer(call: Call, conversation: Conversation) -> str:
     me = call.identity.user.id
     if conversation.im_user and conversation.im_user != me:
         return conversation.im_user
-    members = await call.app.store.list_members(conversation.id, "", 3)
+    members = await call.services.reads.list_members(conversation.id, "", 3)
     others = [member for member in members if member != me]
     return others[0] if others else me
 
@@ -74,7 +56,7 @@ async def describe(
         obj = conversation_object(conversation, is_member=is_member)
         obj["user"] = await im_peer(call, conversation)
         return obj
-    count = await call.app.store.count_members(conversation.id) if with_count else None
+    count = await call.services.reads.count_members(conversation.id) if with_count else None
     return conversation_object(conversation, is_member=is_member, num_members=count)
 
 
@@ -93,7 +75,7 @@ async def conversations_list(call: Call) -> dict[str, Any]:
     kinds = parse_types(call.args.text("types"))
     limit = call.args.limit()
     after = call.args.cursor(CONVERSATIONS_CURSOR)
-    store, me = call.app.store, call.identity.user.id
+    store, me = call.services.reads, call.identity.user.id
     rows = await store.list_conversations(
         call.identity.team.id,
         kinds,
@@ -116,7 +98,7 @@ async def conversations_info(call: Call) -> dict[str, Any]:
     with_count = call.args.flag("include_num_members")
     obj = await describe(call, conversation, is_member=is_member, with_count=with_count)
     if conversation.is_im:
-        latest = await call.app.store.list_messages(
+        latest = await call.services.reads.list_messages(
             conversation.id, oldest_micros=0, latest_micros=MAX_TS_MICROS, inclusive=True, limit=1
         )
         obj.update(im_read_state(latest[0] if latest else None))
@@ -128,7 +110,7 @@ async def conversations_members(call: Call) -> dict[str, Any]:
     conversation, _ = await visible_conversation(call, call.args.text("channel"))
     limit = call.args.limit()
     after = call.args.cursor(MEMBERS_CURSOR)
-    rows = await call.app.store.list_members(conversation.id, after, limit + 1)
+    rows = await call.services.reads.list_members(conversation.id, after, limit + 1)
     page = page_of(rows, limit, MEMBERS_CURSOR, lambda member: member)
     return {"members": page.items, **next_cursor_metadata(page.next_cursor)}
 
@@ -164,7 +146,7 @@ async def conversations_history(call: Call) -> dict[str, Any]:
     oldest = _ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
     inclusive = call.args.flag("inclusive")
     limit = min(call.args.limit(), MAX_HISTORY_LIMIT)
-    rows = await call.app.store.list_messages(
+    rows = await call.services.reads.list_messages(
         conversation.id,
         oldest_micros=oldest,
         latest_micros=_history_ceiling(call, latest, inclusive),

@@ -24,7 +24,7 @@ MEMBER_LIST_CAP = 500
 async def _legacy_channel(
     call: Call, conversation: Conversation, *, with_members: bool
 ) -> dict[str, Any]:
-    store = call.app.store
+    store = call.services.reads
     is_member = await store.is_member(conversation.id, call.identity.user.id)
     members = (
         await store.list_members(conversation.id, "", MEMBER_LIST_CAP) if with_members else None
@@ -41,7 +41,7 @@ async def channels_list(call: Call) -> dict[str, Any]:
     """The team's public channels in the pre-2021 ``channels.list`` shape."""
     limit = call.args.limit(default=MAX_PAGE_LIMIT)
     after = call.args.cursor(CHANNELS_CURSOR)
-    rows = await call.app.store.list_conversations(
+    rows = await call.services.reads.list_conversations(
         call.identity.team.id,
         ("public_channel",),
         viewer=call.identity.user.id,

@@ -21,9 +21,8 @@ from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
-from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
-from slackline.services.edits import EditService, require_author, require_deleter
+from slackline.services.edits import require_author, require_deleter
 from slackline.services.messages import check_text
 
 _CHAT_SCOPES = ("chat:write", "chat:write:bot", "chat:write:user")
@@ -35,12 +34,9 @@ _EDITABLE_SUBTYPES = frozenset({None, "bot_message"})
 async def target_message(call: Call, ts_arg: str = "ts") -> tuple[Conversation, Message]:
     """The visible conversation ``channel`` and its message at ``ts``."""
     conversation, _ = await visible_conversation(call, call.args.text("channel"))
-    micros = parse_ts_arg(call.args.text(ts_arg))
-    if micros is None:
-        raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
-    message = await call.app.store.get_message(conversation.id, micros_to_ts(micros))
-    if message is None:
-        raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+    message = await call.services.access.message(
+        conversation, call.args.text(ts_arg), malformed=SlackErrorCode.MESSAGE_NOT_FOUND
+    )
     return conversation, message
 
 
@@ -56,10 +52,6 @@ def _new_extra(call: Call, previous: dict[str, Any]) -> dict[str, Any]:
     return extra
 
 
-def _edits(call: Call) -> EditService:
-    return EditService(call.app.store, call.app.broker, call.app.clock)
-
-
 async def chat_update(call: Call) -> dict[str, Any]:
     """Change the caller's own message; announces ``message_changed``."""
     conversation, message = await target_message(call)
@@ -71,7 +63,7 @@ async def chat_update(call: Call) -> dict[str, Any]:
     extra = _new_extra(call, message.extra)
     text = call.args.text("text")
     check_text(text, has_rich_content=any(extra.get(key) for key in _RICH_KEYS))
-    updated = await _edits(call).update_message(message, call.identity.user.id, text, extra)
+    updated = await call.services.edits.update_message(message, call.identity.user.id, text, extra)
     return {
         "channel": conversation.id,
         "ts": updated.ts,
@@ -84,7 +76,7 @@ async def chat_delete(call: Call) -> dict[str, Any]:
     """Delete a message (the caller's, or any as an admin); announces ``message_deleted``."""
     conversation, message = await target_message(call)
     require_deleter(call.identity, message)
-    await _edits(call).delete_message(message)
+    await call.services.edits.delete_message(message)
     return {"channel": conversation.id, "ts": message.ts}
 
 

@@ -18,9 +18,8 @@ from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
-from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
-from slackline.services.reactions import ReactionService, reaction_name
+from slackline.services.reactions import reaction_name
 
 
 async def reacted_message(call: Call) -> tuple[Conversation, Message]:
@@ -29,17 +28,9 @@ async def reacted_message(call: Call) -> tuple[Conversation, Message]:
     if not channel or not timestamp:
         raise SlackError(SlackErrorCode.NO_ITEM_SPECIFIED)
     conversation, _ = await visible_conversation(call, channel)
-    micros = parse_ts_arg(timestamp)
-    if micros is None:
-        raise SlackError(SlackErrorCode.BAD_TIMESTAMP)
-    message = await call.app.store.get_message(conversation.id, micros_to_ts(micros))
-    if message is None:
-        raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+    access = call.services.access
+    message = await access.message(conversation, timestamp, malformed=SlackErrorCode.BAD_TIMESTAMP)
     return conversation, message
-
-
-def _reactions(call: Call) -> ReactionService:
-    return ReactionService(call.app.store, call.app.broker, call.app.clock)
 
 
 async def reactions_add(call: Call) -> dict[str, Any]:
@@ -48,7 +39,7 @@ async def reactions_add(call: Call) -> dict[str, Any]:
     name = reaction_name(call.args.text("name"))
     if conversation.is_archived:
         raise SlackError(SlackErrorCode.IS_ARCHIVED)
-    await _reactions(call).add(message, call.identity.user.id, name)
+    await call.services.reactions.add(message, call.identity.user.id, name)
     return {}
 
 
@@ -56,7 +47,7 @@ async def reactions_remove(call: Call) -> dict[str, Any]:
     """Remove the caller's reaction ``name``; announces ``reaction_removed``."""
     _, message = await reacted_message(call)
     name = reaction_name(call.args.text("name"))
-    await _reactions(call).remove(message, call.identity.user.id, name)
+    await call.services.reactions.remove(message, call.identity.user.id, name)
     return {}
 
 

@@ -11,7 +11,7 @@ from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import bot_object, im_object, legacy_channel_object, user_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.http.forwarding import socket_url
-from slackline.services.tickets import TicketGrant
+from slackline.shared.base import TicketGrant
 from slackline.storage.base import ALL_ROWS
 
 RTM_START_MEMBER_CAP = 500
@@ -20,12 +20,9 @@ RTM_START_MEMBER_CAP = 500
 async def rtm_connect(call: Call) -> dict[str, Any]:
     """Reserve a socket ticket valid for 30 seconds and return its URL (decisions D.1).
 
-    From now on the user's events are kept for the ticket, to follow ``hello`` (E.2); with
-    a shared broker the ticket and that point in the event stream are in Redis (C.4).
+    From now on the user's events are kept for the ticket, to follow ``hello`` (E.2),
+    wherever the shared state keeps them (C.4); no ticket while the broker is down (E.8).
     """
-    if not call.app.broker.healthy:
-        # A session opened now could miss events without knowing (decisions E.8).
-        raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
     identity = call.identity
     grant = TicketGrant(
         team_id=identity.team.id,
@@ -35,24 +32,17 @@ async def rtm_connect(call: Call) -> dict[str, Any]:
         batch_presence_aware=call.args.flag("batch_presence_aware", False),
         presence_sub=call.args.flag("presence_sub", True),
     )
-    cluster = call.app.cluster
-    if cluster is None:
-        ticket = call.app.tickets.issue(grant)
-        call.app.hub.reserve(ticket, grant.team_id, grant.user_id)
-    else:
-        # Valid on every process; the events that follow reach its session wherever it opens.
-        ticket = await cluster.tickets.issue(grant)
+    ticket = await call.services.tickets.issue(grant)
     return {
-        "url": socket_url(call.app.base_url(call.request), ticket),
+        "url": socket_url(call.base_url(), ticket),
         "team": team_brief(identity.team),
         "self": {"id": identity.user.id, "name": identity.user.name},
     }
 
 
 async def rtm_start(call: Call) -> dict[str, Any]:
-    """The historic team-state response, or rtm.connect's with legacy methods off (B.5)."""
-    if not call.app.settings.legacy_methods:
-        return await rtm_connect(call)
+    """The historic team-state response (with legacy methods off the table serves
+    :func:`rtm_connect` in its place, B.5)."""
     if call.identity.token.created_after_2021_11_30:
         raise SlackError(SlackErrorCode.METHOD_DEPRECATED)
     connected = await rtm_connect(call)
@@ -60,7 +50,7 @@ async def rtm_start(call: Call) -> dict[str, Any]:
 
 
 async def _team_state(call: Call) -> dict[str, Any]:
-    store, identity = call.app.store, call.identity
+    store, identity = call.services.reads, call.identity
     team, me = identity.team, identity.user
     users = await store.list_users(team.id, "", ALL_ROWS)
     channels: list[dict[str, Any]] = []
@@ -106,7 +96,13 @@ async def _team_state(call: Call) -> dict[str, Any]:
 _RTM_BOOLS = ("batch_presence_aware", "presence_sub")
 METHODS = [
     MethodSpec(
-        "rtm.connect", rtm_connect, Tier.TIER_1, ("rtm:stream",), bool_args=_RTM_BOOLS, rtm=True
+        "rtm.connect",
+        rtm_connect,
+        Tier.TIER_1,
+        ("rtm:stream",),
+        bool_args=_RTM_BOOLS,
+        rtm=True,
+        publishes=False,
     ),
     MethodSpec(
         "rtm.start",
@@ -115,5 +111,7 @@ METHODS = [
         ("rtm:stream", "client"),
         bool_args=(*_RTM_BOOLS, "no_unreads", "no_latest", "simple_latest", "mpim_aware"),
         rtm=True,
+        modern=rtm_connect,
+        publishes=False,
     ),
 ]

@@ -18,8 +18,7 @@ from slackline.domain.models import Message
 from slackline.domain.pagination import MAX_PAGE_LIMIT
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object, page_of
-from slackline.domain.ts import micros_to_ts, parse_ts_arg
-from slackline.errors import SlackError, SlackErrorCode
+from slackline.errors import SlackErrorCode
 from slackline.storage.base import ThreadSummary
 
 REPLIES_CURSOR = "replies"
@@ -49,11 +48,11 @@ def thread_message(
 async def conversations_replies(call: Call) -> dict[str, Any]:
     """A page of the thread that ``ts`` belongs to."""
     conversation, _ = await visible_conversation(call, call.args.text("channel"))
-    store = call.app.store
-    micros = parse_ts_arg(call.args.text("ts"))
-    found = await store.get_message(conversation.id, micros_to_ts(micros)) if micros else None
-    if found is None:
-        raise SlackError(SlackErrorCode.THREAD_NOT_FOUND)
+    store = call.services.reads
+    not_found = SlackErrorCode.THREAD_NOT_FOUND
+    found = await call.services.access.message(
+        conversation, call.args.text("ts"), malformed=not_found, missing=not_found
+    )
     root = found.thread_ts or found.ts
     parent = found if root == found.ts else await store.get_message(conversation.id, root)
     limit = call.args.limit(default=MAX_PAGE_LIMIT)

@@ -17,11 +17,7 @@ from slackline.domain.pagination import MAX_PAGE_LIMIT
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import page_of, user_object
 from slackline.errors import SlackError, SlackErrorCode
-from slackline.services.presence import (
-    ProfileService,
-    profile_changes,
-    require_profile_editor,
-)
+from slackline.services.presence import profile_changes, require_profile_editor
 
 USERS_CURSOR = "users"
 PRESENCE_VALUES = {"auto": False, "away": True}
@@ -29,12 +25,7 @@ PRESENCE_VALUES = {"auto": False, "away": True}
 
 async def team_user(call: Call, user_id: str) -> User:
     """A user of the caller's team by id; anything else is ``user_not_found``."""
-    if not user_id:
-        raise SlackError(SlackErrorCode.USER_NOT_FOUND)
-    user = await call.app.store.get_user(user_id)
-    if user is None or user.team_id != call.identity.team.id:
-        raise SlackError(SlackErrorCode.USER_NOT_FOUND)
-    return user
+    return await call.services.access.team_user(call.identity.team.id, user_id)
 
 
 def _shown(call: Call, user: User) -> dict[str, Any]:
@@ -49,11 +40,11 @@ async def users_list(call: Call) -> dict[str, Any]:
     """The team's users by id; without ``limit`` as many as one page may hold (1,000)."""
     limit = call.args.limit(default=MAX_PAGE_LIMIT)
     after = call.args.cursor(USERS_CURSOR)
-    rows = await call.app.store.list_users(call.identity.team.id, after, limit + 1)
+    rows = await call.services.reads.list_users(call.identity.team.id, after, limit + 1)
     page = page_of(rows, limit, USERS_CURSOR, lambda user: user.id)
     return {
         "members": [_shown(call, user) for user in page.items],
-        "cache_ts": int(call.app.clock.now()),
+        "cache_ts": int(call.services.clock.now()),
         **next_cursor_metadata(page.next_cursor),
     }
 
@@ -69,7 +60,7 @@ async def users_get_presence(call: Call) -> dict[str, Any]:
     me = call.identity.user
     user_id = call.args.text("user") or me.id
     user = await team_user(call, user_id)
-    status = await call.app.presence.status(user.team_id, user.id)
+    status = await call.services.presence.status(user.team_id, user.id)
     if user.id != me.id:
         return {"presence": status.presence}
     result: dict[str, Any] = {
@@ -90,7 +81,7 @@ async def users_set_presence(call: Call) -> dict[str, Any]:
     if away is None:
         raise SlackError(SlackErrorCode.INVALID_PRESENCE)
     identity = call.identity
-    await call.app.presence.set_manual_away(identity.team.id, identity.user.id, away)
+    await call.services.presence.set_manual_away(identity.team.id, identity.user.id, away)
     return {}
 
 
@@ -129,9 +120,7 @@ async def users_profile_set(call: Call) -> dict[str, Any]:
     target = await team_user(call, call.args.text("user") or call.identity.user.id)
     require_profile_editor(call.identity.user, target)
     changes = profile_changes(_requested_profile(call))
-    app = call.app
-    profiles = ProfileService(app.store, app.broker, app.clock, app.identities)
-    updated = await profiles.update_profile(target, changes)
+    updated = await call.services.profiles.update_profile(target, changes)
     return {"profile": user_object(updated)["profile"]}
 
 

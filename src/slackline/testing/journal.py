@@ -1,9 +1,12 @@
 """A journal of Web API calls and RTM frames, for tests that wait on what a bot did.
 
-Injected through :class:`slackline.app.Components`: a server keeps :class:`NullJournal` (it
-records nothing: one call per request, and the RTM hub records no frame at all because
-``records_frames`` is false) unless a test toolkit gives it a :class:`MemoryJournal`.
-Every method of :class:`MemoryJournal` may be called from any thread.
+Injected through :class:`slackline.app.Components` (the toolkit's :class:`MemoryJournal`) or
+kept by the control API (:class:`~slackline.testing.control_journal.ControlJournal`), and
+installed at composition as wrappers: :class:`JournaledDispatcher` around the Web API
+dispatcher, :class:`JournaledHub` in place of the RTM hub (what it queues for sessions) and
+:class:`FrameTap` around the client-frame handler (what clients send). A server without a
+journal has none of them, so it checks nothing for one on any request or frame. Every
+reading method of :class:`MemoryJournal` may be called from any thread.
 """
 
 from __future__ import annotations
@@ -16,7 +19,18 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+
+from slackline.api.dispatch import Dispatcher, respond
+from slackline.broker import Event
+from slackline.clock import Clock
+from slackline.http.request import Request, Response
+from slackline.rtm.hub import SessionHub
+from slackline.rtm.replies import encode_event
+
+if TYPE_CHECKING:
+    from slackline.rtm.client import FrameHandling
+    from slackline.rtm.session import RtmSession
 
 DEFAULT_MAX_CALLS = 10_000
 DEFAULT_MAX_FRAMES = 50_000
@@ -86,15 +100,14 @@ class FrameSource(Protocol):
 
 
 class Journal(Protocol):
-    """Where the dispatcher reports every answered call and the RTM hub every frame."""
+    """Where the journaled dispatcher reports every call and the journaled hub every frame."""
 
-    @property
-    def records_frames(self) -> bool:
-        """Whether the hub should report frames at all (checked once, at start)."""
+    def call_started(self) -> None:
+        """A Web API request is being answered (on the server's loop)."""
         ...
 
-    def record_call(self, record: CallRecord) -> None:
-        """Note one call."""
+    def record_call(self, record: CallRecord | None) -> None:
+        """That request was answered: the call, or None for one that named no method."""
         ...
 
     def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
@@ -102,23 +115,10 @@ class Journal(Protocol):
         ...
 
 
-class NullJournal:
-    """Records nothing: the default outside tests."""
-
-    records_frames = False
-
-    def record_call(self, record: CallRecord) -> None:
-        """Forget the call."""
-
-    def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
-        """Forget the frame."""
-
-
 class MemoryJournal:
     """The last ``max_calls`` calls and ``max_frames`` frames in memory, waitable from any
-    thread; it also notes when anything was last recorded (:meth:`quiet_for`)."""
-
-    records_frames = True
+    thread; it also notes when anything was last recorded (:meth:`quiet_for`) and how many
+    Web API requests are being answered (:attr:`calls_in_flight`)."""
 
     def __init__(
         self, max_calls: int = DEFAULT_MAX_CALLS, max_frames: int = DEFAULT_MAX_FRAMES
@@ -128,9 +128,17 @@ class MemoryJournal:
         self._seq = itertools.count(1)
         self._changed = threading.Condition()
         self._last_activity = time.monotonic()
+        self.calls_in_flight = 0  # changed on the server's loop only
 
-    def record_call(self, record: CallRecord) -> None:
+    def call_started(self) -> None:
+        """Count a request being answered (the toolkit's ``settle`` waits for none)."""
+        self.calls_in_flight += 1
+
+    def record_call(self, record: CallRecord | None) -> None:
         """Keep the call and wake every waiter."""
+        self.calls_in_flight -= 1
+        if record is None:
+            return
         with self._changed:
             self._calls.append(record)
             self._touch()
@@ -296,3 +304,82 @@ def _decode(text: bytes) -> Mapping[str, Any]:
     if isinstance(document, dict):
         return document
     return {"unparsed": text.decode("utf-8", "replace")}
+
+
+class JournaledDispatcher:
+    """The Web API dispatcher with every answered call reported to a journal."""
+
+    def __init__(self, inner: Dispatcher, journal: Journal) -> None:
+        self._inner = inner
+        self._journal = journal
+
+    async def answer(self, request: Request) -> Response:
+        """Answer as the dispatcher does, and journal the call."""
+        self._journal.call_started()
+        record: CallRecord | None = None
+        try:
+            outcome = await self._inner.decide(request)
+            if outcome.method:
+                args = outcome.args or {}
+                record = CallRecord(outcome.method, outcome.user_id, args, outcome.body())
+        finally:
+            self._journal.record_call(record)
+        return respond(outcome, request)
+
+
+class JournaledHub(SessionHub):
+    """The RTM hub with every text frame it queues for a session reported to a journal."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        journal: Journal,
+        *,
+        max_outbound_bytes: int,
+        max_session_age_secs: float,
+    ) -> None:
+        super().__init__(
+            clock, max_outbound_bytes=max_outbound_bytes, max_session_age_secs=max_session_age_secs
+        )
+        self._journal = journal
+
+    def queue(self, session: RtmSession, frame: bytes) -> None:
+        """Journal the frame, then queue it."""
+        if not session.closed:
+            self._journal.record_frame("out", session, frame)
+        super().queue(session, frame)
+
+    def fan_out(self, event: Event) -> list[RtmSession]:
+        """Fan out, then journal the event's frame once per session it reached."""
+        recipients = super().fan_out(event)
+        if recipients:
+            frame = encode_event(event.payload)
+            for session in recipients:
+                if not session.closed:
+                    self._journal.record_frame("out", session, frame)
+        return recipients
+
+
+class FrameTap:
+    """The client-frame handler with every text frame a client sends reported to a journal."""
+
+    def __init__(self, inner: FrameHandling, journal: Journal) -> None:
+        self._inner = inner
+        self._journal = journal
+
+    def handle(self, session: RtmSession, payload: bytes) -> None:
+        """Journal the frame, then handle it."""
+        self._journal.record_frame("in", session, payload)
+        self._inner.handle(session, payload)
+
+    def answer_ws_ping(self, session: RtmSession, payload: bytes) -> None:
+        """Pings are not journaled (control frames)."""
+        self._inner.answer_ws_ping(session, payload)
+
+    def busy(self) -> bool:
+        """Whether the inner handler is busy."""
+        return self._inner.busy()
+
+    def session_ended(self, session: RtmSession) -> None:
+        """Tell the inner handler."""
+        self._inner.session_ended(session)

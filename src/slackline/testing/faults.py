@@ -15,7 +15,7 @@ from slackline.errors import SlackErrorCode
 
 if TYPE_CHECKING:
     from slackline.app import App
-    from slackline.toolkit import Member, SlacklineServer
+    from slackline.testing.toolkit import Member, SlacklineServer
 
 T = TypeVar("T")
 
@@ -29,7 +29,7 @@ def _team_id(member: Member | str | None) -> str | None:
 
 
 class FaultControls:
-    """Fault injection, mixed into :class:`slackline.toolkit.Slackline`.
+    """Fault injection, mixed into :class:`slackline.testing.toolkit.Slackline`.
 
     ``member`` narrows a fault to one person's sessions or tickets (a user id string or a
     factory member); without it the fault covers everyone.
@@ -56,12 +56,12 @@ class FaultControls:
         (``ratelimited`` comes as HTTP 429 with ``Retry-After: retry_after``, 1 by default;
         ``service_unavailable`` as 503)."""
         code = SlackErrorCode(error)
-        self._on_loop(lambda app: app.faults.fail_next(method, code, count, retry_after))
+        self._on_loop(lambda app: app.require_faults().fail_next(method, code, count, retry_after))
 
     def delay_calls(self, method: str, delay_ms: float, count: int | None = None) -> None:
         """Answer the next ``count`` calls of ``method`` (all, until :meth:`clear_faults`,
         when None) ``delay_ms`` late, in real time."""
-        self._on_loop(lambda app: app.faults.delay_calls(method, delay_ms, count))
+        self._on_loop(lambda app: app.require_faults().delay_calls(method, delay_ms, count))
 
     # socket tickets
 
@@ -71,13 +71,15 @@ class FaultControls:
         """Refuse the next ``count`` socket upgrades with HTTP ``status`` (the ticket is
         used up: the client must call ``rtm.connect`` again)."""
         user_id = _user_id(member)
-        self._on_loop(lambda app: app.faults.refuse_tickets(count, status=status, user_id=user_id))
+        self._on_loop(
+            lambda app: app.require_faults().refuse_tickets(count, status=status, user_id=user_id)
+        )
 
     def expire_tickets(self, count: int = 1, *, member: Member | str | None = None) -> None:
         """Treat the next ``count`` tickets as expired: the upgrade, then the ``error`` frame
         with code 1 (``Socket URL has expired``) and close 1008."""
         user_id = _user_id(member)
-        self._on_loop(lambda app: app.faults.expire_tickets(count, user_id=user_id))
+        self._on_loop(lambda app: app.require_faults().expire_tickets(count, user_id=user_id))
 
     # open sessions
 
@@ -85,23 +87,25 @@ class FaultControls:
         """End RTM sessions (of one member): ``goodbye`` then close 1001, or a bare drop as
         a network failure would (``goodbye=False``); returns how many ended."""
         user_id = _user_id(member)
-        return self._on_loop(lambda app: app.faults.end_sessions(None, user_id, goodbye=goodbye))
+        return self._on_loop(
+            lambda app: app.require_faults().end_sessions(None, user_id, goodbye=goodbye)
+        )
 
     def send_goodbye(self, member: Member | str | None = None) -> int:
         """Send ``goodbye`` only, leaving the sockets open until the clients close them;
         returns how many sessions got it."""
         user_id = _user_id(member)
-        return self._on_loop(lambda app: app.faults.send_goodbye(None, user_id))
+        return self._on_loop(lambda app: app.require_faults().send_goodbye(None, user_id))
 
     def silence_pings(self, member: Member | str | None = None) -> None:
         """Stop answering RTM and WebSocket pings (of one member's sessions, later ones
         too): a half-open connection, which a client with a keepalive must notice."""
         user_id = _user_id(member)
-        self._on_loop(lambda app: app.faults.silence_pings(None, user_id))
+        self._on_loop(lambda app: app.require_faults().silence_pings(None, user_id))
 
     def answer_pings(self) -> None:
         """Answer every ping again."""
-        self._on_loop(lambda app: app.faults.answer_pings())
+        self._on_loop(lambda app: app.require_faults().answer_pings())
 
     # events and the workspace
 
@@ -110,13 +114,15 @@ class FaultControls:
     ) -> None:
         """Deliver the next ``count`` events (all, until :meth:`clear_faults`, when None) to
         the sockets ``delay_ms`` late, in order, in real time."""
-        self._on_loop(lambda app: app.faults.delay_events(delay_ms, team_id=team_id, count=count))
+        self._on_loop(
+            lambda app: app.require_faults().delay_events(delay_ms, team_id=team_id, count=count)
+        )
 
     def migrate_team(self, team_id: str, secs: float) -> None:
         """Put a team into migration: its sessions get ``team_migration_started`` and a
         close, and its calls (``rtm.connect`` too) answer ``migration_in_progress`` for
         ``secs`` seconds of the server's clock (use ``advance`` in deterministic mode)."""
-        self._awaiting(lambda app: app.faults.migrate_team(team_id, secs))
+        self._awaiting(lambda app: app.require_faults().migrate_team(team_id, secs))
 
     def run_scenario(self, scenario: str | Path) -> int:
         """Run a fault scenario (YAML text, or a file) from now: its steps come due on the
@@ -141,4 +147,4 @@ class FaultControls:
 
     def clear_faults(self) -> None:
         """Disarm every fault now (each test starts with none anyway)."""
-        self._on_loop(lambda app: app.faults.clear())
+        self._on_loop(lambda app: app.require_faults().clear())

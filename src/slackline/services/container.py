@@ -1,0 +1,83 @@
+"""Every service, built once at start (:func:`build_services`), as handlers receive them.
+
+Handlers get a :class:`Services` (through their :class:`~slackline.api.call.Call`), never the
+application: they read through ``reads`` (the store's read-only view), decide visibility
+through ``access`` and change anything only through a service, which commits and then
+publishes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slackline.broker import Broker
+from slackline.clock import Clock, IdFactory
+from slackline.http.forwarding import PublicUrls
+from slackline.services.access import ConversationAccess
+from slackline.services.channels import ChannelService
+from slackline.services.conversation_cache import ConversationCache
+from slackline.services.edits import EditService
+from slackline.services.identity import IdentityService
+from slackline.services.membership import MembershipService
+from slackline.services.messages import MessageService
+from slackline.services.presence import Presence, ProfileService
+from slackline.services.reactions import ReactionService
+from slackline.services.tickets import TicketService
+from slackline.services.typing import TypingService
+from slackline.services.workspace import WorkspaceService
+from slackline.shared.base import SharedState
+from slackline.storage.base import Store, StoreReader
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What Web API handlers and RTM frame handlers may use."""
+
+    reads: StoreReader
+    access: ConversationAccess
+    messages: MessageService
+    edits: EditService
+    reactions: ReactionService
+    channels: ChannelService
+    membership: MembershipService
+    profiles: ProfileService
+    presence: Presence
+    typing: TypingService
+    tickets: TicketService
+    workspaces: WorkspaceService
+    urls: PublicUrls
+    clock: Clock
+
+
+def build_services(
+    *,
+    store: Store,
+    broker: Broker,
+    shared: SharedState,
+    identities: IdentityService,
+    workspaces: WorkspaceService,
+    clock: Clock,
+    ids: IdFactory,
+    urls: PublicUrls,
+) -> Services:
+    """Build every service over one store, broker and shared state."""
+    conversations = ConversationCache(store, enabled=shared.caches_allowed)
+    identities.on_invalidate(conversations.clear)
+    access = ConversationAccess(store, conversations)
+    messages = MessageService(store, broker, clock, conversations)
+    return Services(
+        reads=store,
+        access=access,
+        messages=messages,
+        edits=EditService(store, broker, clock),
+        reactions=ReactionService(store, broker, clock),
+        channels=ChannelService(store, broker, clock, ids, messages),
+        membership=MembershipService(store, broker, clock, ids, messages),
+        profiles=ProfileService(store, broker, clock, identities),
+        presence=shared.presence,
+        typing=TypingService(broker, access, conversations),
+        tickets=TicketService(shared.tickets, broker),
+        workspaces=workspaces,
+        urls=urls,
+        clock=clock,
+    )

@@ -1,0 +1,1 @@
+"""What processes must share, behind one port (:mod:`slackline.shared.base`)."""
