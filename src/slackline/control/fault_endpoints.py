@@ -7,14 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from slackline.control.params import (
-    COUNT_ONE,
-    COUNT_OPEN,
-    TEAM,
-    USER,
-    ControlInputError,
-    Param,
-)
+from slackline.control.errors import ControlErrorCode, ControlInputError
+from slackline.control.params import COUNT_ONE, COUNT_OPEN, TEAM, USER, Param
 from slackline.control.spec import Endpoint
 from slackline.errors import SlackErrorCode
 
@@ -153,7 +147,7 @@ async def apply_fault(app: App, fault: Fault, args: Args) -> dict[str, Any]:
     try:
         return await fault.apply(app, args)
     except ValueError as exc:
-        raise ControlInputError("invalid_arguments", str(exc)) from exc
+        raise ControlInputError(ControlErrorCode.INVALID_ARGUMENTS, str(exc)) from exc
 
 
 def _endpoint(fault: Fault) -> Endpoint:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from slackline.control.params import ControlError, Param
+from slackline.control.errors import ControlError, ControlErrorCode
+from slackline.control.params import Param
 from slackline.control.spec import Endpoint
 from slackline.testing.control_journal import ControlJournal, EventRecord
 from slackline.testing.journal import CallRecord, FrameRecord, MemoryJournal
@@ -59,13 +60,13 @@ def matches(item: object, pattern: object) -> bool:
 
 def _memory(app: App) -> MemoryJournal:
     if not isinstance(app.journal, MemoryJournal):
-        raise ControlError(409, "journal_off", "this server keeps no journal")
+        raise ControlError(409, ControlErrorCode.JOURNAL_OFF, "this server keeps no journal")
     return app.journal
 
 
 def _control(app: App) -> ControlJournal:
     if not isinstance(app.journal, ControlJournal):
-        raise ControlError(409, "journal_off", "this server keeps no event journal")
+        raise ControlError(409, ControlErrorCode.JOURNAL_OFF, "this server keeps no event journal")
     return app.journal
 
 
@@ -141,7 +142,9 @@ async def wait(app: App, args: Args, request: Request) -> dict[str, Any]:
         since = max(since, last)  # what was looked at once is not looked at again
         remaining = deadline - loop.time()
         if remaining <= 0:
-            raise ControlError(408, "timeout", f"nothing matched within {args['timeout_secs']} s")
+            raise ControlError(
+                408, ControlErrorCode.TIMEOUT, f"nothing matched within {args['timeout_secs']} s"
+            )
         if isinstance(journal, ControlJournal):
             await journal.changed(remaining)
         else:  # an injected plain MemoryJournal wakes threads only

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from slackline.control.errors import ControlErrorCode, ControlInputError
+
 Kind = Literal["string", "integer", "number", "boolean", "object", "array"]
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -15,23 +17,6 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
 }
-
-
-class ControlError(Exception):
-    """A control request that cannot be served: HTTP ``status``, ``code`` and a message."""
-
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-
-
-class ControlInputError(ControlError):
-    """A body the endpoint cannot use; answered 400 with ``code`` and the message."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(400, code, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +40,16 @@ class Param:
         types = _PYTHON_TYPES[self.kind]
         wrong_bool = isinstance(value, bool) and self.kind in ("integer", "number")
         if not isinstance(value, types) or wrong_bool:
-            raise ControlInputError("invalid_arguments", f"{self.name}: {self._expected()}")
+            raise ControlInputError(
+                ControlErrorCode.INVALID_ARGUMENTS, f"{self.name}: {self._expected()}"
+            )
         if self.kind == "string" and not value:
-            raise ControlInputError("invalid_arguments", f"{self.name}: a non-empty string")
+            raise ControlInputError(
+                ControlErrorCode.INVALID_ARGUMENTS, f"{self.name}: a non-empty string"
+            )
         if self.choices is not None and value not in self.choices:
             raise ControlInputError(
-                "invalid_arguments", f"{self.name}: one of {', '.join(self.choices)}"
+                ControlErrorCode.INVALID_ARGUMENTS, f"{self.name}: one of {', '.join(self.choices)}"
             )
         if isinstance(value, int | float):
             self._check_range(float(value))
@@ -68,9 +57,13 @@ class Param:
 
     def _check_range(self, number: float) -> None:
         if self.minimum is not None and number < self.minimum:
-            raise ControlInputError("invalid_arguments", f"{self.name}: at least {self.minimum:g}")
+            raise ControlInputError(
+                ControlErrorCode.INVALID_ARGUMENTS, f"{self.name}: at least {self.minimum:g}"
+            )
         if self.maximum is not None and number > self.maximum:
-            raise ControlInputError("invalid_arguments", f"{self.name}: at most {self.maximum:g}")
+            raise ControlInputError(
+                ControlErrorCode.INVALID_ARGUMENTS, f"{self.name}: at most {self.maximum:g}"
+            )
 
     def _expected(self) -> str:
         article = "an" if self.kind[0] in "aeiou" else "a"
@@ -100,7 +93,7 @@ def parse_params(params: tuple[Param, ...], body: dict[str, Any]) -> dict[str, A
     if unknown:
         allowed = ", ".join(p.name for p in params) or "none"
         raise ControlInputError(
-            "invalid_arguments", f"unknown key {unknown[0]!r} (allowed: {allowed})"
+            ControlErrorCode.INVALID_ARGUMENTS, f"unknown key {unknown[0]!r} (allowed: {allowed})"
         )
     values: dict[str, Any] = {}
     for param in params:
@@ -108,7 +101,7 @@ def parse_params(params: tuple[Param, ...], body: dict[str, Any]) -> dict[str, A
         if value is not None:
             values[param.name] = param.check(value)
         elif param.required:
-            raise ControlInputError("invalid_arguments", f"{param.name}: required")
+            raise ControlInputError(ControlErrorCode.INVALID_ARGUMENTS, f"{param.name}: required")
         elif param.name in body:
             values[param.name] = None
         elif param.default is not None:

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from slackline.control.errors import ControlError, ControlErrorCode
 from slackline.control.fault_endpoints import FAULTS, apply_fault
-from slackline.control.params import ControlError, parse_params
+from slackline.control.params import parse_params
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -48,7 +49,7 @@ class ScenarioError(ControlError):
     """A scenario that cannot run; the message names the step and key."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(400, "invalid_scenario", detail)
+        super().__init__(400, ControlErrorCode.INVALID_SCENARIO, detail)
 
 
 @dataclass(frozen=True, slots=True)

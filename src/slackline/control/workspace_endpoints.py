@@ -7,12 +7,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from slackline.clock import ManualClock, SeededIdFactory
-from slackline.control.params import TEAM, USER, ControlError, Kind, Param
+from slackline.control.errors import ControlError, ControlErrorCode
+from slackline.control.params import TEAM, USER, Kind, Param
 from slackline.control.spec import Endpoint
 from slackline.domain.models import Team, Token
 from slackline.domain.workspace_file import WorkspaceFileError
 from slackline.http.args import json_args_text
-from slackline.services.workspace import WorkspaceError, parse_workspace_text
+from slackline.services.workspace import WorkspaceError, WorkspaceErrorCode, parse_workspace_text
 from slackline.testing.acting import act_as
 from slackline.testing.journal import MemoryJournal
 
@@ -62,7 +63,7 @@ async def workspace_apply(app: App, args: Args, request: Request) -> dict[str, A
     try:
         teams = await app.workspaces.load_document(parse_workspace_text(args["text"]))
     except WorkspaceFileError as exc:
-        raise ControlError(400, "invalid_workspace", str(exc)) from exc
+        raise ControlError(400, ControlErrorCode.INVALID_WORKSPACE, str(exc)) from exc
     logger.info("req=%s admin applied a workspace document: %s", request.request_id, teams)
     return {"teams": teams}
 
@@ -77,7 +78,7 @@ async def tokens_create(app: App, args: Args, request: Request) -> dict[str, Any
 async def tokens_revoke(app: App, args: Args, request: Request) -> dict[str, Any]:
     """Revoke a token given by its text."""
     if not await app.workspaces.revoke_token(args["token"]):
-        raise WorkspaceError("token_not_found", "no such token")
+        raise WorkspaceError(WorkspaceErrorCode.TOKEN_NOT_FOUND, "no such token")
     return {"revoked": True}
 
 
@@ -85,7 +86,7 @@ async def users_deactivate(app: App, args: Args, request: Request) -> dict[str, 
     """Deactivate a user (a bot user's bot too)."""
     user_id = args["user"]
     if not await app.workspaces.deactivate_user(user_id):
-        raise WorkspaceError("user_not_found", f"no user {user_id}")
+        raise WorkspaceError(WorkspaceErrorCode.USER_NOT_FOUND, f"no user {user_id}")
     return {"user": user_id, "deleted": True}
 
 
@@ -145,7 +146,9 @@ async def advance_clock(app: App, secs: float) -> None:
     """Move the server's manual clock (deterministic mode) forward by ``secs``: tickets
     expire, sessions age, migrations end and scenario steps come due as if time had passed."""
     if not isinstance(app.clock, ManualClock):
-        raise ControlError(409, "clock_not_manual", "the server runs on the system clock")
+        raise ControlError(
+            409, ControlErrorCode.CLOCK_NOT_MANUAL, "the server runs on the system clock"
+        )
     app.clock.advance(secs)
     app.hub.clock_moved()
     if app.faults is not None:

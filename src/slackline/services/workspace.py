@@ -12,6 +12,7 @@ token, a deleted user, a team entering migration or deleted, in that order.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import secrets
 from collections.abc import Sequence
@@ -60,10 +61,19 @@ _TOKEN_ID_DIGITS = 13
 _TOKEN_SECRET_BYTES = 16
 
 
+class WorkspaceErrorCode(enum.StrEnum):
+    """What an admin action found missing or already there."""
+
+    TEAM_NOT_FOUND = "team_not_found"
+    USER_NOT_FOUND = "user_not_found"
+    TOKEN_NOT_FOUND = "token_not_found"
+    TOKEN_EXISTS = "token_exists"
+
+
 class WorkspaceError(Exception):
     """An admin action on something that is missing or already there; ``code`` names it."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: WorkspaceErrorCode, detail: str) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
@@ -274,13 +284,17 @@ class WorkspaceService:
         if "user" not in declared.fields:
             raise WorkspaceFileError("user: required to create a token")
         if await self._store.get_team(team_id) is None:
-            raise WorkspaceError("team_not_found", f"no team {team_id}")
+            raise WorkspaceError(WorkspaceErrorCode.TEAM_NOT_FOUND, f"no team {team_id}")
         user = await self._store.get_user(declared.fields["user"])
         if user is None or user.team_id != team_id:
-            raise WorkspaceError("user_not_found", f"no user {entry['user']} in team {team_id}")
+            raise WorkspaceError(
+                WorkspaceErrorCode.USER_NOT_FOUND, f"no user {entry['user']} in team {team_id}"
+            )
         token_hash = self._identities.hash(declared.id)
         if await self._store.get_token(token_hash) is not None:
-            raise WorkspaceError("token_exists", "a token with this text already exists")
+            raise WorkspaceError(
+                WorkspaceErrorCode.TOKEN_EXISTS, "a token with this text already exists"
+            )
         await self._apply_token(team_id, declared)
         token = await self._store.get_token(token_hash)
         assert token is not None  # just stored
@@ -292,7 +306,7 @@ class WorkspaceService:
         declared = parse_team_fields({**raw, "id": team_id}, "team")
         existing = await self._store.get_team(team_id)
         if existing is None:
-            raise WorkspaceError("team_not_found", f"no team {team_id}")
+            raise WorkspaceError(WorkspaceErrorCode.TEAM_NOT_FOUND, f"no team {team_id}")
         team = dataclasses.replace(existing, **declared.fields)
         await self._store.put_team(team)
         self._identities.invalidate()
@@ -304,7 +318,7 @@ class WorkspaceService:
         """Tell the team's sessions (every process) that it migrates: ``team_migration_started``
         then close 1001, without changing the stored team (the injected migration fault)."""
         if await self._store.get_team(team_id) is None:
-            raise WorkspaceError("team_not_found", f"no team {team_id}")
+            raise WorkspaceError(WorkspaceErrorCode.TEAM_NOT_FOUND, f"no team {team_id}")
         await self._publish([SessionControl(team_id, ControlAction.MIGRATION)])
 
     async def revoke_token(self, token_text: str) -> bool:
