@@ -52,7 +52,7 @@ def node() -> str:
 
 def client_environment(**settings: str) -> dict[str, str]:
     """This process's environment without proxy variables (they change how clients connect,
-    real-clients.md §0.10), plus the driver's settings."""
+    for one, libcurl-style clients send every request through a proxy), plus the driver's settings."""
     env = {
         key: value
         for key, value in os.environ.items()

@@ -173,8 +173,8 @@ class Dispatcher:
 
     async def _authenticate(self, token: str, peer: str) -> Identity:
         now = self._clock.now()
-        record = await self._identities.resolve(token)
-        auth.authenticate_token(record.token if record else None, caller_ip=peer, now=now)
-        assert record is not None  # authenticate_token raised otherwise
-        auth.authenticate_identity(record, now=now)
-        return record
+        identity = await self._identities.resolve(token)
+        auth.authenticate_token(identity.token if identity else None, caller_ip=peer, now=now)
+        assert identity is not None  # authenticate_token raised otherwise
+        auth.authenticate_identity(identity, now=now)
+        return identity

@@ -76,7 +76,7 @@ def authenticate_identity(identity: Identity, *, now: float) -> None:
 
 
 def missing_scope(needed: str, token: Token) -> SlackError:
-    """``missing_scope`` with ``needed`` and ``provided`` (slack-rtm-protocol 1.9)."""
+    """``missing_scope`` with ``needed`` and ``provided``, as Slack adds them to the error."""
     return SlackError(
         SlackErrorCode.MISSING_SCOPE,
         fields={"needed": needed, "provided": ",".join(token.scopes)},

@@ -25,6 +25,7 @@ from slackline.errors import error_body, unexpected_error
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.logbuffer import LineLogger
+from slackline.websocket.protocol import is_websocket_upgrade
 
 access_log = logging.getLogger("slackline.access")
 _access_lines = LineLogger(access_log)
@@ -285,9 +286,7 @@ class HttpProtocol(asyncio.Protocol):
             raise httptools.HttpParserError("headers too large")
 
     def _is_websocket_upgrade(self) -> bool:
-        return self._upgrade is not None and (
-            self._headers.get("upgrade", "").lower() == "websocket"
-        )
+        return self._upgrade is not None and is_websocket_upgrade(self._headers.get("upgrade"))
 
     def _build_request(self, *, incomplete: bool) -> Request:
         try:

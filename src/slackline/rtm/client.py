@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from slackline.clock import Clock
 from slackline.domain.ratelimit import Rate, refilled
 from slackline.errors import RtmError, RtmErrorCode, SlackError, StorageError
-from slackline.rtm.frames import Opcode, encode_frame
 from slackline.rtm.replies import error_frame, error_reply, message_ack, pong
+from slackline.websocket.protocol import encode_pong
 
 if TYPE_CHECKING:
     from slackline.rtm.hub import SessionHub
@@ -47,8 +47,8 @@ class FrameHandling(Protocol):
     """What a session hands its client's frames to: :class:`ClientFrames`, or a journal's
     tap around it (installed at composition)."""
 
-    def handle(self, session: RtmSession, payload: bytes) -> None:
-        """One text frame from the client."""
+    def handle(self, session: RtmSession, text: str) -> None:
+        """One text message from the client (valid UTF-8, already decoded)."""
         ...
 
     def answer_ws_ping(self, session: RtmSession, payload: bytes) -> None:
@@ -86,10 +86,10 @@ class ClientFrames:
         """Route frames of a ``type`` to a handler returning the reply frame (or None)."""
         self._handlers[frame_type] = handler
 
-    def handle(self, session: RtmSession, payload: bytes) -> None:
-        """Decode one text frame and queue it for its handler."""
+    def handle(self, session: RtmSession, text: str) -> None:
+        """Decode one text message and queue it for its handler."""
         try:
-            document = json.loads(payload)
+            document = json.loads(text)
         except ValueError:
             document = None
         if not isinstance(document, dict):
@@ -122,7 +122,7 @@ class ClientFrames:
             self._hub.queue(session, reply)
 
     def _ws_pong(self, session: RtmSession, payload: bytes) -> None:
-        self._hub.queue(session, encode_frame(Opcode.PONG, payload))
+        self._hub.queue(session, encode_pong(payload))
 
     def busy(self) -> bool:
         """Whether any client frame is waiting for (or in) its handler."""

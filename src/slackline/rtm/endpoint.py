@@ -10,8 +10,6 @@ permessage-deflate is declined (never negotiated).
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -23,17 +21,21 @@ from slackline.http.response import plain_response
 from slackline.http.server import encode_response
 from slackline.lifecycle import Lifecycle
 from slackline.logbuffer import LineLogger
-from slackline.rtm.frames import CloseCode, accept_key, encode_close
 from slackline.rtm.hub import SessionHub
 from slackline.rtm.replies import error_frame
 from slackline.rtm.session import RtmSession
 from slackline.shared.base import Admission
+from slackline.websocket.protocol import (
+    CloseCode,
+    encode_close,
+    handshake_problem,
+    switching_protocols,
+)
 
 logger = logging.getLogger("slackline.rtm")
 _lines = LineLogger(logger)
 
 SOCKET_PREFIX = "/websocket/"
-WEBSOCKET_KEY_BYTES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,31 +48,11 @@ class Refusal:
 Redeem = Callable[[str], Awaitable["Admission | Refusal | None"]]
 
 
-def handshake_problem(request: Request) -> int | None:
-    """The HTTP status refusing a malformed upgrade, or None if it is a valid one."""
-    if request.method != "GET" or not request.path.startswith(SOCKET_PREFIX):
+def upgrade_problem(request: Request) -> int | None:
+    """The HTTP status refusing an upgrade request, or None if it opens a socket."""
+    if not request.path.startswith(SOCKET_PREFIX):
         return 404
-    if (request.header("upgrade") or "").lower() != "websocket":
-        return 400
-    if "upgrade" not in (request.header("connection") or "").lower():
-        return 400
-    if request.header("sec-websocket-version") != "13":
-        return 426
-    try:
-        key = base64.b64decode(request.header("sec-websocket-key") or "", validate=True)
-    except (binascii.Error, ValueError):
-        return 400
-    return None if len(key) == WEBSOCKET_KEY_BYTES else 400
-
-
-def switching_protocols(key: str) -> bytes:
-    """The 101 response (no extensions: permessage-deflate is declined)."""
-    return (
-        "HTTP/1.1 101 Switching Protocols\r\n"
-        "Upgrade: websocket\r\n"
-        "Connection: Upgrade\r\n"
-        f"Sec-WebSocket-Accept: {accept_key(key)}\r\n\r\n"
-    ).encode("ascii")
+    return handshake_problem(request.method, request.header)
 
 
 class SocketEndpoint:
@@ -90,7 +72,7 @@ class SocketEndpoint:
         session; the driver runs it at once, and it finishes without waiting when the
         tickets are in this process.
         """
-        status = handshake_problem(request)
+        status = upgrade_problem(request)
         if status is None and self._lifecycle.draining:
             status = 503
         if status is not None:

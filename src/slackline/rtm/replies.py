@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from slackline.errors import RtmErrorCode
-from slackline.rtm.frames import encode_text
+from slackline.websocket.protocol import encode_text
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 

@@ -13,14 +13,16 @@ import logging
 from typing import TYPE_CHECKING, cast
 
 from slackline.logbuffer import LineLogger
-from slackline.rtm.frames import (
-    CloseCode,
-    FrameParser,
-    Opcode,
-    ProtocolViolationError,
-    encode_close,
-)
 from slackline.rtm.replies import GOODBYE_FRAME, MIGRATION_FRAME
+from slackline.websocket.protocol import (
+    BinaryMessage,
+    CloseCode,
+    CloseReceived,
+    Failure,
+    Ping,
+    ServerProtocol,
+    TextMessage,
+)
 
 if TYPE_CHECKING:
     from slackline.rtm.hub import SessionHub
@@ -37,7 +39,7 @@ class RtmSession(asyncio.Protocol):
     """A connected RTM client (slotted: thousands are held at once)."""
 
     __slots__ = (
-        "_parser",
+        "_protocol",
         "batch_presence_aware",
         "bot_id",
         "closed",
@@ -69,27 +71,24 @@ class RtmSession(asyncio.Protocol):
         self.write_tokens = 0.0
         self.write_updated = 0.0
         self.write_rejections = 0
-        self._parser = FrameParser(MAX_CLIENT_FRAME_BYTES)
+        self._protocol = ServerProtocol(MAX_CLIENT_FRAME_BYTES)
 
     # asyncio.Protocol
 
     def data_received(self, data: bytes) -> None:
-        """Parse client frames and act on each."""
+        """Parse client frames (:mod:`slackline.websocket.protocol`) and act on each."""
         if self.closed:
             return
-        try:
-            frames = self._parser.feed(data)
-        except ProtocolViolationError as violation:
-            self.close(violation.code, violation.reason)
-            return
-        for frame in frames:
-            if frame.opcode is Opcode.TEXT:
-                self.hub.client_frames.handle(self, frame.payload)
-            elif frame.opcode is Opcode.PING:
-                self.hub.client_frames.answer_ws_ping(self, frame.payload)
-            elif frame.opcode is Opcode.CLOSE:
-                self.close(CloseCode.NORMAL, "")
-            elif frame.opcode is Opcode.BINARY:
+        for event in self._protocol.receive(data):
+            if isinstance(event, TextMessage):
+                self.hub.client_frames.handle(self, event.text)
+            elif isinstance(event, Ping):
+                self.hub.client_frames.answer_ws_ping(self, event.payload)
+            elif isinstance(event, CloseReceived):
+                self._closed_by_peer(event)
+            elif isinstance(event, Failure):
+                self.close(event.code, event.reason)
+            elif isinstance(event, BinaryMessage):
                 self.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported")
             if self.closed:
                 return
@@ -102,6 +101,7 @@ class RtmSession(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """Forget the session everywhere."""
         self.closed = True
+        self._protocol.connection_lost()
         self.hub.detach(self)
 
     # writing
@@ -134,9 +134,16 @@ class RtmSession(asyncio.Protocol):
 
     def close(self, code: int, reason: str) -> None:
         """Write what is queued and a close frame, then close (abort if it never drains)."""
+        self._finish(self._protocol.send_close(code, reason), code)
+
+    def _closed_by_peer(self, event: CloseReceived) -> None:
+        """The client's close arrived: answer it (unless ours went first) and close."""
+        self._finish(event.reply, CloseCode.NORMAL if event.code is None else event.code)
+
+    def _finish(self, close_frame: bytes, code: int) -> None:
         if self.closed:
             return
-        self.pending.append(encode_close(code, reason))
+        self.pending.append(close_frame)
         data = b"".join(self.pending)
         self.pending.clear()
         self.closed = True

@@ -1,7 +1,8 @@
 """Presence and profiles: who is active, what their profile says, and the events announcing it.
 
-Presence follows slack-rtm-protocol 3.1: a user is ``active`` while at least one RTM session
-is open and they have not set themselves away; otherwise ``away``. The manual-away flag is
+Presence follows Slack's RTM presence rules (docs/rtm.md, decisions E.3): a user is
+``active`` while at least one RTM session is open and they have not set themselves away;
+otherwise ``away``. The manual-away flag is
 persistent (``User.manual_away``), so it survives reconnects and restarts. Idle auto-away is
 not applied, so ``auto_away`` is always false.
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import struct
 import threading
 import time
 from collections import deque
@@ -27,6 +26,7 @@ from slackline.clock import Clock
 from slackline.http.request import Request, Response
 from slackline.rtm.hub import SessionHub
 from slackline.rtm.replies import encode_event
+from slackline.websocket.protocol import text_payload
 
 if TYPE_CHECKING:
     from slackline.rtm.client import FrameHandling
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 DEFAULT_MAX_CALLS = 10_000
 DEFAULT_MAX_FRAMES = 50_000
 TOKEN_ID_CHARS = 12
-_TEXT_OPCODE = 0x1
 
 R = TypeVar("R")
 Direction = Literal["in", "out"]
@@ -145,7 +144,7 @@ class MemoryJournal:
 
     def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
         """Keep a text frame (control frames and pongs to websocket pings are skipped)."""
-        text = payload if direction == "in" else _frame_text(payload)
+        text = payload if direction == "in" else text_payload(payload)
         if text is None:
             return
         frame = _decode(text)
@@ -284,18 +283,6 @@ def _frame_matches(
     return not fields or all(record.frame.get(k) == v for k, v in fields.items())
 
 
-def _frame_text(encoded: bytes) -> bytes | None:
-    """The payload of one unmasked server text frame (None for any other opcode)."""
-    if not encoded or encoded[0] & 0x0F != _TEXT_OPCODE:
-        return None
-    length = encoded[1] & 0x7F
-    if length == 126:
-        return encoded[4 : 4 + struct.unpack("!H", encoded[2:4])[0]]
-    if length == 127:
-        return encoded[10 : 10 + struct.unpack("!Q", encoded[2:10])[0]]
-    return encoded[2 : 2 + length]
-
-
 def _decode(text: bytes) -> Mapping[str, Any]:
     try:
         document = json.loads(text)
@@ -367,10 +354,10 @@ class FrameTap:
         self._inner = inner
         self._journal = journal
 
-    def handle(self, session: RtmSession, payload: bytes) -> None:
-        """Journal the frame, then handle it."""
-        self._journal.record_frame("in", session, payload)
-        self._inner.handle(session, payload)
+    def handle(self, session: RtmSession, text: str) -> None:
+        """Journal the message, then handle it."""
+        self._journal.record_frame("in", session, text.encode())
+        self._inner.handle(session, text)
 
     def answer_ws_ping(self, session: RtmSession, payload: bytes) -> None:
         """Pings are not journaled (control frames)."""

@@ -1,7 +1,7 @@
 """Drives slackclient 1.x's ``SlackClient`` (``.venv-slackclient1``) for the real-client tests.
 
 slackclient 1 has no base-URL option: it posts to ``https://slack.com/api/METHOD``. The
-shim of docs real-clients.md §5 swaps the ``requests`` module its request code uses for one
+shim here swaps the ``requests`` module its request code uses for one
 that rewrites that prefix to ``SLACKLINE_BASE_URL`` (an ``https://127.0.0.1:TLSPORT``);
 no library file is edited. Its idle reads only work over TLS (a plain socket raises
 BlockingIOError), so the server hands it ``wss://`` URLs, trusted through

@@ -75,8 +75,8 @@ async def conversations_list(call: Call) -> dict[str, Any]:
     kinds = parse_types(call.args.text("types"))
     limit = call.args.limit()
     after = call.args.cursor(CONVERSATIONS_CURSOR)
-    store, me = call.services.reads, call.identity.user.id
-    rows = await store.list_conversations(
+    reads, me = call.services.reads, call.identity.user.id
+    rows = await reads.list_conversations(
         call.identity.team.id,
         kinds,
         viewer=me,
@@ -87,7 +87,7 @@ async def conversations_list(call: Call) -> dict[str, Any]:
     page = page_of(rows, limit, CONVERSATIONS_CURSOR, lambda c: c.id)
     channels = []
     for conversation in page.items:
-        is_member = await store.is_member(conversation.id, me)
+        is_member = await reads.is_member(conversation.id, me)
         channels.append(await describe(call, conversation, is_member=is_member, with_count=True))
     return {"channels": channels, **next_cursor_metadata(page.next_cursor)}
 

@@ -24,16 +24,16 @@ MEMBER_LIST_CAP = 500
 async def _legacy_channel(
     call: Call, conversation: Conversation, *, with_members: bool
 ) -> dict[str, Any]:
-    store = call.services.reads
-    is_member = await store.is_member(conversation.id, call.identity.user.id)
+    reads = call.services.reads
+    is_member = await reads.is_member(conversation.id, call.identity.user.id)
     members = (
-        await store.list_members(conversation.id, "", MEMBER_LIST_CAP) if with_members else None
+        await reads.list_members(conversation.id, "", MEMBER_LIST_CAP) if with_members else None
     )
     return legacy_channel_object(
         conversation,
         is_member=is_member,
         members=members,
-        num_members=await store.count_members(conversation.id),
+        num_members=await reads.count_members(conversation.id),
     )
 
 

@@ -50,21 +50,21 @@ async def rtm_start(call: Call) -> dict[str, Any]:
 
 
 async def _team_state(call: Call) -> dict[str, Any]:
-    store, identity = call.services.reads, call.identity
+    reads, identity = call.services.reads, call.identity
     team, me = identity.team, identity.user
-    users = await store.list_users(team.id, "", ALL_ROWS)
+    users = await reads.list_users(team.id, "", ALL_ROWS)
     channels: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     ims: list[dict[str, Any]] = []
     mpims: list[dict[str, Any]] = []
     kinds = ("public_channel", "private_channel", "im", "mpim")
-    for conv in await store.list_conversations(
+    for conv in await reads.list_conversations(
         team.id, kinds, viewer=me.id, exclude_archived=False, after="", limit=ALL_ROWS
     ):
         if conv.is_im:
             ims.append(im_object(conv))
             continue
-        members = await store.list_members(conv.id, "", RTM_START_MEMBER_CAP)
+        members = await reads.list_members(conv.id, "", RTM_START_MEMBER_CAP)
         obj = legacy_channel_object(conv, is_member=me.id in members, members=members)
         (mpims if conv.is_mpim else groups if conv.is_private else channels).append(obj)
     return {
@@ -89,7 +89,7 @@ async def _team_state(call: Call) -> dict[str, Any]:
         "groups": groups,
         "ims": ims,
         "mpims": mpims,
-        "bots": [bot_object(b) for b in await store.list_bots(team.id)],
+        "bots": [bot_object(b) for b in await reads.list_bots(team.id)],
     }
 
 

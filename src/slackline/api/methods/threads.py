@@ -48,19 +48,19 @@ def thread_message(
 async def conversations_replies(call: Call) -> dict[str, Any]:
     """A page of the thread that ``ts`` belongs to."""
     conversation, _ = await visible_conversation(call, call.args.text("channel"))
-    store = call.services.reads
+    reads = call.services.reads
     not_found = SlackErrorCode.THREAD_NOT_FOUND
     found = await call.services.access.message(
         conversation, call.args.text("ts"), malformed=not_found, missing=not_found
     )
     root = found.thread_ts or found.ts
-    parent = found if root == found.ts else await store.get_message(conversation.id, root)
+    parent = found if root == found.ts else await reads.get_message(conversation.id, root)
     limit = call.args.limit(default=MAX_PAGE_LIMIT)
-    rows = await store.list_thread(
+    rows = await reads.list_thread(
         conversation.id, root, after=call.args.cursor(REPLIES_CURSOR), limit=limit + 1
     )
     page = page_of(rows, limit, REPLIES_CURSOR, lambda message: message.ts)
-    summary = await store.thread_summary(conversation.id, root)
+    summary = await reads.thread_summary(conversation.id, root)
     parent_user = parent.user if parent is not None else None
     return {
         "messages": [thread_message(m, root, parent_user, summary) for m in page.items],
