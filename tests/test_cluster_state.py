@@ -248,12 +248,16 @@ def test_events_before_rtm_connect_are_not_replayed(pair: Pair) -> None:
         assert recv_until(ws, lambda f: f.get("type") == "message")["text"] == "after"
 
 
-def test_a_revocation_between_rtm_connect_and_the_socket_ends_the_session(pair: Pair) -> None:
+def test_a_revocation_between_rtm_connect_and_the_socket_voids_the_ticket(pair: Pair) -> None:
     url = _connect_on(pair, "xoxp-2-stream")
     assert api(pair.a, "auth.revoke", "xoxp-2-stream").body["revoked"] is True
     with _open(url) as ws:
-        assert recv_json(ws) == {"type": "hello"}
-        assert recv_until(ws, lambda f: f.get("type") == "goodbye") == {"type": "goodbye"}
+        assert recv_json(ws) == {
+            "type": "error",
+            "error": {"code": 1, "msg": "Socket URL has expired"},
+        }
+        with pytest.raises(ConnectionClosed):
+            recv_json(ws)
 
 
 # identity cache and session endings across servers (decisions C.1, E.7)

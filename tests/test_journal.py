@@ -11,10 +11,10 @@ import pytest
 from slackline.api.dispatch import Dispatcher
 from slackline.app import Components
 from slackline.rtm.client import ClientFrames
-from slackline.websocket.protocol import Opcode, encode_frame
 from slackline.rtm.hub import SessionHub
 from slackline.rtm.replies import encode_event
 from slackline.testing.journal import MemoryJournal
+from slackline.websocket.protocol import Opcode, encode_frame
 from tests.conftest import TEST_SECRET, api, http_request, start_server
 
 

@@ -5,7 +5,8 @@ every RTM event its client hands to the application as a JSON line and takes com
 stdin; only the base URL differs from talking to Slack. Pinned versions: slack_sdk 3.48.0
 (``rtm_v2.RTMClient`` and the legacy ``rtm.RTMClient``), slackclient 2.9.4, slackclient
 1.3.2 with websocket-client 0.54.0 (over ``wss://``, through the base-URL shim of
-tests/clients/drivers/slackclient1_driver.py, once starting with ``rtm.start`` and once with ``rtm.connect``), and
+``tests/clients/drivers/slackclient1_driver.py``, once starting with ``rtm.start`` and once
+with ``rtm.connect``), and
 @slack/rtm-api 7.0.1 (7.0.2 to 7.0.4 crash on reconnect). ``make clients`` installs them.
 
 Every client: connects and gets ``hello``; receives a message another user posts; sends a
@@ -22,8 +23,8 @@ from typing import Any
 import pytest
 import trustme
 
-from slackline.websocket.protocol import CloseCode
 from slackline.testing.server import ServerThread
+from slackline.websocket.protocol import CloseCode
 from tests.clients.harness import (
     ALL_CLIENTS,
     RTM_API,

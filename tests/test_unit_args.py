@@ -13,9 +13,9 @@ from slackline.http.args import (
     parse_arguments,
     parse_bool,
     parse_content_type,
-    parse_multipart,
     parse_urlencoded,
 )
+from slackline.http.multipart import parse_multipart
 
 FORM = "application/x-www-form-urlencoded"
 

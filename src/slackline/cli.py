@@ -43,6 +43,8 @@ def _on_off(value: str) -> bool:
 _NUMBER_FLAGS: tuple[tuple[str, type[int] | type[float], str], ...] = (
     ("--drain-secs", float, "SIGTERM drain period"),
     ("--body-timeout-secs", float, "seconds a body may take to arrive (then request_timeout)"),
+    ("--header-timeout-secs", float, "seconds a request line and headers may take (then 408)"),
+    ("--max-connections", int, "connections and sessions held at once (0: the open-file limit)"),
     ("--presence-grace-secs", float, "seconds after a user's last session closes until away"),
     ("--max-session-age-secs", float, "sessions older than this (±10%%) get goodbye"),
     ("--max-outbound-bytes", int, "unsent bytes a session may hold before it is closed with 1013"),
@@ -113,6 +115,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         query_tokens=args.query_tokens,
         drain_secs=args.drain_secs,
         body_timeout_secs=args.body_timeout_secs,
+        header_timeout_secs=args.header_timeout_secs,
+        max_connections=args.max_connections,
         presence_grace_secs=args.presence_grace_secs,
         max_session_age_secs=args.max_session_age_secs,
         max_outbound_bytes=args.max_outbound_bytes,

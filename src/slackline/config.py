@@ -29,6 +29,8 @@ class Settings:
     fault_scenario: str | None = None  # a YAML fault scenario run from start
     secret_file: str = "slackline.secret"
     body_timeout_secs: float = 10.0
+    header_timeout_secs: float = 20.0
+    max_connections: int = 0  # 0: the open-file limit less a reserve (http/limits.py)
     listen_backlog: int = 8192
     presence_grace_secs: float = 2.0
     max_session_age_secs: float = 8 * 3600.0

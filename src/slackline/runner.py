@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable
 
 from slackline.app import App
+from slackline.http.limits import ConnectionBudget, default_max_connections, raise_fd_limit
 from slackline.http.server import HttpProtocol, UpgradeHandler, make_ssl_context
 
 logger = logging.getLogger("slackline.server")
@@ -17,6 +18,8 @@ class Listeners:
     """The plain listener and the optional TLS one, serving the same application.
 
     WebSocket upgrade requests go to ``upgrade``, by default the app's RTM socket endpoint.
+    Connections and the sessions they become share one bound (``--max-connections``, or the
+    open-file limit less a reserve: :mod:`slackline.http.limits`).
     With ``reuse_port`` the ports are bound with ``SO_REUSEPORT``, so that several worker
     processes listen on the same ports and the kernel spreads connections over them
     (:mod:`slackline.cluster.workers`).
@@ -28,7 +31,8 @@ class Listeners:
         self.app = app
         self._upgrade = upgrade or app.socket_endpoint.upgrade
         self._reuse_port = reuse_port or None
-        self.connections: set[HttpProtocol] = set()
+        limit = app.settings.max_connections or default_max_connections(raise_fd_limit())
+        self.connections = ConnectionBudget(limit, app.hub.session_count)
         self._servers: list[asyncio.Server] = []
         self.port: int | None = None
         self.tls_port: int | None = None
@@ -40,6 +44,7 @@ class Listeners:
                 scheme=scheme,
                 new_request_id=self.app.ids.request_id,
                 body_timeout_secs=self.app.settings.body_timeout_secs,
+                header_timeout_secs=self.app.settings.header_timeout_secs,
                 upgrade=self._upgrade,
                 connections=self.connections,
             )
@@ -77,7 +82,7 @@ class Listeners:
         """Stop listening and close every connection."""
         for server in self._servers:
             server.close()
-        for connection in list(self.connections):
+        for connection in self.connections:
             connection.shutdown()
         for server in self._servers:
             await server.wait_closed()

@@ -51,8 +51,8 @@ def node() -> str:
 
 
 def client_environment(**settings: str) -> dict[str, str]:
-    """This process's environment without proxy variables (they change how clients connect,
-    for one, libcurl-style clients send every request through a proxy), plus the driver's settings."""
+    """This process's environment without proxy variables (they change how clients connect:
+    libcurl-style clients send every request through one), plus the driver's settings."""
     env = {
         key: value
         for key, value in os.environ.items()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from slackline.broker.base import EVERY_TEAM
 from slackline.control.errors import ControlError, ControlErrorCode, ControlInputError
 from slackline.control.params import parse_params
 from slackline.control.spec import Endpoint
+from slackline.domain.text import UnusableJsonError, load_json
 from slackline.domain.workspace_file import WorkspaceFileError
 from slackline.errors import unexpected_error
 from slackline.http.args import bearer_token
@@ -156,8 +156,8 @@ def _json_object(request: Request) -> dict[str, Any]:
     if not request.body.strip():
         return {}
     try:
-        document = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = load_json(request.body)
+    except UnusableJsonError as exc:
         raise ControlInputError(
             ControlErrorCode.INVALID_JSON, f"the body is not valid JSON: {exc}"
         ) from exc

@@ -43,8 +43,8 @@ class FaultGate:
 def faulting_redemption(redeem: Redeem, plan: FaultPlan) -> Redeem:
     """``redeem`` with the plan's ticket faults applied to valid tickets."""
 
-    async def redeem_with_faults(text: str) -> Admission | Refusal | None:
-        admitted = await redeem(text)
+    async def redeem_with_faults(text: str, peer: str) -> Admission | Refusal | None:
+        admitted = await redeem(text, peer)
         if admitted is None or isinstance(admitted, Refusal) or not plan.tickets_armed:
             return admitted
         ticket = admitted.ticket

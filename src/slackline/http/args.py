@@ -10,14 +10,17 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
 from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
+from slackline.domain.text import MAX_JSON_DEPTH, UnusableJsonError, load_json, storable
 from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
+from slackline.http.multipart import parse_multipart
 
 MAX_ARG_NAME_CHARS = 64
+# A JSON body nests its arguments one level down, and JSON arguments (blocks) are checked
+# again by their own parsers at MAX_JSON_DEPTH, with their own errors.
+MAX_BODY_DEPTH = 2 * MAX_JSON_DEPTH
 MAX_CACHED_HEADER_CHARS = 256
 _ARG_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
@@ -109,27 +112,6 @@ def parse_urlencoded(data: bytes, charset: str = "utf-8") -> list[tuple[str, str
     return pairs
 
 
-def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
-    """Parse ``multipart/form-data`` into text fields; a broken body raises ValueError."""
-    ctype = parse_content_type(content_type)
-    boundary = ctype.params.get("boundary")
-    if not boundary or f"--{boundary}".encode() not in body:
-        raise ValueError("missing or wrong boundary")
-    head = f"Content-Type: {content_type}\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
-    if not message.is_multipart() or message.defects:
-        raise ValueError("broken multipart body")
-    fields: list[tuple[str, str]] = []
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            raise ValueError("part without a name")
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        fields.append((name, data.decode(part.get_content_charset() or "utf-8")))
-    return fields
-
-
 def json_arg_text(value: object) -> str | None:
     """A JSON argument as the string a form body would carry; None means 'use the default'."""
     if value is None:
@@ -147,9 +129,11 @@ def json_args_text(args: Mapping[str, object]) -> dict[str, str]:
 
 
 def _parse_json_body(body: bytes) -> list[tuple[str, str]]:
+    # Its arguments' own text is checked as every argument's is (parse_arguments), and a
+    # JSON argument (blocks) by its own parser, with that argument's error.
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = load_json(body, MAX_BODY_DEPTH, strings=False)
+    except UnusableJsonError as exc:
         raise SlackError(SlackErrorCode.INVALID_JSON) from exc
     if not isinstance(document, dict):
         raise SlackError(SlackErrorCode.JSON_NOT_OBJECT)
@@ -243,7 +227,14 @@ def parse_arguments(
                 parsed.body_token = value
             continue
         parsed.args[name] = value
+    check_storable(parsed.args)
     return parsed
+
+
+def check_storable(args: Mapping[str, str]) -> None:
+    """``invalid_arguments`` for an argument holding NUL or a lone surrogate (A.10)."""
+    if not all(storable(value) for value in args.values()):
+        raise SlackError(SlackErrorCode.INVALID_ARGUMENTS)
 
 
 def bearer_token(authorization: str | None) -> str | None:

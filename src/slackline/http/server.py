@@ -4,6 +4,12 @@ It reads requests (keep-alive and pipelining included), hands each fully read re
 the application in order, writes each response in one ``write`` call and logs one line per
 request. Bodies that stop short (the client half-closes, or ``body_timeout_secs`` passes)
 are handed on marked incomplete, which the Web API answers with ``request_timeout``.
+
+Everything a client can make it hold is bounded: a request's line and headers must arrive
+within ``header_timeout_secs`` of its first byte (else 408) and within
+:data:`MAX_HEADER_BYTES` while they stream (else 431), a body within
+:data:`MAX_BODY_BYTES` (else 413); a transfer coding other than ``chunked`` is 501; and the
+connections themselves are counted by a :class:`~slackline.http.limits.ConnectionBudget`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any, Protocol, cast
 import httptools
 
 from slackline.errors import error_body, unexpected_error
+from slackline.http.limits import ConnectionBudget
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.logbuffer import LineLogger
@@ -33,6 +40,7 @@ _access_lines = LineLogger(access_log)
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
 KEEPALIVE_TIMEOUT_SECS = 75.0
+DEFAULT_HEADER_TIMEOUT_SECS = 20.0
 MAX_PIPELINED_REQUESTS = 32
 
 
@@ -141,13 +149,15 @@ class HttpProtocol(asyncio.Protocol):
         scheme: str,
         new_request_id: Callable[[], str],
         body_timeout_secs: float,
+        header_timeout_secs: float = DEFAULT_HEADER_TIMEOUT_SECS,
         upgrade: UpgradeHandler | None = None,
-        connections: set[HttpProtocol] | None = None,
+        connections: ConnectionBudget | None = None,
     ) -> None:
         self._handler = handler
         self._scheme = scheme
         self._new_request_id = new_request_id
         self._body_timeout_secs = body_timeout_secs
+        self._header_timeout_secs = header_timeout_secs
         self._upgrade = upgrade
         self._connections = connections
         self._loop = asyncio.get_running_loop()
@@ -178,9 +188,11 @@ class HttpProtocol(asyncio.Protocol):
         self._url = b""
         self._headers: dict[str, str] = {}
         self._header_bytes = 0
+        self._in_head = False
+        self._head_bytes = 0
+        self._refusal = 0  # the status a callback decided to refuse the request with
         self._body: list[bytes] = []
         self._body_bytes = 0
-        self._body_too_large = False
         self._in_body = False
         self._started = 0.0
 
@@ -196,20 +208,32 @@ class HttpProtocol(asyncio.Protocol):
         self._local = f"{local[0]}:{local[1]}" if local else ""
         if ":" in self._local.rsplit(":", 1)[0]:
             self._local = f"[{local[0]}]:{local[1]}"
-        if self._connections is not None:
-            self._connections.add(self)
+        if self._connections is not None and not self._connections.admit(self):
+            self._closing = True
+            self._transport.abort()  # no room: every connection held has proved itself
+            return
         self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
 
     def data_received(self, data: bytes) -> None:
-        """Feed the parser; malformed HTTP gets 400 (413 for a body too large) and a close."""
+        """Feed the parser; malformed HTTP gets 400 (or the status a check decided) and a
+        close."""
         if self._input_done:
             return
+        was_in_head = self._in_head
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
             self._on_upgrade(data[upgrade.args[0] :])
+            return
         except httptools.HttpParserError:
-            self._reject(413 if self._body_too_large else 400)
+            self._reject(self._refusal or 400)
+            return
+        # A head still streaming: the chunk it began in is bounded by the read size, every
+        # later one counts whole, so an unterminated line never grows without limit.
+        if was_in_head and self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEADER_BYTES:
+                self._reject(431)
 
     def eof_received(self) -> bool:
         """A half-close mid-body makes the request incomplete; answers still go out."""
@@ -230,13 +254,21 @@ class HttpProtocol(asyncio.Protocol):
         if self._worker is not None and not self._worker.done():
             self._worker.cancel()
 
+    def evict(self) -> None:
+        """Close at once to make room for another connection (it was holding a head)."""
+        self._closing = True
+        self._input_done = True
+        if self._transport is not None:
+            self._transport.abort()
+
     # httptools callbacks
 
     def on_message_begin(self) -> None:
-        """A new request starts."""
+        """A new request starts: its line and headers must arrive within the header timeout."""
         self._reset_message()
         self._started = time.perf_counter()
-        self._cancel_timer()
+        self._in_head = True
+        self._arm_timer(self._header_timeout_secs, self._header_timeout)
 
     def on_url(self, url: bytes) -> None:
         """Collect the request target."""
@@ -251,10 +283,18 @@ class HttpProtocol(asyncio.Protocol):
         self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
 
     def on_headers_complete(self) -> None:
-        """Start the body timer when a body is announced; honour ``Expect: 100-continue``."""
-        if self._headers.get("content-length", "0") not in ("", "0") or (
-            "transfer-encoding" in self._headers
-        ):
+        """Start the body timer when a body is announced; honour ``Expect: 100-continue``.
+
+        A transfer coding other than ``chunked`` alone (``gzip, chunked``) is refused with
+        501: the body would be read as plain chunks while it is something else.
+        """
+        self._in_head = False
+        self._cancel_timer()
+        coding = self._headers.get("transfer-encoding")
+        if coding is not None and coding.strip().lower() != "chunked":
+            self._refusal = 501
+            raise httptools.HttpParserError("transfer coding not implemented")
+        if self._headers.get("content-length", "0") not in ("", "0") or coding is not None:
             self._in_body = True
             self._arm_timer(self._body_timeout_secs, self._body_timeout)
             # curl waits a second for this before sending bodies over 1 KiB.
@@ -265,7 +305,7 @@ class HttpProtocol(asyncio.Protocol):
         """Collect body bytes, refusing bodies over ``MAX_BODY_BYTES``."""
         self._body_bytes += len(body)
         if self._body_bytes > MAX_BODY_BYTES:
-            self._body_too_large = True
+            self._refusal = 413
             raise httptools.HttpParserError("body too large")
         self._body.append(body)
 
@@ -283,6 +323,7 @@ class HttpProtocol(asyncio.Protocol):
     def _count_header_bytes(self, count: int) -> None:
         self._header_bytes += count
         if self._header_bytes > MAX_HEADER_BYTES:
+            self._refusal = 431
             raise httptools.HttpParserError("headers too large")
 
     def _is_websocket_upgrade(self) -> bool:
@@ -309,6 +350,8 @@ class HttpProtocol(asyncio.Protocol):
     def _finish_message(self, *, incomplete: bool) -> None:
         self._cancel_timer()
         self._in_body = False
+        if self._connections is not None:
+            self._connections.proven(self)
         request = self._build_request(incomplete=incomplete)
         # An upgrade we do not speak (say h2c) is answered over HTTP/1.1, but the parser
         # stops after it, so the connection cannot carry another request.
@@ -325,6 +368,7 @@ class HttpProtocol(asyncio.Protocol):
         """Queue a protocol error after any answers still owed, then stop reading."""
         self._cancel_timer()
         self._in_body = False
+        self._in_head = False
         self._input_done = True
         request = Request(
             method="-",
@@ -451,6 +495,10 @@ class HttpProtocol(asyncio.Protocol):
     def _body_timeout(self) -> None:
         if self._in_body:
             self._finish_message(incomplete=True)
+
+    def _header_timeout(self) -> None:
+        if self._in_head:
+            self._reject(408)
 
     def _idle_timeout(self) -> None:
         if self._idle():

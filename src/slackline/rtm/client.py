@@ -13,7 +13,6 @@ may replace (an injected fault silences them: :mod:`slackline.faults.install`).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from slackline.clock import Clock
 from slackline.domain.ratelimit import Rate, refilled
+from slackline.domain.text import UnusableJsonError, load_json
 from slackline.errors import RtmError, RtmErrorCode, SlackError, StorageError
 from slackline.rtm.replies import error_frame, error_reply, message_ack, pong
 from slackline.websocket.protocol import encode_pong
@@ -89,9 +89,9 @@ class ClientFrames:
     def handle(self, session: RtmSession, text: str) -> None:
         """Decode one text message and queue it for its handler."""
         try:
-            document = json.loads(text)
-        except ValueError:
-            document = None
+            document = load_json(text)
+        except UnusableJsonError:
+            document = None  # not JSON, too deep, or text no client could be sent (E.6)
         if not isinstance(document, dict):
             self._hub.queue(session, error_frame(RtmErrorCode.INVALID_FRAME))
             return

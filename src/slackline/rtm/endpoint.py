@@ -45,7 +45,8 @@ class Refusal:
     status: int
 
 
-Redeem = Callable[[str], Awaitable["Admission | Refusal | None"]]
+# A ticket's text and the peer address opening its socket.
+Redeem = Callable[[str, str], Awaitable["Admission | Refusal | None"]]
 
 
 def upgrade_problem(request: Request) -> int | None:
@@ -85,7 +86,7 @@ class SocketEndpoint:
         self, request: Request, transport: asyncio.Transport, ticket_text: str, rest: bytes
     ) -> None:
         try:
-            admitted = await self._redeem(ticket_text)
+            admitted = await self._redeem(ticket_text, request.peer)
         except Exception:
             logger.exception("req=%s upgrade failed", request.request_id)
             transport.abort()

@@ -159,6 +159,10 @@ class SessionHub:
             for sessions in list(users.values()):
                 yield from list(sessions)
 
+    def session_count(self) -> int:
+        """How many sessions are open in this process."""
+        return self._open_sessions
+
     def user_session_count(self, team_id: str, user_id: str) -> int:
         """How many sessions a user has open in this process."""
         return len(self._teams.get(team_id, {}).get(user_id, ()))

@@ -76,7 +76,7 @@ def build_services(
         profiles=ProfileService(store, broker, clock, identities),
         presence=shared.presence,
         typing=TypingService(broker, access, conversations),
-        tickets=TicketService(shared.tickets, broker),
+        tickets=TicketService(shared.tickets, broker, identities, clock),
         workspaces=workspaces,
         urls=urls,
         clock=clock,

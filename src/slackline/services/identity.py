@@ -96,7 +96,10 @@ class IdentityService:
 
     async def resolve(self, token: str) -> Identity | None:
         """The identity a token belongs to, or None when it is unknown."""
-        token_hash = self._hasher.hash(token)
+        return await self.resolve_hash(self._hasher.hash(token))
+
+    async def resolve_hash(self, token_hash: str) -> Identity | None:
+        """The identity of the token with this keyed hash, or None when it is unknown."""
         cached = self._cache.get(token_hash)
         if cached is not None and hmac.compare_digest(cached.token.hash, token_hash):
             return cached

@@ -1,31 +1,66 @@
 """Socket tickets as ``rtm.connect`` and the socket endpoint use them (decisions C.4, D.1, E.1).
 
 Where tickets live (this process, or Redis for several) is the shared state's business
-(:mod:`slackline.shared.base`); this service adds the one rule on top: no ticket is issued
-while the broker cannot deliver events, since a session opened then could miss some without
-knowing (decisions E.8).
+(:mod:`slackline.shared.base`); this service adds two rules on top. No ticket is issued while
+the broker cannot deliver events, since a session opened then could miss some without
+knowing (decisions E.8). And a ticket dies with its token and user: at redemption the token
+is authenticated again, as ``rtm.connect`` did (revoked, expired, its user or bot
+deactivated, its team deleted or no longer active, RTM refused), so a ticket issued before
+any of these changes, on any process, opens nothing (it is answered as expired: the client
+asks ``rtm.connect`` again and gets the error). The identity cache this reads is invalidated
+on every process by any such change (decisions C.1).
 """
 
 from __future__ import annotations
 
 from slackline.broker import Broker
-from slackline.errors import SlackError, SlackErrorCode
-from slackline.shared.base import Admission, TicketGrant, TicketStore
+from slackline.clock import Clock
+from slackline.domain import auth
+from slackline.errors import BrokerError, SlackError, SlackErrorCode
+from slackline.services.identity import IdentityService
+from slackline.shared.base import Admission, Ticket, TicketGrant, TicketStore
+
+RTM_SCOPES = ("rtm:stream", "client")
 
 
 class TicketService:
     """Issues and redeems socket tickets."""
 
-    def __init__(self, store: TicketStore, broker: Broker) -> None:
+    def __init__(
+        self, store: TicketStore, broker: Broker, identities: IdentityService, clock: Clock
+    ) -> None:
         self._store = store
         self._broker = broker
+        self._identities = identities
+        self._clock = clock
 
     async def issue(self, grant: TicketGrant) -> str:
-        """A new ticket's text; ``service_unavailable`` while the broker's link is down."""
+        """A new ticket's text; ``service_unavailable`` while the broker's link is down or
+        the shared ticket store does not answer in time (as if it were down)."""
         if not self._broker.healthy:
             raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
-        return await self._store.issue(grant)
+        try:
+            return await self._store.issue(grant)
+        except BrokerError as exc:
+            raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE) from exc
 
-    async def redeem(self, text: str) -> Admission | None:
-        """Use a ticket; None when unknown, used or expired."""
-        return await self._store.redeem(text)
+    async def redeem(self, text: str, peer: str) -> Admission | None:
+        """Use a ticket; None when unknown, used, expired, or its token no longer admits an
+        RTM session from ``peer``."""
+        admitted = await self._store.redeem(text)
+        if admitted is None or not await self._still_admitted(admitted.ticket, peer):
+            return None
+        return admitted
+
+    async def _still_admitted(self, ticket: Ticket, peer: str) -> bool:
+        identity = await self._identities.resolve_hash(ticket.token_hash)
+        now = self._clock.now()
+        try:
+            auth.authenticate_token(identity.token if identity else None, caller_ip=peer, now=now)
+            assert identity is not None  # authenticate_token raised otherwise
+            auth.authenticate_identity(identity, now=now)
+            auth.authorize(identity, accepted_scopes=RTM_SCOPES, rtm=True, caller_ip=peer)
+            auth.check_team_state(identity)
+        except SlackError:
+            return False
+        return identity.user.id == ticket.user_id

@@ -34,6 +34,7 @@ from slackline.domain.models import (
     User,
 )
 from slackline.domain.shapes import user_object
+from slackline.domain.text import UnusableJsonError, check_document
 from slackline.domain.workspace_file import (
     Declared,
     TeamDeclaration,
@@ -58,6 +59,7 @@ TYPE_PREFIXES = {
     TokenType.ORG: "xoxe",
 }
 _TOKEN_ID_DIGITS = 13
+MAX_WORKSPACE_DEPTH = 32
 _TOKEN_SECRET_BYTES = 16
 
 
@@ -82,17 +84,22 @@ class WorkspaceError(Exception):
 def read_workspace_file(path: str) -> object:
     """Read a YAML (or JSON) workspace file."""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise WorkspaceFileError(f"{path}: not valid YAML: {exc}") from exc
+        return parse_workspace_text(Path(path).read_text(encoding="utf-8"))
+    except WorkspaceFileError as exc:
+        raise WorkspaceFileError(f"{path}: {exc}") from exc
 
 
 def parse_workspace_text(text: str) -> object:
-    """Parse YAML (or JSON) text into a document."""
+    """Parse YAML (or JSON) text into a document whose text can all be stored (A.10)."""
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        document = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
         raise WorkspaceFileError(f"not valid YAML: {exc}") from exc
+    try:
+        check_document(document, MAX_WORKSPACE_DEPTH)
+    except UnusableJsonError as exc:
+        raise WorkspaceFileError(f"not a usable document: {exc}") from exc
+    return document
 
 
 def generate_token(kind: TokenType) -> str:

@@ -14,6 +14,7 @@ from slackline.api.args import ArgReader
 from slackline.api.call import Call
 from slackline.domain.models import DEFAULT_SCOPES, Identity, Token, TokenType
 from slackline.errors import SlackError, SlackErrorCode, error_body
+from slackline.http.args import check_storable
 from slackline.http.request import Request
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ async def act_as(
 ) -> dict[str, Any]:
     """Run a Web API method (or ``typing``) as the user; returns Slack's response body."""
     try:
+        check_storable(args)
         identity = await identity_of(app, user_id)
         if method == TYPING:
             typing = app.services.typing

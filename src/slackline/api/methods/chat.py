@@ -15,12 +15,12 @@ bot token carries both ``user`` (the bot user) and ``bot_id`` (decisions E.4).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slackline.api.call import Call
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Message
+from slackline.domain.text import UnusableJsonError, load_json
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import check_text
@@ -34,8 +34,8 @@ def _json_list(raw: str, error: SlackErrorCode) -> list[Any] | None:
     if not raw:
         return None
     try:
-        value = json.loads(raw)
-    except ValueError as exc:
+        value = load_json(raw)
+    except UnusableJsonError as exc:
         raise SlackError(error) from exc
     if not isinstance(value, list):
         raise SlackError(error)

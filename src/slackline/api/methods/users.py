@@ -6,7 +6,6 @@ missing ``user`` argument where one is required is ``user_not_found`` too, as Sl
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slackline.api.call import Call
@@ -16,6 +15,7 @@ from slackline.domain.models import User
 from slackline.domain.pagination import MAX_PAGE_LIMIT
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import page_of, user_object
+from slackline.domain.text import UnusableJsonError, load_json
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.presence import profile_changes, require_profile_editor
 
@@ -96,8 +96,8 @@ def _requested_profile(call: Call) -> dict[str, Any]:
     raw = call.args.text("profile")
     if raw:
         try:
-            document = json.loads(raw)
-        except ValueError as exc:
+            document = load_json(raw)
+        except UnusableJsonError as exc:
             raise SlackError(SlackErrorCode.INVALID_PROFILE) from exc
         if not isinstance(document, dict):
             raise SlackError(SlackErrorCode.INVALID_PROFILE)
@@ -109,8 +109,8 @@ def _requested_profile(call: Call) -> dict[str, Any]:
     if name in ("status_expiration", "fields"):
         # Form values are strings; these two keys carry a number and an object.
         try:
-            value = json.loads(value or "null")
-        except ValueError as exc:
+            value = load_json(value or "null")
+        except UnusableJsonError as exc:
             raise SlackError(SlackErrorCode.INVALID_PROFILE) from exc
     return {name: value}
 
