@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The real clients of tests/test_real_clients.py, each pinned, each built once (stamp files).
+# The real clients of tests/clients/test_real_clients.py, each pinned, each built once (stamp files).
 CLIENTS := tests/clients
 SLACKCLIENT2_STAMP := .venv-slackclient2/.installed
 SLACKCLIENT1_STAMP := .venv-slackclient1/.installed

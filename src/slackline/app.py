@@ -25,7 +25,8 @@ from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
 from slackline.errors import BrokerError, StorageError
 from slackline.faults import FaultPlan
-from slackline.http.forwarding import PublicUrls, client_address
+from slackline.health import HealthProbe
+from slackline.http.forwarding import PublicUrls, client_address, valid_host
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.lifecycle import Lifecycle
@@ -33,6 +34,7 @@ from slackline.rtm.client import ClientFrames
 from slackline.rtm.endpoint import Redeem, SocketEndpoint
 from slackline.rtm.handlers import RtmHandlers
 from slackline.rtm.hub import SessionHub
+from slackline.rtm.reconnect import ReconnectUrls
 from slackline.rtm.session import RtmSession
 from slackline.services.container import build_services
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
@@ -98,6 +100,7 @@ class App:
             settings.broker, self.store, self.identities, self.clock, self.ids
         )
         self.workspaces = WorkspaceService(self.store, self.identities, self.clock, self.broker)
+        self.health = HealthProbe(self.store, self.broker)
         self.journal = components.journal or _control_journal(settings)
         self.services = build_services(
             store=self.store,
@@ -117,7 +120,12 @@ class App:
             all_methods(), legacy_methods=settings.legacy_methods, writes=self.shared.writes
         )
         self.api = self._build_api()
-        self.socket_endpoint = SocketEndpoint(self.hub, self._redemption(), self.lifecycle)
+        self.reconnects = ReconnectUrls(
+            self.hub, self.services.tickets, settings.reconnect_url_secs
+        )
+        self.socket_endpoint = SocketEndpoint(
+            self.hub, self._redemption(), self.lifecycle, self.services.urls, self.reconnects
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._closing = False
@@ -142,6 +150,7 @@ class App:
 
     def _build_frames(self) -> None:
         frames = ClientFrames(self.hub, self.clock, rate_limits=self.settings.rate_limits)
+        self.client_frames = frames
         RtmHandlers(self.services, self.hub, self.shared.writes).register(frames)
         if self.faults is not None:
             from slackline.faults.install import silence_pings  # noqa: PLC0415
@@ -173,6 +182,7 @@ class App:
             query_tokens=self.settings.query_tokens,
             deprecated_aliases=self.settings.deprecated_aliases,
         )
+        self.api_stats = dispatcher.stats
         if self.journal is None:
             return dispatcher
         from slackline.testing.journal import JournaledDispatcher  # noqa: PLC0415
@@ -207,6 +217,8 @@ class App:
             await start_control(self)
         # Before listening, so a connect storm never waits on cold lookups (bench W2, W3).
         await self.identities.warm()
+        await self.health.probe()
+        self.health.start()
         self.lifecycle.ready = True
 
     def workspace_files(self) -> list[str]:
@@ -227,6 +239,7 @@ class App:
     async def close(self) -> None:
         """Say goodbye to every session, then release storage and broker."""
         self.hub.goodbye_all()
+        self.reconnects.close()
         self._closing = True
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -237,6 +250,7 @@ class App:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.health.stop()
         await self.shared.close()
         await self.broker.close()
         await self.store.close()
@@ -289,6 +303,8 @@ class App:
         request.peer = client_address(
             request.peer, request.header("x-forwarded-for"), self.settings.trusted_proxies
         )
+        if not valid_host(request.header("host")):
+            return plain_response(400, {"ok": False, "error": "invalid_host"}, request.request_id)
         if request.path.startswith(API_PREFIX):
             return await self.api.answer(request)
         if request.path.startswith(CONTROL_PREFIX):
@@ -300,10 +316,16 @@ class App:
         return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
 
     def _health(self, request: Request) -> Response:
+        """200 ``ok``; 503 while starting, draining, or a dependency is down (with why)."""
         lifecycle = self.lifecycle
-        healthy = lifecycle.ready and not lifecycle.draining
-        status = "ok" if healthy else ("draining" if lifecycle.draining else "starting")
-        return plain_response(200 if healthy else 503, {"status": status}, request.request_id)
+        if lifecycle.draining or not lifecycle.ready:
+            status = "draining" if lifecycle.draining else "starting"
+            return plain_response(503, {"status": status}, request.request_id)
+        problems = self.health.problems()
+        if problems:
+            document = {"status": "unavailable", "reasons": problems}
+            return plain_response(503, document, request.request_id)
+        return plain_response(200, {"status": "ok"}, request.request_id)
 
 
 def _control_journal(settings: Settings) -> Journal | None:

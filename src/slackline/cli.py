@@ -45,6 +45,7 @@ _NUMBER_FLAGS: tuple[tuple[str, type[int] | type[float], str], ...] = (
     ("--body-timeout-secs", float, "seconds a body may take to arrive (then request_timeout)"),
     ("--header-timeout-secs", float, "seconds a request line and headers may take (then 408)"),
     ("--max-connections", int, "connections and sessions held at once (0: the open-file limit)"),
+    ("--reconnect-url-secs", float, "seconds between reconnect_url events (0: none)"),
     ("--presence-grace-secs", float, "seconds after a user's last session closes until away"),
     ("--max-session-age-secs", float, "sessions older than this (±10%%) get goodbye"),
     ("--max-outbound-bytes", int, "unsent bytes a session may hold before it is closed with 1013"),
@@ -90,6 +91,12 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add("--fault-scenario", default=_env("fault_scenario"), help="YAML fault scenario to run")
     add("--secret-file", default=_env("secret_file", defaults.secret_file))
     add("--log-level", default=_env("log_level", "INFO"))
+    add("--log-format", choices=("text", "json"), default=_env("log_format", defaults.log_format),
+        help="text lines, or one JSON object per line")  # fmt: skip
+    add("--metrics-port", type=int, default=_int_or_none(_env("metrics_port")),
+        help="serve Prometheus metrics on this port (GET /metrics)")  # fmt: skip
+    add("--metrics-host", default=_env("metrics_host", defaults.metrics_host),
+        help="address of the metrics listener")  # fmt: skip
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -117,6 +124,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         body_timeout_secs=args.body_timeout_secs,
         header_timeout_secs=args.header_timeout_secs,
         max_connections=args.max_connections,
+        reconnect_url_secs=args.reconnect_url_secs,
         presence_grace_secs=args.presence_grace_secs,
         max_session_age_secs=args.max_session_age_secs,
         max_outbound_bytes=args.max_outbound_bytes,
@@ -125,6 +133,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         admin_token=args.admin_token,
         fault_scenario=args.fault_scenario,
         secret_file=args.secret_file,
+        metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host,
+        log_format=args.log_format,
     )
 
 
@@ -244,7 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench(forwarded)
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(getattr(args, "log_level", "INFO"), sys.stderr)
+    configure_logging(
+        getattr(args, "log_level", "INFO"), sys.stderr, getattr(args, "log_format", "text")
+    )
     from slackline.admin import AdminClientError  # noqa: PLC0415
     from slackline.services.workspace import WorkspaceError  # noqa: PLC0415
 

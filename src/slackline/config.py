@@ -30,6 +30,10 @@ class Settings:
     secret_file: str = "slackline.secret"
     body_timeout_secs: float = 10.0
     header_timeout_secs: float = 20.0
+    reconnect_url_secs: float = 180.0  # 0: no reconnect_url events
+    metrics_port: int | None = None  # Prometheus metrics on their own listener
+    metrics_host: str = "127.0.0.1"
+    log_format: str = "text"  # or "json": one JSON object per line
     max_connections: int = 0  # 0: the open-file limit less a reserve (http/limits.py)
     listen_backlog: int = 8192
     presence_grace_secs: float = 2.0

@@ -8,6 +8,7 @@ errors, and at exit (``logging.shutdown`` flushes every handler).
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -46,6 +47,30 @@ class SecondCachedFormatter(logging.Formatter):
             return None
         msecs = (created - int(created)) * 1000
         return f"{self.stamp(created, msecs)} {level} {name} {message}"
+
+
+class JsonLineFormatter(SecondCachedFormatter):
+    """One JSON object per line (``--log-format json``): ``time``, ``level``, ``logger``,
+    ``message``, and ``exception`` (the traceback text) when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line."""
+        document = {
+            "time": self.stamp(record.created, record.msecs),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, ensure_ascii=False)
+
+    def line(self, created: float, level: str, name: str, message: str) -> str | None:
+        """The JSON line of a message made without a log record."""
+        msecs = (created - int(created)) * 1000
+        document = {"time": self.stamp(created, msecs), "level": level, "logger": name,
+                    "message": message}  # fmt: skip
+        return json.dumps(document, ensure_ascii=False)
 
 
 class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -122,8 +147,9 @@ class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush()
 
 
-def configure_logging(level: str, stream: IO[str]) -> None:
-    """Log to ``stream`` through :class:`BufferedStreamHandler`, unless already configured.
+def configure_logging(level: str, stream: IO[str], log_format: str = "text") -> None:
+    """Log to ``stream`` through :class:`BufferedStreamHandler`, unless already configured;
+    ``log_format`` is ``text`` (:data:`LOG_FORMAT`) or ``json`` (:class:`JsonLineFormatter`).
 
     Like ``logging.basicConfig``, nothing changes when the root logger has handlers (tests
     capture logs their own way). Records skip caller, thread and process lookups, which the
@@ -137,7 +163,8 @@ def configure_logging(level: str, stream: IO[str]) -> None:
     logging.logMultiprocessing = False
     logging._srcfile = None
     handler = BufferedStreamHandler(stream)
-    handler.setFormatter(SecondCachedFormatter())
+    json_lines = log_format == "json"
+    handler.setFormatter(JsonLineFormatter() if json_lines else SecondCachedFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())
 

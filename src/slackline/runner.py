@@ -36,6 +36,7 @@ class Listeners:
         self._servers: list[asyncio.Server] = []
         self.port: int | None = None
         self.tls_port: int | None = None
+        self.metrics_port: int | None = None
 
     def _factory(self, scheme: str) -> Callable[[], HttpProtocol]:
         def make() -> HttpProtocol:
@@ -77,6 +78,29 @@ class Listeners:
             )
             self._servers.append(tls)
             self.tls_port = tls.sockets[0].getsockname()[1]
+        if settings.metrics_port is not None:
+            await self._open_metrics(settings.metrics_host, settings.metrics_port)
+
+    async def _open_metrics(self, host: str, port: int) -> None:
+        """The metrics listener: ``GET /metrics`` only, no WebSocket, outside the budget."""
+        from slackline.metrics import MetricsEndpoint  # noqa: PLC0415
+
+        endpoint = MetricsEndpoint(self.app)
+
+        def make() -> HttpProtocol:
+            return HttpProtocol(
+                endpoint,
+                scheme="http",
+                new_request_id=self.app.ids.request_id,
+                body_timeout_secs=self.app.settings.body_timeout_secs,
+                header_timeout_secs=self.app.settings.header_timeout_secs,
+            )
+
+        server = await asyncio.get_running_loop().create_server(
+            make, host, port, reuse_port=self._reuse_port
+        )
+        self._servers.append(server)
+        self.metrics_port = server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
         """Stop listening and close every connection."""

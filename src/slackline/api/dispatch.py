@@ -60,6 +60,20 @@ class Outcome:
         return {"ok": True, **(self.payload or {})}
 
 
+class CallStats:
+    """Calls answered, by method (``unknown`` for a name Slackline does not serve) and code
+    (``ok`` or the Slack error): what the metrics read; the label set is bounded."""
+
+    def __init__(self) -> None:
+        self.calls: dict[tuple[str, str], int] = {}
+
+    def count(self, outcome: Outcome) -> None:
+        """Count one answered call."""
+        code = "ok" if outcome.error is None else outcome.error.code.value
+        key = (outcome.method or "unknown", code)
+        self.calls[key] = self.calls.get(key, 0) + 1
+
+
 class ApiEndpoint(Protocol):
     """What the router sends ``/api/`` requests to: the dispatcher, or a journal around it."""
 
@@ -118,6 +132,7 @@ class Dispatcher:
         self._lifecycle = lifecycle
         self._query_tokens = query_tokens
         self._aliases = deprecated_aliases
+        self.stats = CallStats()
 
     async def answer(self, request: Request) -> Response:
         """Answer one request."""
@@ -134,6 +149,7 @@ class Dispatcher:
             outcome.error = unexpected_error(exc)
             code = outcome.error.code.value
             logger.exception("req=%s %s: unexpected exception", request.request_id, code)
+        self.stats.count(outcome)
         return outcome
 
     async def _run(self, request: Request, outcome: Outcome) -> dict[str, Any]:

@@ -143,3 +143,7 @@ class Broker(Protocol):
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Receive every message; returns a function that unsubscribes."""
         ...
+
+    async def ping(self) -> None:
+        """Raise :class:`slackline.errors.BrokerError` unless the backend answers."""
+        ...

@@ -30,6 +30,9 @@ class MemoryBroker:
         for subscriber in list(self._subscribers):
             subscriber(message)
 
+    async def ping(self) -> None:
+        """Always answers: it is this process."""
+
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Add a subscriber; the returned function removes it."""
         self._subscribers.append(subscriber)

@@ -44,6 +44,9 @@ logger = logging.getLogger("slackline.broker")
 
 CHANNEL = "slackline:events"
 CONNECT_TIMEOUT_SECS = 2.0
+# Every command's deadline: past it Redis counts as down (a write then answers
+# internal_error within about a second, decisions B.6; rtm.connect service_unavailable).
+COMMAND_TIMEOUT_SECS = 1.0
 START_TIMEOUT_SECS = 10.0
 HEALTH_CHECK_SECS = 1.0
 RETRY_MIN_SECS = 0.1
@@ -97,7 +100,7 @@ class RedisBroker:
 
     async def start(self) -> None:
         """Connect and subscribe; fail if Redis cannot be reached in time."""
-        self._publisher = redis_client(self._url, socket_timeout=5.0)
+        self._publisher = redis_client(self._url, socket_timeout=COMMAND_TIMEOUT_SECS)
         self._listener = asyncio.get_running_loop().create_task(self._listen())
         try:
             await asyncio.wait_for(self._subscribed.wait(), START_TIMEOUT_SECS)
@@ -124,6 +127,10 @@ class RedisBroker:
         """Send the message to every process (this one included, through Redis)."""
         if self._publisher is None:
             raise BrokerError("broker not started")
+        if not self.healthy:
+            # Not subscribed: Redis is down or frozen; fail now rather than at the deadline.
+            self._unannounced_teams.add(message.team_id)
+            raise BrokerError("redis unreachable")
         try:
             if self._notices or self._notice_lock.locked():
                 await self._send_notices()
@@ -131,6 +138,15 @@ class RedisBroker:
         except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
             self._unannounced_teams.add(message.team_id)
             raise BrokerError(f"publish failed: {exc}") from exc
+
+    async def ping(self) -> None:
+        """A PING within the command deadline."""
+        if self._publisher is None:
+            raise BrokerError("broker not started")
+        try:
+            await self._publisher.ping()
+        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+            raise BrokerError(f"ping failed: {exc}") from exc
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Add a local subscriber; the returned function removes it."""

@@ -265,7 +265,10 @@ def worker_main(
     from slackline.logbuffer import configure_logging, flush_logging  # noqa: PLC0415
     from slackline.runner import Listeners, serve_until_stopped  # noqa: PLC0415
 
-    configure_logging(log_level, sys.stderr)
+    configure_logging(log_level, sys.stderr, settings.log_format)
+    if settings.metrics_port:
+        # Each worker answers its own metrics, on the next port up from the first.
+        settings = dataclasses.replace(settings, metrics_port=settings.metrics_port + index)
     # A group of its own: a signal sent to the parent's group (a terminal's Ctrl-C,
     # ``kill -- -PGID``) reaches the worker once, through the parent, not twice.
     os.setpgid(0, 0)

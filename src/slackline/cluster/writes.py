@@ -21,13 +21,16 @@ from typing import TypeVar
 from slackline.broker.base import EVERY_TEAM
 from slackline.broker.redis import redis_client
 from slackline.cluster.batch import CommandBatches
-from slackline.cluster.presence import COMMAND_TIMEOUT_SECS, RedisPresenceService
+from slackline.cluster.presence import RedisPresenceService
 from slackline.errors import BrokerError
 
 logger = logging.getLogger("slackline.cluster")
 
 C = TypeVar("C")
 R = TypeVar("R")
+# Short: a frozen Redis must not hold every write for long (the publish that follows has its
+# own deadline, and a write is answered within about a second, decisions B.6).
+COUNT_TIMEOUT_SECS = 0.5
 
 __all__ = ["EVERY_TEAM", "RedisWritesInFlight"]
 # Taking a count back never goes below zero: a sweep may have dropped the hash meanwhile.
@@ -42,7 +45,7 @@ class RedisWritesInFlight:
 
     def __init__(self, presence: RedisPresenceService) -> None:
         self._key = presence.writing_key
-        self._redis = redis_client(presence.url, socket_timeout=COMMAND_TIMEOUT_SECS)
+        self._redis = redis_client(presence.url, socket_timeout=COUNT_TIMEOUT_SECS)
         self._counts = CommandBatches(self._redis, transaction=False)  # see cluster/batch.py
 
     async def close(self) -> None:

@@ -7,6 +7,7 @@ import re
 from slackline.domain.auth import address_in
 
 _SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+_HAS_PORT = re.compile(r":\d{1,5}$")
 
 
 def client_address(peer: str, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
@@ -24,10 +25,22 @@ def client_address(peer: str, forwarded_for: str | None, trusted: tuple[str, ...
     return hops[0] if hops else peer
 
 
+def valid_host(host_header: str | None) -> bool:
+    """Whether a ``Host`` header is absent (HTTP/1.0) or a host name or address with an
+    optional port; anything else is refused (400)."""
+    return host_header is None or _SAFE_HOST.match(host_header) is not None
+
+
 def request_base_url(scheme: str, host_header: str | None, listener_host: str) -> str:
-    """``http(s)://host[:port]`` from the Host header, or the listener if it is absent or odd."""
-    host = host_header if host_header and _SAFE_HOST.match(host_header) else listener_host
-    return f"{scheme}://{host}"
+    """``http(s)://host:port`` from the Host header (with the listener's port when it names
+    none, since that is the port the client reached), or the listener if it is absent or odd.
+    """
+    if not host_header or not _SAFE_HOST.match(host_header):
+        return f"{scheme}://{listener_host}"
+    if _HAS_PORT.search(host_header) is None and _HAS_PORT.search(listener_host) is not None:
+        port = listener_host.rsplit(":", 1)[1]
+        return f"{scheme}://{host_header}:{port}"
+    return f"{scheme}://{host_header}"
 
 
 class PublicUrls:

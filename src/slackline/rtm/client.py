@@ -2,8 +2,10 @@
 
 ``message`` frames go through the same service as ``chat.postMessage`` and are handled one
 at a time per session, in arrival order; every other type is answered at once. A frame
-without an ``id`` is processed and never acknowledged; an unknown ``type`` with an ``id``
-gets code 6, without one it is ignored.
+without an ``id`` is processed and never acknowledged. A frame without a ``type``, or of a
+type Slackline does not serve, is answered with code 6 as Slack answers it: the reply to its
+``id``, or an ``error`` event when it has none (so a client whose keepalive is such a frame
+hears back, decisions E.5).
 
 Pings (the JSON ``ping`` type and the protocol's ping frames) are answered by
 :attr:`ClientFrames.answer_ping` and :attr:`ClientFrames.answer_ws_ping`, which composition
@@ -80,6 +82,7 @@ class ClientFrames:
         self._inboxes: dict[RtmSession, deque[tuple[dict[str, Any], int | None]]] = {}
         self._handlers: dict[str, FrameHandler] = {}
         self.answer_ping: PingAnswer = self._pong
+        self.write_refusals = 0  # frames over the write bucket (a metric)
         self.answer_ws_ping: WsPingAnswer = self._ws_pong
 
     def register(self, frame_type: str, handler: FrameHandler) -> None:
@@ -102,8 +105,9 @@ class ClientFrames:
             self.answer_ping(session, document, reply_to)
             return
         if not isinstance(frame_type, str) or frame_type not in self._handlers:
-            if reply_to is not None:
-                self._hub.queue(session, error_reply(reply_to, RtmErrorCode.UNSUPPORTED_TYPE))
+            code = RtmErrorCode.UNSUPPORTED_TYPE
+            answer = error_frame(code) if reply_to is None else error_reply(reply_to, code)
+            self._hub.queue(session, answer)
             return
         if frame_type in _WRITE_TYPES and not self._within_write_bucket(session, reply_to):
             return
@@ -183,6 +187,7 @@ class ClientFrames:
             session.write_rejections = 0
             return True
         session.write_rejections += 1
+        self.write_refusals += 1
         if session.write_rejections >= WRITE_BURST:
             session.goodbye()
         elif reply_to is not None:

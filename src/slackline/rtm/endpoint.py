@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from slackline.errors import RtmErrorCode
+from slackline.http.forwarding import PublicUrls, valid_host
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.http.server import encode_response
 from slackline.lifecycle import Lifecycle
 from slackline.logbuffer import LineLogger
 from slackline.rtm.hub import SessionHub
+from slackline.rtm.reconnect import ReconnectUrls
 from slackline.rtm.replies import error_frame
 from slackline.rtm.session import RtmSession
 from slackline.shared.base import Admission
@@ -53,16 +55,27 @@ def upgrade_problem(request: Request) -> int | None:
     """The HTTP status refusing an upgrade request, or None if it opens a socket."""
     if not request.path.startswith(SOCKET_PREFIX):
         return 404
+    if not valid_host(request.header("host")):
+        return 400
     return handshake_problem(request.method, request.header)
 
 
 class SocketEndpoint:
     """Turns upgrade requests into sessions."""
 
-    def __init__(self, hub: SessionHub, redeem: Redeem, lifecycle: Lifecycle) -> None:
+    def __init__(
+        self,
+        hub: SessionHub,
+        redeem: Redeem,
+        lifecycle: Lifecycle,
+        urls: PublicUrls,
+        reconnects: ReconnectUrls,
+    ) -> None:
         self._hub = hub
         self._redeem = redeem
         self._lifecycle = lifecycle
+        self._urls = urls
+        self._reconnects = reconnects
 
     def upgrade(
         self, request: Request, transport: asyncio.Transport, rest: bytes
@@ -109,6 +122,8 @@ class SocketEndpoint:
         transport.set_protocol(session)
         # In the same callback as the catch-up: no event can fall between the two.
         self._hub.attach(session, admitted.catch_up())
+        base = self._urls.base_url(request.scheme, request.header("host"), request.local)
+        self._reconnects.track(session, base)
         _lines.info(
             f"req={request.request_id} GET /websocket/… 101 "
             f"session={session.session_id} user={session.user_id}"

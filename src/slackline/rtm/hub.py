@@ -16,12 +16,14 @@ import asyncio
 import heapq
 import logging
 import random
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from slackline.broker import BrokerMessage, ControlAction, DeliveryGap, Event, SessionControl
 from slackline.broker.base import addressed
 from slackline.clock import Clock
+from slackline.histogram import LagHistogram
 from slackline.rtm.replies import HELLO_FRAME, encode_event
 from slackline.shared.base import CatchUp
 
@@ -71,6 +73,12 @@ class SessionHub:
         self._presence_timer: asyncio.TimerHandle | None = None
         self._session_ids = 0
         self.overflow_closes = 0
+        # Counters the metrics read (plain integers: the fan-out loop adds to them once).
+        self.frames_in = 0
+        self.frames_out = 0
+        self.events_delivered = 0
+        self.fan_out_lag = LagHistogram()
+        self._lag_started: list[float] = []
         self.client_frames: FrameHandling
         self.on_open: Callable[[RtmSession], None] = _ignore
         self.on_close: Callable[[RtmSession], None] = _ignore
@@ -187,6 +195,7 @@ class SessionHub:
         """Queue a frame; every queued session is flushed once at the end of this iteration."""
         if session.closed:
             return
+        self.frames_out += 1
         if not session.pending:
             self._dirty.append(session)
         session.pending.append(frame)
@@ -221,6 +230,11 @@ class SessionHub:
         dirty, self._dirty = self._dirty, []
         for session in dirty:
             session.flush()
+        if self._lag_started:
+            now = time.perf_counter()
+            for started in self._lag_started:
+                self.fan_out_lag.observe(now - started)
+            self._lag_started.clear()
 
     def settled(self) -> bool:
         """Whether no frame waits anywhere: nothing queued or unwritten for any session and
@@ -261,7 +275,7 @@ class SessionHub:
         frame = encode_event(event.payload)
         # The hot loop of fan-out: queue() inlined, one pass over the smaller side.
         dirty = self._dirty
-        queued = False
+        queued = 0
         recipients = self._recipient_list(users, event)
         for session in recipients:
             if session.closed:
@@ -270,9 +284,13 @@ class SessionHub:
             if not pending:
                 dirty.append(session)
             pending.append(frame)
-            queued = True
-        if queued and self._flush_handle is None:
-            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
+            queued += 1
+        if queued:
+            self.frames_out += queued
+            self.events_delivered += queued
+            self._lag_started.append(time.perf_counter())
+            if self._flush_handle is None:
+                self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
         return recipients
 
     def _recipient_list(self, users: dict[str, set[RtmSession]], event: Event) -> list[RtmSession]:

@@ -81,6 +81,7 @@ class RtmSession(asyncio.Protocol):
             return
         for event in self._protocol.receive(data):
             if isinstance(event, TextMessage):
+                self.hub.frames_in += 1
                 self.hub.client_frames.handle(self, event.text)
             elif isinstance(event, Ping):
                 self.hub.client_frames.answer_ws_ping(self, event.payload)

@@ -13,6 +13,8 @@ on every process by any such change (decisions C.1).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slackline.broker import Broker
 from slackline.clock import Clock
 from slackline.domain import auth
@@ -21,6 +23,15 @@ from slackline.services.identity import IdentityService
 from slackline.shared.base import Admission, Ticket, TicketGrant, TicketStore
 
 RTM_SCOPES = ("rtm:stream", "client")
+
+
+@dataclass(slots=True)
+class TicketStats:
+    """Counts the metrics read."""
+
+    issued: int = 0
+    redeemed: int = 0
+    refused: int = 0  # unknown, used, expired, or no longer admitted
 
 
 class TicketService:
@@ -33,6 +44,7 @@ class TicketService:
         self._broker = broker
         self._identities = identities
         self._clock = clock
+        self.stats = TicketStats()
 
     async def issue(self, grant: TicketGrant) -> str:
         """A new ticket's text; ``service_unavailable`` while the broker's link is down or
@@ -40,16 +52,20 @@ class TicketService:
         if not self._broker.healthy:
             raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
         try:
-            return await self._store.issue(grant)
+            text = await self._store.issue(grant)
         except BrokerError as exc:
             raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE) from exc
+        self.stats.issued += 1
+        return text
 
     async def redeem(self, text: str, peer: str) -> Admission | None:
         """Use a ticket; None when unknown, used, expired, or its token no longer admits an
         RTM session from ``peer``."""
         admitted = await self._store.redeem(text)
         if admitted is None or not await self._still_admitted(admitted.ticket, peer):
+            self.stats.refused += 1
             return None
+        self.stats.redeemed += 1
         return admitted
 
     async def _still_admitted(self, ticket: Ticket, peer: str) -> bool:

@@ -158,6 +158,10 @@ class Store(StoreReader, Protocol):
         """Delete every row, keeping the schema: the test toolkit's per-test reset."""
         ...
 
+    async def ping(self) -> None:
+        """Raise :class:`slackline.errors.StorageError` unless the database answers."""
+        ...
+
     async def put_team(self, team: Team) -> None:
         """Insert or replace a team."""
         ...

@@ -1,9 +1,12 @@
-"""Numbered migrations: ``migrations/<dialect>/NNNN_name.sql`` files, applied in order."""
+"""Numbered migrations: ``migrations/<dialect>/NNNN_name.sql`` files, applied in order, and
+the repair of stored text (:mod:`slackline.storage.repair`), a migration written in Python."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+
+from slackline.storage.repair import REPAIR_NAME, REPAIR_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +16,7 @@ class Migration:
     version: int
     name: str
     statements: tuple[str, ...]
+    repair: bool = False  # run the text repair (slackline.storage.repair) after the statements
 
 
 def _split_statements(script: str) -> tuple[str, ...]:
@@ -28,4 +32,5 @@ def load_migrations(dialect: str) -> list[Migration]:
         if entry.name.endswith(".sql"):
             number, _, name = entry.name.removesuffix(".sql").partition("_")
             migrations.append(Migration(int(number), name, _split_statements(entry.read_text())))
+    migrations.append(Migration(REPAIR_VERSION, REPAIR_NAME, (), repair=True))
     return sorted(migrations, key=lambda m: m.version)

@@ -38,6 +38,7 @@ from slackline.domain.ts import next_ts
 from slackline.errors import StorageError
 from slackline.storage import rows
 from slackline.storage.migrations import load_migrations
+from slackline.storage.repair import repair_statements, repaired
 from slackline.storage.sql import POSTGRESQL, Statements
 from slackline.storage.sqlstore import SqlStore
 
@@ -306,4 +307,15 @@ async def _migrate(conn: Connection) -> None:
                 continue
             for statement in migration.statements:
                 await conn.execute(statement)
+            if migration.repair:
+                await _repair(conn)
             await conn.execute(_SQL.record_migration, [migration.version, migration.name])
+
+
+async def _repair(conn: Connection) -> None:
+    for statements in repair_statements(POSTGRESQL):
+        cursor = await conn.execute(statements.select)
+        for row in await cursor.fetchall():
+            fixed = repaired(row[-1])
+            if fixed is not None:
+                await conn.execute(statements.update, [fixed, *row[:-1]])

@@ -57,6 +57,7 @@ class Dialect:
     mark: str  # the driver's parameter placeholder
     replace_rows: bool  # whole-row puts as ``INSERT OR REPLACE``, as SQLite always did them
     for_update: str  # appended to a read whose row the transaction will write
+    find: str  # the function giving a substring's position (0: absent)
 
     def convert(self, sql: str) -> str:
         """A statement written with ``?`` marks, in this dialect's placeholders."""
@@ -69,9 +70,11 @@ class Dialect:
         return merge_sql(table, columns, key)
 
 
-SQLITE = Dialect(name="sqlite", mark="?", replace_rows=True, for_update="")
+SQLITE = Dialect(name="sqlite", mark="?", replace_rows=True, for_update="", find="instr")
 # Row locks serialise writers across processes; SQLite's BEGIN IMMEDIATE locks the file.
-POSTGRESQL = Dialect(name="postgresql", mark="%s", replace_rows=False, for_update=" FOR UPDATE")
+POSTGRESQL = Dialect(
+    name="postgresql", mark="%s", replace_rows=False, for_update=" FOR UPDATE", find="strpos"
+)
 
 
 class Statements:

@@ -22,6 +22,7 @@ from slackline.domain.ts import next_ts
 from slackline.errors import StorageError
 from slackline.storage import rows
 from slackline.storage.migrations import load_migrations
+from slackline.storage.repair import repair_statements, repaired
 from slackline.storage.sql import SQLITE, Statements
 from slackline.storage.sqlstore import SqlStore
 
@@ -240,4 +241,14 @@ def _migrate(db: sqlite3.Connection) -> None:
                 continue
             for statement in migration.statements:
                 db.execute(statement)
+            if migration.repair:
+                _repair(db)
             db.execute(_SQL.record_migration, (migration.version, migration.name))
+
+
+def _repair(db: sqlite3.Connection) -> None:
+    for statements in repair_statements(SQLITE):
+        for row in db.execute(statements.select).fetchall():
+            fixed = repaired(row[-1])
+            if fixed is not None:
+                db.execute(statements.update, (fixed, *row[:-1]))

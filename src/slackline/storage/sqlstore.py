@@ -48,6 +48,10 @@ class SqlStore(ABC):
     ) -> list[Message]:
         """Messages of one conversation from a query, with their reactions (one connection)."""
 
+    async def ping(self) -> None:
+        """One trivial query: raises StorageError when the database does not answer."""
+        await self._fetchone("SELECT 1", [])
+
     async def clear(self) -> None:
         """Delete every row, children before parents, keeping the schema."""
         for table in CLEARED_TABLES:

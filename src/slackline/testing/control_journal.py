@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from slackline.broker import BrokerMessage, DeliveryGap, Event
+from slackline.http.response import encode_json
 from slackline.testing.journal import (
+    DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CALLS,
     DEFAULT_MAX_FRAMES,
+    BoundedLog,
     CallRecord,
     MemoryJournal,
 )
@@ -40,9 +42,10 @@ class ControlJournal(MemoryJournal):
         max_calls: int = DEFAULT_MAX_CALLS,
         max_frames: int = DEFAULT_MAX_FRAMES,
         max_events: int = DEFAULT_MAX_EVENTS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
-        super().__init__(max_calls, max_frames)
-        self._events: deque[EventRecord] = deque(maxlen=max_events)
+        super().__init__(max_calls, max_frames, max_bytes)
+        self._events: BoundedLog[EventRecord] = BoundedLog(max_events, max_bytes)
         self._event_seq = itertools.count(1)
         self._calls_total = 0
         self._waiters: list[asyncio.Future[None]] = []
@@ -65,7 +68,7 @@ class ControlJournal(MemoryJournal):
             record = EventRecord(
                 next(self._event_seq), message.team_id, dict(message.payload), message.presence_of
             )
-            self._events.append(record)
+            self._events.append(record, len(encode_json(record.payload)))
             self._wake()
 
     def numbered_calls(self) -> list[tuple[int, CallRecord]]:

@@ -16,9 +16,9 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from slackline.api.dispatch import Dispatcher, respond
 from slackline.broker import Event
@@ -34,9 +34,12 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_CALLS = 10_000
 DEFAULT_MAX_FRAMES = 50_000
+# Each kind (calls, frames) keeps at most about this much text, whatever the entry count.
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 TOKEN_ID_CHARS = 12
 
 R = TypeVar("R")
+T = TypeVar("T")
 Direction = Literal["in", "out"]
 
 
@@ -54,6 +57,7 @@ class CallRecord:
     args: Mapping[str, str]
     response: Mapping[str, Any]
     at: float = field(default_factory=time.monotonic)
+    size: int = 0  # bytes it stands for (arguments and response), for the journal's bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,37 @@ class FrameSource(Protocol):
         ...
 
 
+class BoundedLog(Generic[T]):
+    """The newest records, at most ``max_entries`` and about ``max_bytes`` (each record's
+    size is given when it is added); the oldest go first."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self._records: deque[tuple[T, int]] = deque()
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[T]:
+        return (record for record, _ in self._records)
+
+    def append(self, record: T, size: int) -> None:
+        """Keep ``record``, dropping the oldest past either bound."""
+        self._records.append((record, size))
+        self.bytes += size
+        while self._records and (
+            len(self._records) > self._max_entries or self.bytes > self._max_bytes
+        ):
+            self.bytes -= self._records.popleft()[1]
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._records.clear()
+        self.bytes = 0
+
+
 class Journal(Protocol):
     """Where the journaled dispatcher reports every call and the journaled hub every frame."""
 
@@ -120,10 +155,13 @@ class MemoryJournal:
     Web API requests are being answered (:attr:`calls_in_flight`)."""
 
     def __init__(
-        self, max_calls: int = DEFAULT_MAX_CALLS, max_frames: int = DEFAULT_MAX_FRAMES
+        self,
+        max_calls: int = DEFAULT_MAX_CALLS,
+        max_frames: int = DEFAULT_MAX_FRAMES,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
-        self._calls: deque[CallRecord] = deque(maxlen=max_calls)
-        self._frames: deque[FrameRecord] = deque(maxlen=max_frames)
+        self._calls: BoundedLog[CallRecord] = BoundedLog(max_calls, max_bytes)
+        self._frames: BoundedLog[FrameRecord] = BoundedLog(max_frames, max_bytes)
         self._seq = itertools.count(1)
         self._changed = threading.Condition()
         self._last_activity = time.monotonic()
@@ -139,7 +177,7 @@ class MemoryJournal:
         if record is None:
             return
         with self._changed:
-            self._calls.append(record)
+            self._calls.append(record, record.size)
             self._touch()
 
     def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
@@ -159,7 +197,7 @@ class MemoryJournal:
                 token_id,
                 frame,
             )
-            self._frames.append(record)
+            self._frames.append(record, len(text))
             self._touch()
 
     def touch(self) -> None:
@@ -306,12 +344,18 @@ class JournaledDispatcher:
         record: CallRecord | None = None
         try:
             outcome = await self._inner.decide(request)
+            response = respond(outcome, request)
             if outcome.method:
-                args = outcome.args or {}
-                record = CallRecord(outcome.method, outcome.user_id, args, outcome.body())
+                # A call that did not authenticate is kept without its arguments: anyone can
+                # send those, and as large as a body may be.
+                args = (outcome.args or {}) if outcome.user_id is not None else {}
+                size = len(response.body) + sum(len(k) + len(v) for k, v in args.items())
+                record = CallRecord(
+                    outcome.method, outcome.user_id, args, outcome.body(), size=size
+                )
         finally:
             self._journal.record_call(record)
-        return respond(outcome, request)
+        return response
 
 
 class JournaledHub(SessionHub):
