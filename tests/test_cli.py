@@ -15,7 +15,7 @@ import pytest
 from slackline.cli import build_parser, main, settings_from_args
 from slackline.config import Settings
 from slackline.testing.server import ServerThread
-from tests.conftest import TEST_SECRET, WORKSPACE_FILE, api, start_server
+from tests.helpers.http import TEST_SECRET, WORKSPACE_FILE, api, start_server
 
 ADMIN_TOKEN = "cli-admin-token"
 CONSOLE_SCRIPT = Path(sys.executable).with_name("slackline")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from slackline.testing.server import ServerThread, exchange
-from tests.conftest import WORKSPACE_FILE, HttpResult, api, http_request, start_server
+from tests.helpers.http import WORKSPACE_FILE, HttpResult, api, http_request, start_server
 
 SLACKLINE = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "slackline"
 DRAIN_SECS = 2.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slackline.testing.server import ServerThread
-from tests.conftest import api, http_request
+from tests.helpers.http import api, http_request
 
 
 def test_healthz_answers_200_once_ready(server: ServerThread) -> None:

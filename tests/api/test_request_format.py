@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from slackline.testing.server import ServerThread, exchange
-from tests.conftest import HttpResult, http_request, start_server
+from tests.helpers.http import HttpResult, http_request, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"

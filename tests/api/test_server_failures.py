@@ -11,7 +11,7 @@ import pytest
 from slackline.app import Components
 from slackline.clock import RandomIdFactory
 from slackline.testing.server import ServerThread
-from tests.conftest import TEST_SECRET, api, start_server
+from tests.helpers.http import TEST_SECRET, api, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"
 

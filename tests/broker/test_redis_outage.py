@@ -12,10 +12,10 @@ from websockets.exceptions import ConnectionClosed
 
 from slackline.broker import ControlAction, DeliveryGap, Event, SessionControl, open_broker
 from slackline.errors import BrokerError
-from tests.conftest import api, start_server
-from tests.redis_helpers import PrivateRedis
-from tests.rtm_helpers import open_socket, recv_json, recv_until
-from tests.test_broker_contract import Inbox
+from tests.broker.test_contract import Inbox
+from tests.helpers.http import api, start_server
+from tests.helpers.redis import PrivateRedis
+from tests.helpers.rtm import open_socket, recv_json, recv_until
 
 RECOVERY_TIMEOUT_SECS = 15.0
 

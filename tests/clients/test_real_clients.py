@@ -34,8 +34,8 @@ from tests.clients.harness import (
     Driver,
     RealClient,
 )
-from tests.conftest import api, start_server
-from tests.rtm_helpers import open_socket, recv_until
+from tests.helpers.http import api, start_server
+from tests.helpers.rtm import open_socket, recv_until
 
 BOT = "xoxb-1-classic"  # U0BOT, bot B0001; rtm_v2 needs a token whose auth.test has bot_id
 ALICE = "xoxp-1-client"  # U0001, posts the messages the clients receive

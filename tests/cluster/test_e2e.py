@@ -22,7 +22,7 @@ import pytest
 
 from slackline.admin import AdminClient
 from tests.clients.harness import RTM_V2, Driver
-from tests.cluster_helpers import (
+from tests.helpers.cluster import (
     ADMIN_TOKEN,
     BOT_TOKEN,
     BUSY,
@@ -44,8 +44,8 @@ from tests.cluster_helpers import (
     wait_until,
     with_port,
 )
-from tests.postgres_helpers import postgres_schema, private_postgres, with_query
-from tests.redis_helpers import PrivateRedis
+from tests.helpers.postgres import postgres_schema, private_postgres, with_query
+from tests.helpers.redis import PrivateRedis
 
 # How long a client may take to be back, or a dead process's users to turn away: "within
 # seconds" on a loaded 2-core machine (the figures measured are far lower).

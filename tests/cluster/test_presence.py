@@ -29,18 +29,18 @@ from slackline.app import Components
 from slackline.broker import Event
 from slackline.services.presence import PresenceService
 from slackline.testing.server import ServerThread
-from tests.cluster_helpers import SHARED_REDIS, forget_redis_keys
-from tests.conftest import (
+from tests.helpers.cluster import SHARED_REDIS, forget_redis_keys
+from tests.helpers.events import recorded_events
+from tests.helpers.http import (
     TEST_SECRET,
     WORKSPACE_FILE,
     api,
     http_request,
-    recorded_events,
     start_server,
 )
-from tests.rtm_helpers import no_frame, open_socket, recv_until, send_json
+from tests.helpers.rtm import no_frame, open_socket, recv_until, send_json
 
-SLACKLINE = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "slackline"
+SLACKLINE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "slackline"
 ALICE = ("U0001", "xoxp-1-client")
 WATCHER = "xoxb-1-classic"
 # Beyond the dead process's key TTL (5 s) plus a sweep (1 s), with room for a loaded machine.

@@ -33,9 +33,9 @@ from slackline.cluster.tickets import RedisTickets, ticket_digest
 from slackline.domain.ratelimit import Rate
 from slackline.shared.base import Ticket, TicketGrant
 from slackline.testing.server import ServerThread
-from tests.conftest import api, start_server
-from tests.redis_helpers import free_port
-from tests.rtm_helpers import FRAME_TIMEOUT_SECS, recv_json, recv_until
+from tests.helpers.http import api, start_server
+from tests.helpers.redis import free_port
+from tests.helpers.rtm import FRAME_TIMEOUT_SECS, recv_json, recv_until
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WAIT_SECS = 10.0

@@ -24,10 +24,10 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.cli import build_parser, settings_from_args
-from tests.cluster_helpers import SHARED_REDIS, forget_redis_keys
-from tests.conftest import WORKSPACE_FILE, http_request
+from tests.helpers.cluster import SHARED_REDIS, forget_redis_keys
+from tests.helpers.http import WORKSPACE_FILE, http_request
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SLACKLINE = ROOT / ".venv" / "bin" / "slackline"
 READY_TIMEOUT_SECS = 60.0
 WAIT_TIMEOUT_SECS = 30.0

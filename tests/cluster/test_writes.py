@@ -4,7 +4,7 @@ Each clustered process counts, in Redis, the requests it is handling per team; w
 heartbeat expires, the presence sweep ends the sessions of the teams it was writing for on
 every process. A stand-in for the dead process is written into Redis directly: a process
 registered with a write in flight for one team and no heartbeat, exactly what a SIGKILL
-mid-request leaves (tests/test_cluster_e2e.py kills real processes).
+mid-request leaves (tests/cluster/test_e2e.py kills real processes).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import pytest
 from redis.asyncio import Redis
 
 from slackline.testing.server import ServerThread
-from tests.conftest import api, start_server
-from tests.rtm_helpers import FRAME_TIMEOUT_SECS, recv_json, recv_until
-from tests.test_cluster_state import REDIS_URL, _cleanup_keys, _open
+from tests.cluster.test_state import REDIS_URL, _cleanup_keys, _open
+from tests.helpers.http import api, start_server
+from tests.helpers.rtm import FRAME_TIMEOUT_SECS, recv_json, recv_until
 
 T = TypeVar("T")
 # The sweep runs every second; a stand-in with no heartbeat is swept at the next one.

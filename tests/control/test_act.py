@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.events_helpers import ALICE, BOT, admin, ok, start_event_server
-from tests.rtm_helpers import open_socket, recv_json, recv_until
+from tests.helpers.events import ALICE, BOT, admin, ok, start_event_server
+from tests.helpers.rtm import open_socket, recv_json, recv_until
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.conftest import HttpResult, api, http_request, start_server
+from tests.helpers.http import HttpResult, api, http_request, start_server
 
 ADMIN_TOKEN = "admin-secret-for-tests"
 

@@ -17,9 +17,9 @@ from slackline.clock import ManualClock
 from slackline.control import ENDPOINTS
 from slackline.control.scenario import ScenarioError, parse_scenario_text
 from slackline.testing.server import ServerThread
-from tests.conftest import TEST_SECRET, HttpResult, http_request, start_server
-from tests.events_helpers import ADMIN_TOKEN, ALICE, BOT, admin, error_of, ok, start_event_server
-from tests.rtm_helpers import open_socket, recv_json, recv_until, send_json
+from tests.helpers.events import ADMIN_TOKEN, ALICE, BOT, admin, error_of, ok, start_event_server
+from tests.helpers.http import TEST_SECRET, HttpResult, http_request, start_server
+from tests.helpers.rtm import open_socket, recv_json, recv_until, send_json
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -26,7 +26,7 @@ from slackline.domain.workspace_file import WorkspaceFileError
 from slackline.services.identity import IdentityService, TokenHasher
 from slackline.services.workspace import WorkspaceService, parse_workspace_text
 from slackline.storage import Store, open_store
-from tests.conftest import TEST_SECRET, WORKSPACE_FILE
+from tests.helpers.http import TEST_SECRET, WORKSPACE_FILE
 
 MINIMAL = """
 teams:

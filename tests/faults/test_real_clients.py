@@ -1,6 +1,6 @@
 """Every injected fault observed by a real, unmodified client (issue 6, "Done when").
 
-The clients are the pinned ones of tests/test_real_clients.py, run by the same drivers
+The clients are the pinned ones of tests/clients/test_real_clients.py, run by the same drivers
 (tests/clients/), against the pytest plugin's server; what they did is read from the
 toolkit's journals (Web API calls with their times, RTM frames per session) and from the
 events the drivers print. Nothing sleeps: every step waits for a call, a frame or a line.
@@ -41,7 +41,7 @@ from tests.clients.harness import (
 
 RECONNECT_SECS = 30.0  # generous: the clients' own back-off on a loaded machine
 STOP_TIMEOUT_SECS = 10.0
-NODE_BOT = Path(__file__).resolve().parents[1] / "examples" / "node_bot"
+NODE_BOT = Path(__file__).resolve().parents[2] / "examples" / "node_bot"
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests of every folder (fixtures live in the conftest files)."""

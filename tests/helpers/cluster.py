@@ -34,9 +34,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from redis import Redis
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import HttpResult, http_request
+from tests.helpers.http import HttpResult, http_request
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SLACKLINE = ROOT / ".venv" / "bin" / "slackline"
 SHARED_REDIS = "redis://127.0.0.1:6379/0"
 ADMIN_TOKEN = "cluster-admin-token"

@@ -1,17 +1,20 @@
-"""Helpers for the event tests: a server with more users' tokens, barriers, and calls."""
+"""Helpers for the event tests: a server with more users' tokens, barriers, calls, and the
+events a server publishes."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import ClientConnection
 
+from slackline.broker import Event
 from slackline.testing.server import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, http_request, start_server
-from tests.rtm_helpers import recv_json
+from tests.helpers.http import WORKSPACE_FILE, api, http_request, start_server
+from tests.helpers.rtm import recv_json
 
 ADMIN_TOKEN = "admin-secret"
 ALICE = "xoxp-1-client"  # U0001, admin, in C0001 C0002 G0001 D0001
@@ -97,3 +100,28 @@ def admin(server: ServerThread, endpoint: str, body: dict[str, Any]) -> dict[str
     result = http_request(server.port, "POST", path, json.dumps(body), headers)
     assert result.body.get("ok"), result.body
     return result.body
+
+
+@contextmanager
+def recorded_events(server: ServerThread) -> Iterator[list[Event]]:
+    """Every event the server publishes while the block runs, via a real broker subscription."""
+    events: list[Event] = []
+
+    def record(message: object) -> None:
+        if isinstance(message, Event):
+            events.append(message)
+
+    async def subscribe() -> object:
+        assert server.app is not None
+        return server.app.broker.subscribe(record)
+
+    unsubscribe = server.run(subscribe())
+    try:
+        yield events
+    finally:
+
+        async def stop() -> None:
+            assert callable(unsubscribe)
+            unsubscribe()
+
+        server.run(stop())

@@ -1,4 +1,5 @@
-"""Helpers for socket tests: connect through rtm.connect and read JSON frames."""
+"""Helpers for socket tests: connect through rtm.connect, read JSON frames, see how a socket
+ended."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.testing.server import ServerThread
-from tests.conftest import api
+from tests.helpers.http import api
 
 FRAME_TIMEOUT_SECS = 5.0
 QUIET_SECS = 0.3
@@ -57,3 +60,11 @@ def no_frame(socket: ClientConnection, within: float = QUIET_SECS) -> bool:
 def send_json(socket: ClientConnection, document: dict[str, Any]) -> None:
     """Send one JSON text frame."""
     socket.send(json.dumps(document))
+
+
+def closed_with(ws: ClientConnection) -> int | None:
+    """Read until the server closes; its close code (None when it sent no close frame)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            ws.recv(timeout=FRAME_TIMEOUT_SECS)
+    return closed.value.rcvd.code if closed.value.rcvd is not None else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from slackline.http.request import Request, Response
 from slackline.http.server import MAX_BODY_BYTES, HttpProtocol
 from slackline.testing.server import ServerThread, exchange, read_responses
-from tests.conftest import http_request, start_server
+from tests.helpers.http import http_request, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"
 

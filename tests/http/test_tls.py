@@ -14,8 +14,8 @@ import trustme
 from websockets.sync.client import connect
 
 from slackline.testing.server import ServerThread
-from tests.conftest import api, start_server
-from tests.rtm_helpers import recv_json, recv_until, send_json
+from tests.helpers.http import api, start_server
+from tests.helpers.rtm import recv_json, recv_until, send_json
 
 BEARER = {"Authorization": "Bearer xoxb-1-classic"}
 

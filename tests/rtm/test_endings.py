@@ -10,9 +10,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from slackline.testing.server import ServerThread
-from tests.conftest import api, start_server
-from tests.events_helpers import admin, barrier, frames_until, start_event_server
-from tests.rtm_helpers import open_socket, recv_until
+from tests.helpers.events import admin, barrier, frames_until, start_event_server
+from tests.helpers.http import api, start_server
+from tests.helpers.rtm import open_socket, recv_until
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.testing.server import ServerThread
-from tests.conftest import api, start_server
-from tests.rtm_helpers import open_socket, recv_json, recv_until, send_json
+from tests.helpers.http import api, start_server
+from tests.helpers.rtm import open_socket, recv_json, recv_until, send_json
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import api, start_server
-from tests.rtm_helpers import recv_json
+from tests.helpers.http import api, start_server
+from tests.helpers.rtm import recv_json
 
 SMALL_RECEIVE_BUFFER_BYTES = 4096
 MESSAGES = 300

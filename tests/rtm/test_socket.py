@@ -15,8 +15,8 @@ from websockets.sync.client import connect
 from slackline.app import Components
 from slackline.clock import ManualClock
 from slackline.testing.server import ServerThread
-from tests.conftest import TEST_SECRET, api, start_server
-from tests.rtm_helpers import open_socket, recv_json, send_json
+from tests.helpers.http import TEST_SECRET, api, start_server
+from tests.helpers.rtm import open_socket, recv_json, send_json
 
 
 @pytest.fixture(scope="module")
@@ -96,11 +96,20 @@ def test_an_unknown_type_with_an_id_gets_code_6(server: ServerThread) -> None:
         }
 
 
-def test_an_unknown_type_without_an_id_is_ignored(server: ServerThread) -> None:
+def test_an_unknown_type_without_an_id_gets_the_error_event_with_code_6(
+    server: ServerThread,
+) -> None:
     with open_socket(server, "xoxb-1-classic") as ws:
         send_json(ws, {"type": "dance"})
         send_json(ws, {"type": "ping", "id": 4})
+        assert recv_json(ws) == {"type": "error", "error": {"code": 6, "msg": "unsupported type"}}
         assert recv_json(ws) == {"type": "pong", "reply_to": 4}
+
+
+def test_a_frame_without_a_type_gets_the_error_event_with_code_6(server: ServerThread) -> None:
+    with open_socket(server, "xoxb-1-classic") as ws:
+        send_json(ws, {"kind": "ping"})
+        assert recv_json(ws) == {"type": "error", "error": {"code": 6, "msg": "unsupported type"}}
 
 
 def test_a_frame_that_is_not_a_json_object_gets_the_error_frame_with_code_7(

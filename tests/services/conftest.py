@@ -12,6 +12,7 @@ from slackline.app import App, Components, create_app
 from slackline.config import Settings
 from tests.helpers.http import TEST_SECRET, WORKSPACE_FILE
 
+
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[asyncio.Runner, App]]:
     """An application on a fresh SQLite file with the test workspace, started."""

@@ -1,95 +1,15 @@
-"""The caches behind the fast paths stay correct: changes apply at once, warm-ups lose races."""
+"""The conversation cache behind the fast paths (services/conversation_cache.py) stays
+correct: joins, leaves, archives and workspace documents apply at once, and a read that races
+a change is not kept."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from slackline.app import App, Components, create_app
-from slackline.config import Settings
+from slackline.app import App
 from slackline.services.channels import ChannelService
-from slackline.services.identity import WARM_AFTER_MISSES
 from slackline.services.membership import MembershipService
 from slackline.services.workspace import parse_workspace_text
-from tests.conftest import TEST_SECRET, WORKSPACE_FILE
-
-ALL_TOKENS = (
-    "xoxb-1-classic", "xoxp-1-client", "xoxp-2-stream", "xoxp-3-granular", "xoxp-4-deleted",
-    "xoxb-2-granular", "xoxb-3-revoked", "xoxb-4-expired", "xoxb-5-ipbound", "xoxb-6-deadbot",
-    "xoxb-7-denied", "xapp-1-app", "xoxa-1-workspace", "xoxe-1-org", "xoxb-8-new",
-    "xoxb-grid-bot",
-)  # fmt: skip
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[asyncio.Runner, App]]:
-    """An application on a fresh SQLite file with the test workspace, started."""
-    settings = Settings(
-        database=f"sqlite:///{tmp_path / 'db'}",
-        workspaces=(WORKSPACE_FILE,),
-        secret_file=str(tmp_path / "secret"),
-    )
-    with asyncio.Runner() as runner:
-        app = create_app(settings, Components(secret=TEST_SECRET))
-        runner.run(app.start())
-        yield runner, app
-        runner.run(app.close())
-
-
-def _stored_tokens(runner: asyncio.Runner, app: App) -> int:
-    teams = runner.run(app.store.list_teams())
-    return sum(len(runner.run(app.store.list_tokens(team.id))) for team in teams)
-
-
-def test_enough_distinct_misses_warm_the_whole_identity_cache(
-    running: tuple[asyncio.Runner, App],
-) -> None:
-    runner, app = running
-    assert len(ALL_TOKENS) >= WARM_AFTER_MISSES
-    for token in ALL_TOKENS[:WARM_AFTER_MISSES]:
-        assert runner.run(app.identities.resolve(token)) is not None
-    assert len(app.identities) == _stored_tokens(runner, app)
-
-
-def test_unknown_tokens_are_never_cached_even_after_warming(
-    running: tuple[asyncio.Runner, App],
-) -> None:
-    runner, app = running
-    for index in range(WARM_AFTER_MISSES + 2):
-        assert runner.run(app.identities.resolve(f"xoxb-unknown-{index}")) is None
-    assert runner.run(app.identities.resolve("xoxb-1-classic")) is not None
-    assert len(app.identities) == _stored_tokens(runner, app)
-
-
-def test_a_revocation_after_warming_applies_to_the_next_lookup(
-    running: tuple[asyncio.Runner, App],
-) -> None:
-    runner, app = running
-    runner.run(app.identities.warm())
-    assert runner.run(app.workspaces.revoke_token("xoxb-1-classic"))
-    identity = runner.run(app.identities.resolve("xoxb-1-classic"))
-    assert identity is not None
-    assert identity.token.revoked
-
-
-def test_a_change_made_while_warming_wins_over_the_warm_up(
-    running: tuple[asyncio.Runner, App],
-) -> None:
-    runner, app = running
-
-    async def race() -> None:
-        warming = asyncio.ensure_future(app.identities.warm())
-        await asyncio.sleep(0)  # the warm-up is reading storage now
-        await app.workspaces.revoke_token("xoxb-1-classic")
-        await warming
-
-    runner.run(race())
-    identity = runner.run(app.identities.resolve("xoxb-1-classic"))
-    assert identity is not None
-    assert identity.token.revoked
 
 
 def _services(app: App) -> tuple[MembershipService, ChannelService]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.events_helpers import (
+from tests.helpers.events import (
     ALICE,
     BOB,
     BOT,
@@ -23,7 +23,7 @@ from tests.events_helpers import (
     start_event_server,
     types_until,
 )
-from tests.rtm_helpers import open_socket, recv_until
+from tests.helpers.rtm import open_socket, recv_until
 
 
 @pytest.fixture(scope="module")

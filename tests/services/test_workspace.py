@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.events_helpers import (
+from tests.helpers.events import (
     DAVE,
     GINA,
     GRID_BOT,
@@ -17,7 +17,7 @@ from tests.events_helpers import (
     start_event_server,
     types_until,
 )
-from tests.rtm_helpers import open_socket, recv_until
+from tests.helpers.rtm import open_socket, recv_until
 
 
 @pytest.fixture(scope="module")

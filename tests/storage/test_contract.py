@@ -31,7 +31,7 @@ from slackline.domain.ts import ts_to_micros
 from slackline.errors import StorageError
 from slackline.storage import Store, open_store
 from slackline.storage.base import ThreadSummary
-from tests.postgres_helpers import postgres_schema
+from tests.helpers.postgres import postgres_schema
 
 StoreFactory = Callable[[Path], AbstractContextManager[str]]
 NOW = 1_700_000_000.0

@@ -18,8 +18,8 @@ import pytest
 from slackline.domain.models import Conversation, Message, Team
 from slackline.errors import StorageError
 from slackline.storage.postgres import PostgresStore
-from tests.conftest import api, start_server
-from tests.postgres_helpers import (
+from tests.helpers.http import api, start_server
+from tests.helpers.postgres import (
     PrivatePostgres,
     free_port,
     postgres_schema,

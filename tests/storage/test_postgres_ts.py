@@ -19,7 +19,7 @@ import pytest
 from slackline.domain.models import Conversation, Team
 from slackline.domain.ts import ts_to_micros
 from slackline.storage.postgres import PostgresStore
-from tests.postgres_helpers import postgres_schema
+from tests.helpers.postgres import postgres_schema
 
 NOW = 1_700_000_000.0
 PROCESSES = 2

@@ -9,7 +9,7 @@ import pytest
 from slackline.domain.models import Team
 from slackline.storage import open_store
 from slackline.storage.postgres import PostgresOptions, PostgresStore
-from tests.postgres_helpers import postgres_schema, with_query
+from tests.helpers.postgres import postgres_schema, with_query
 
 
 def test_both_schemes_open_a_postgres_store() -> None:

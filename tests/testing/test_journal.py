@@ -15,7 +15,7 @@ from slackline.rtm.hub import SessionHub
 from slackline.rtm.replies import encode_event
 from slackline.testing.journal import MemoryJournal
 from slackline.websocket.protocol import Opcode, encode_frame
-from tests.conftest import TEST_SECRET, api, http_request, start_server
+from tests.helpers.http import TEST_SECRET, api, http_request, start_server
 
 
 def test_answered_calls_are_journaled_with_their_answers_and_without_tokens(

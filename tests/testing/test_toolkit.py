@@ -11,8 +11,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from slackline.testing.journal import JournaledHub
 from slackline.testing.toolkit import Member, Slackline, SlacklineServer
-from tests.conftest import HttpResult, api, start_server
-from tests.rtm_helpers import open_socket, recv_until, send_json
+from tests.helpers.http import HttpResult, api, start_server
+from tests.helpers.rtm import open_socket, recv_until, send_json
 
 
 def people(slackline: Slackline) -> tuple[Member, Member, str]:

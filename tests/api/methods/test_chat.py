@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, http_request, recorded_events, start_server
+from tests.helpers.events import recorded_events
+from tests.helpers.http import WORKSPACE_FILE, api, http_request, start_server
 
 # Added to the test workspace's team T0001: an archived channel the bot is in, and a bot
 # token granted chat:write.public.

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, start_server
+from tests.helpers.http import WORKSPACE_FILE, api, start_server
 
 # Added to the test workspace's team T0001: a group DM, an archived channel and a channel
 # whose history the fixture fills.

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, start_server
+from tests.helpers.http import WORKSPACE_FILE, api, start_server
 
 EXTRA_WORKSPACE = """
 teams:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.conftest import WORKSPACE_FILE, HttpResult, api, http_request, start_server
+from tests.helpers.http import WORKSPACE_FILE, HttpResult, api, http_request, start_server
 
 JSON_UTF8 = "application/json; charset=utf-8"
 RTM_SCOPES = "rtm:stream"

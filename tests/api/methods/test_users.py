@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from slackline.testing.server import ServerThread
-from tests.conftest import WORKSPACE_FILE, api, recorded_events, start_server
+from tests.helpers.events import recorded_events
+from tests.helpers.http import WORKSPACE_FILE, api, start_server
 
 # Added to the test workspace's team T0001: an admin, an owner, and tokens with the
 # granular user scopes these methods accept.

@@ -1,4 +1,5 @@
-"""Drives slack_sdk's ``rtm_v2.RTMClient`` (synchronous, threads) for tests/test_real_clients.py.
+"""Drives slack_sdk's ``rtm_v2.RTMClient`` (synchronous, threads) for
+tests/clients/test_real_clients.py.
 
 Environment: ``SLACKLINE_BASE_URL`` (``http://127.0.0.1:PORT``; the client decides TLS by
 port, so plain ``ws://`` is what it gets) and ``SLACKLINE_TOKEN`` (a bot token: rtm_v2 drops

@@ -1,8 +1,8 @@
-// Drives the unmodified @slack/rtm-api 7.0.1 for tests/test_real_clients.py.
+// Drives the unmodified @slack/rtm-api 7.0.1 for tests/clients/test_real_clients.py.
 //
 // Environment: SLACKLINE_BASE_URL (http://127.0.0.1:PORT; 127.0.0.1, not localhost, which
 // Node may resolve to ::1 first) and SLACKLINE_TOKEN. Speaks the JSON-lines protocol of
-// tests/clients/driverio.py: {"event"}, {"status"}, {"ack"}, {"done"}, {"failed"} out;
+// tests/clients/drivers/driverio.py: {"event"}, {"status"}, {"ack"}, {"done"}, {"failed"} out;
 // {"send_message"}, {"send"}, {"subscribe_presence"}, {"stop"} in. Logs go to stderr.
 'use strict';
 
