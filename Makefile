@@ -32,8 +32,11 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+# Two workers (this machine has two cores), a test file per worker at a time: module-scoped
+# servers start once, and files that start private PostgreSQL or Redis servers use ports of
+# their own.
 unit: $(STAMP) clients
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP) $(EXAMPLE_NODE_STAMP)
 
