@@ -25,6 +25,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from slackline.broker.base import (
@@ -200,6 +201,8 @@ class RedisBroker:
         assert self._publisher is not None
         async with self._publisher.pubsub() as pubsub:
             await pubsub.subscribe(self._channel)
+            # SUBSCRIBE is only sent: a frozen Redis (SIGSTOP) accepts it and never answers.
+            await _confirmed(pubsub)
             if resubscribing:
                 # Idle publisher connections predate the outage: the next publish on one
                 # would fail on a socket the old server closed.
@@ -208,14 +211,28 @@ class RedisBroker:
             if resubscribing:
                 logger.info("redis subscription restored")
             await self._announce_lost_teams()
-            while not self._closing:
-                message = await pubsub.get_message(
-                    ignore_subscribe_messages=True, timeout=HEALTH_CHECK_SECS
-                )
-                if message is None:
-                    await pubsub.ping()  # finds a dead link within HEALTH_CHECK_SECS
-                elif message.get("type") == "message":
+            await self._read_messages(pubsub)
+
+    async def _read_messages(self, pubsub: PubSub) -> None:
+        """Deliver messages until the link fails; a link silent for a whole
+        :data:`HEALTH_CHECK_SECS` is pinged, and one whose PING gets no answer within another
+        is dead (a frozen Redis keeps the socket open: only the missing answer shows it)."""
+        loop = asyncio.get_running_loop()
+        pinged_at: float | None = None
+        while not self._closing:
+            wait = HEALTH_CHECK_SECS
+            if pinged_at is not None:
+                wait = max(0.0, pinged_at + HEALTH_CHECK_SECS - loop.time())
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
+            if message is not None:
+                pinged_at = None  # Redis answers: the link is alive
+                if message.get("type") == "message":
                     self._deliver_bytes(message["data"])
+            elif pinged_at is None:
+                await pubsub.ping()
+                pinged_at = loop.time()
+            elif loop.time() >= pinged_at + HEALTH_CHECK_SECS:
+                raise TimeoutError(f"no answer to PING within {HEALTH_CHECK_SECS:g} s")
 
     async def _announce_lost_teams(self) -> None:
         """End, on every process, the sessions of teams whose events failed to publish."""
@@ -252,6 +269,17 @@ class RedisBroker:
                 subscriber(message)
             except Exception:
                 logger.exception("broker subscriber failed")
+
+
+async def _confirmed(pubsub: PubSub) -> None:
+    """Wait for Redis to confirm the subscription, at most :data:`COMMAND_TIMEOUT_SECS`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + COMMAND_TIMEOUT_SECS
+    while (remaining := deadline - loop.time()) > 0:
+        message = await pubsub.get_message(ignore_subscribe_messages=False, timeout=remaining)
+        if message is not None and message.get("type") == "subscribe":
+            return
+    raise TimeoutError(f"no answer to SUBSCRIBE within {COMMAND_TIMEOUT_SECS:g} s")
 
 
 def redis_client(url: str, *, socket_timeout: float) -> Redis:

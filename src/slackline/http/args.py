@@ -228,6 +228,10 @@ def parse_arguments(
             continue
         parsed.args[name] = value
     check_storable(parsed.args)
+    # A token found in the query or the body is an argument too (A.10); what is ignored
+    # (a JSON body's token, a query token that may not be used) goes nowhere.
+    if not all(storable(t) for t in (parsed.body_token, parsed.query_token) if t is not None):
+        raise SlackError(SlackErrorCode.INVALID_ARGUMENTS)
     return parsed
 
 

@@ -94,4 +94,8 @@ def _field(part: _Part) -> tuple[str, str]:
         raise ValueError("part without a name")
     _, type_params = parse_options_header(part.headers.get(b"content-type", b""))
     charset = type_params.get(b"charset", b"utf-8").decode("latin-1")
-    return name.decode("utf-8"), b"".join(part.data).decode(charset)
+    # Undecodable bytes raise UnicodeDecodeError, a ValueError; an unknown charset must too.
+    try:
+        return name.decode("utf-8"), b"".join(part.data).decode(charset)
+    except LookupError as exc:
+        raise ValueError(f"unknown charset {charset!r}") from exc

@@ -176,6 +176,7 @@ class HttpProtocol(asyncio.Protocol):
         self._deadline: float | None = None
         self._on_deadline: Callable[[], None] = _nothing
         self._reset_message()
+        self._head_began = False  # a head began in the chunk being parsed
         # Lifecycle flags: no more input is parsed / the peer half-closed / the server is
         # shutting down / the transport is being closed.
         self._input_done = False
@@ -219,7 +220,7 @@ class HttpProtocol(asyncio.Protocol):
         close."""
         if self._input_done:
             return
-        was_in_head = self._in_head
+        self._head_began = False
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
@@ -229,8 +230,9 @@ class HttpProtocol(asyncio.Protocol):
             self._reject(self._refusal or 400)
             return
         # A head still streaming: the chunk it began in is bounded by the read size, every
-        # later one counts whole, so an unterminated line never grows without limit.
-        if was_in_head and self._in_head:
+        # later one counts whole, so an unterminated line never grows without limit. (A
+        # pipelined head that began in this chunk, after a body, is not counted either.)
+        if self._in_head and not self._head_began:
             self._head_bytes += len(data)
             if self._head_bytes > MAX_HEADER_BYTES:
                 self._reject(431)
@@ -268,6 +270,7 @@ class HttpProtocol(asyncio.Protocol):
         self._reset_message()
         self._started = time.perf_counter()
         self._in_head = True
+        self._head_began = True
         self._arm_timer(self._header_timeout_secs, self._header_timeout)
 
     def on_url(self, url: bytes) -> None:

@@ -12,7 +12,6 @@ reading method of :class:`MemoryJournal` may be called from any thread.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import time
 from collections import deque
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from slackline.api.dispatch import Dispatcher, respond
 from slackline.broker import Event
 from slackline.clock import Clock
+from slackline.domain.text import MAX_JSON_DEPTH, UnusableJsonError, load_json
 from slackline.http.request import Request, Response
 from slackline.rtm.hub import SessionHub
 from slackline.rtm.replies import encode_event
@@ -37,6 +37,9 @@ DEFAULT_MAX_FRAMES = 50_000
 # Each kind (calls, frames) keeps at most about this much text, whatever the entry count.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 TOKEN_ID_CHARS = 12
+# Frames are decoded at most this deep (a server frame nests a message's blocks a few levels
+# down); a deeper one, or one holding NUL or a lone surrogate, is kept unparsed.
+MAX_FRAME_DEPTH = 2 * MAX_JSON_DEPTH
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -322,9 +325,12 @@ def _frame_matches(
 
 
 def _decode(text: bytes) -> Mapping[str, Any]:
+    # A client frame is anything a client sends: nested past the recursion limit (json.loads
+    # would raise RecursionError in the session's reader), or with a lone surrogate escape
+    # that no UTF-8 encoder could write back in the journal's answers.
     try:
-        document = json.loads(text)
-    except ValueError:
+        document = load_json(text, MAX_FRAME_DEPTH)
+    except UnusableJsonError:
         document = None
     if isinstance(document, dict):
         return document

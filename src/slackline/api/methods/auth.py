@@ -38,6 +38,6 @@ async def auth_revoke(call: Call) -> dict[str, Any]:
 
 
 METHODS = [
-    MethodSpec("auth.test", auth_test, Tier.TIER_4),
+    MethodSpec("auth.test", auth_test, Tier.TIER_4, publishes=False),
     MethodSpec("auth.revoke", auth_revoke, Tier.TIER_3, bool_args=("test",)),
 ]

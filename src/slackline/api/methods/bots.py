@@ -25,4 +25,4 @@ async def bots_info(call: Call) -> dict[str, Any]:
     return {"bot": bot_object(bot)}
 
 
-METHODS = [MethodSpec("bots.info", bots_info, Tier.TIER_3, ("users:read",))]
+METHODS = [MethodSpec("bots.info", bots_info, Tier.TIER_3, ("users:read",), publishes=False)]

@@ -171,6 +171,7 @@ METHODS = [
         Tier.TIER_2,
         _READ_SCOPES,
         bool_args=("exclude_archived",),
+        publishes=False,
     ),
     MethodSpec(
         "conversations.info",
@@ -178,13 +179,17 @@ METHODS = [
         Tier.TIER_3,
         _READ_SCOPES,
         bool_args=("include_locale", "include_num_members"),
+        publishes=False,
     ),
-    MethodSpec("conversations.members", conversations_members, Tier.TIER_4, _READ_SCOPES),
+    MethodSpec(
+        "conversations.members", conversations_members, Tier.TIER_4, _READ_SCOPES, publishes=False
+    ),
     MethodSpec(
         "conversations.history",
         conversations_history,
         Tier.TIER_3,
         _HISTORY_SCOPES,
         bool_args=("inclusive", "include_all_metadata"),
+        publishes=False,
     ),
 ]

@@ -66,5 +66,6 @@ METHODS = [
         ("channels:read",),
         bool_args=("exclude_archived", "exclude_members"),
         legacy=True,
+        publishes=False,
     ),
 ]

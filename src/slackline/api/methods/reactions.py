@@ -62,6 +62,11 @@ METHODS = [
     MethodSpec("reactions.add", reactions_add, Tier.TIER_3, _WRITE_SCOPES),
     MethodSpec("reactions.remove", reactions_remove, Tier.TIER_2, _WRITE_SCOPES),
     MethodSpec(
-        "reactions.get", reactions_get, Tier.TIER_3, ("reactions:read",), bool_args=("full",)
+        "reactions.get",
+        reactions_get,
+        Tier.TIER_3,
+        ("reactions:read",),
+        bool_args=("full",),
+        publishes=False,
     ),
 ]

@@ -22,4 +22,4 @@ async def team_info(call: Call) -> dict[str, Any]:
     return {"team": {**team_object(team), "url": workspace_url(call, team)}}
 
 
-METHODS = [MethodSpec("team.info", team_info, Tier.TIER_3, ("team:read",))]
+METHODS = [MethodSpec("team.info", team_info, Tier.TIER_3, ("team:read",), publishes=False)]

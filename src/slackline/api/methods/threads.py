@@ -76,5 +76,6 @@ METHODS = [
         Tier.TIER_3,
         _HISTORY_SCOPES,
         bool_args=("inclusive", "include_all_metadata"),
+        publishes=False,
     ),
 ]

@@ -126,12 +126,24 @@ async def users_profile_set(call: Call) -> dict[str, Any]:
 
 METHODS = [
     MethodSpec(
-        "users.list", users_list, Tier.TIER_2, ("users:read",), bool_args=("include_locale",)
+        "users.list",
+        users_list,
+        Tier.TIER_2,
+        ("users:read",),
+        bool_args=("include_locale",),
+        publishes=False,
     ),
     MethodSpec(
-        "users.info", users_info, Tier.TIER_4, ("users:read",), bool_args=("include_locale",)
+        "users.info",
+        users_info,
+        Tier.TIER_4,
+        ("users:read",),
+        bool_args=("include_locale",),
+        publishes=False,
     ),
-    MethodSpec("users.getPresence", users_get_presence, Tier.TIER_3, ("users:read",)),
+    MethodSpec(
+        "users.getPresence", users_get_presence, Tier.TIER_3, ("users:read",), publishes=False
+    ),
     MethodSpec("users.setPresence", users_set_presence, Tier.TIER_2, ("users:write",)),
     MethodSpec(
         "users.profile.get",
@@ -139,6 +151,7 @@ METHODS = [
         Tier.TIER_4,
         ("users.profile:read",),
         bool_args=("include_labels",),
+        publishes=False,
     ),
     MethodSpec("users.profile.set", users_profile_set, Tier.TIER_3, ("users.profile:write",)),
 ]
