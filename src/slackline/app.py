@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("slackline.app")
 
 CONTROL_PREFIX = "/_slackline/"
+# A file's private URL (url_private, url_private_download) and the external upload URLs.
+FILES_PREFIX = "/files-pri/"
+UPLOAD_PREFIX = "/upload/"
 
 
 @dataclass
@@ -219,6 +222,7 @@ class App:
         await self.identities.warm()
         await self.health.probe()
         self.health.start()
+        await self.services.scheduled.start()
         self.lifecycle.ready = True
 
     def workspace_files(self) -> list[str]:
@@ -250,6 +254,7 @@ class App:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.services.scheduled.close()
         await self.health.stop()
         await self.shared.close()
         await self.broker.close()
@@ -307,6 +312,10 @@ class App:
             return plain_response(400, {"ok": False, "error": "invalid_host"}, request.request_id)
         if request.path.startswith(API_PREFIX):
             return await self.api.answer(request)
+        if request.path.startswith(FILES_PREFIX):
+            return await self.services.files.download(request)
+        if request.path.startswith(UPLOAD_PREFIX):
+            return await self.services.files.receive_upload(request)
         if request.path.startswith(CONTROL_PREFIX):
             from slackline.control import handle_control  # noqa: PLC0415
 

@@ -16,14 +16,24 @@ from slackline.http.forwarding import PublicUrls
 from slackline.services.access import ConversationAccess
 from slackline.services.channels import ChannelService
 from slackline.services.conversation_cache import ConversationCache
+from slackline.services.conversations import ConversationService
+from slackline.services.deps import ServiceDeps
 from slackline.services.edits import EditService
+from slackline.services.emoji import EmojiService
+from slackline.services.files import FileService
 from slackline.services.identity import IdentityService
 from slackline.services.membership import MembershipService
 from slackline.services.messages import MessageService
+from slackline.services.pins import PinService
+from slackline.services.prefs import PrefsService
 from slackline.services.presence import Presence, ProfileService
 from slackline.services.reactions import ReactionService
+from slackline.services.scheduled import ScheduledMessages
+from slackline.services.search import SearchService
+from slackline.services.stars import StarService
 from slackline.services.tickets import TicketService
 from slackline.services.typing import TypingService
+from slackline.services.usergroups import UsergroupService
 from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
 from slackline.storage.base import Store, StoreReader
@@ -47,6 +57,15 @@ class Services:
     workspaces: WorkspaceService
     urls: PublicUrls
     clock: Clock
+    scheduled: ScheduledMessages
+    conversation_state: ConversationService
+    pins: PinService
+    stars: StarService
+    emoji: EmojiService
+    usergroups: UsergroupService
+    prefs: PrefsService
+    files: FileService
+    search: SearchService
 
 
 def build_services(
@@ -65,6 +84,18 @@ def build_services(
     identities.on_invalidate(conversations.clear)
     access = ConversationAccess(store, conversations)
     messages = MessageService(store, broker, clock, conversations)
+    deps = ServiceDeps(
+        store=store,
+        broker=broker,
+        clock=clock,
+        ids=ids,
+        identities=identities,
+        access=access,
+        conversations=conversations,
+        messages=messages,
+        workspaces=workspaces,
+        urls=urls,
+    )
     return Services(
         reads=store,
         access=access,
@@ -80,4 +111,13 @@ def build_services(
         workspaces=workspaces,
         urls=urls,
         clock=clock,
+        scheduled=ScheduledMessages(deps),
+        conversation_state=ConversationService(deps),
+        pins=PinService(deps),
+        stars=StarService(deps),
+        emoji=EmojiService(deps),
+        usergroups=UsergroupService(deps),
+        prefs=PrefsService(deps),
+        files=FileService(deps),
+        search=SearchService(deps),
     )

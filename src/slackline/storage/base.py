@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
+from slackline.storage.emoji import EmojiReader, EmojiStore
+from slackline.storage.files import FilesReader, FilesStore
+from slackline.storage.pins import PinsReader, PinsStore
+from slackline.storage.prefs import PrefsReader, PrefsStore
+from slackline.storage.read_state import ReadStateReader, ReadStateStore
+from slackline.storage.scheduled import ScheduledReader, ScheduledStore
+from slackline.storage.search import SearchReader, SearchStore
+from slackline.storage.stars import StarsReader, StarsStore
+from slackline.storage.usergroups import UsergroupsReader, UsergroupsStore
 
 # A ``limit`` meaning "every row", for listings the caller needs whole.
 ALL_ROWS = 1_000_000
@@ -37,6 +46,51 @@ class StoreReader(Protocol):
     Handlers read through this view and change nothing themselves: every write goes through a
     service, which commits and then publishes (docs/architecture.md, "Who may touch storage").
     """
+
+    @property
+    def read_state(self) -> ReadStateReader:
+        """Read marks and open flags per member: ``last_read`` of each conversation and (read)."""
+        ...
+
+    @property
+    def scheduled(self) -> ScheduledReader:
+        """Messages scheduled for later (read)."""
+        ...
+
+    @property
+    def pins(self) -> PinsReader:
+        """Pinned messages per conversation (``pins.*``) (read)."""
+        ...
+
+    @property
+    def stars(self) -> StarsReader:
+        """Starred items per user (``stars.*``) (read)."""
+        ...
+
+    @property
+    def emoji(self) -> EmojiReader:
+        """A team's custom emoji (``emoji.list``): names, image URLs and aliases (read)."""
+        ...
+
+    @property
+    def usergroups(self) -> UsergroupsReader:
+        """User groups and their members (``usergroups.*``) (read)."""
+        ...
+
+    @property
+    def prefs(self) -> PrefsReader:
+        """Per-user preferences and do-not-disturb state (``users.prefs.*``, ``dnd.*``) (read)."""
+        ...
+
+    @property
+    def files(self) -> FilesReader:
+        """File metadata and where files are shared (read)."""
+        ...
+
+    @property
+    def search(self) -> SearchReader:
+        """Full-text search over messages (read)."""
+        ...
 
     async def get_team(self, team_id: str) -> Team | None:
         """A team by id."""
@@ -145,6 +199,51 @@ class StoreReader(Protocol):
 
 class Store(StoreReader, Protocol):
     """Durable workspace state: teams, users, bots, conversations, members, tokens, messages."""
+
+    @property
+    def read_state(self) -> ReadStateStore:
+        """Read marks and open flags per member: ``last_read`` of each conversation and."""
+        ...
+
+    @property
+    def scheduled(self) -> ScheduledStore:
+        """Messages scheduled for later (``chat.scheduleMessage``), posted when the clock says."""
+        ...
+
+    @property
+    def pins(self) -> PinsStore:
+        """Pinned messages per conversation (``pins.*``)."""
+        ...
+
+    @property
+    def stars(self) -> StarsStore:
+        """Starred items per user (``stars.*``)."""
+        ...
+
+    @property
+    def emoji(self) -> EmojiStore:
+        """A team's custom emoji (``emoji.list``): names, image URLs and aliases."""
+        ...
+
+    @property
+    def usergroups(self) -> UsergroupsStore:
+        """User groups and their members (``usergroups.*``)."""
+        ...
+
+    @property
+    def prefs(self) -> PrefsStore:
+        """Per-user preferences and do-not-disturb state (``users.prefs.*``, ``dnd.*``)."""
+        ...
+
+    @property
+    def files(self) -> FilesStore:
+        """File metadata and where files are shared (``files.*``); the bytes are in a blob store."""
+        ...
+
+    @property
+    def search(self) -> SearchStore:
+        """Full-text search over messages."""
+        ...
 
     async def migrate(self) -> None:
         """Apply every numbered migration not yet applied; safe to run concurrently."""

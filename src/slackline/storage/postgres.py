@@ -38,6 +38,7 @@ from slackline.domain.ts import next_ts
 from slackline.errors import StorageError
 from slackline.storage import rows
 from slackline.storage.migrations import load_migrations
+from slackline.storage.parts import Statement
 from slackline.storage.repair import repair_statements, repaired
 from slackline.storage.sql import POSTGRESQL, Statements
 from slackline.storage.sqlstore import SqlStore
@@ -129,6 +130,7 @@ class PostgresStore(SqlStore):
             reconnect_timeout=self._options.timeout_secs,
         )
         self._opened = False
+        self._attach_parts()
 
     @classmethod
     def from_url(cls, url: str) -> PostgresStore:
@@ -200,6 +202,16 @@ class PostgresStore(SqlStore):
             return (await conn.execute(sql, params)).rowcount
 
         return await self._run(execute)
+
+    async def _execute_together(self, statements: Sequence[Statement]) -> list[int]:
+        async def run(conn: Connection) -> list[int]:
+            counts = []
+            async with conn.transaction():
+                for sql, params in statements:
+                    counts.append((await conn.execute(sql, params)).rowcount)
+            return counts
+
+        return await self._run(run)
 
     async def _messages(
         self, conversation_id: str, sql: str, params: Sequence[Any]

@@ -22,6 +22,7 @@ from slackline.domain.ts import next_ts
 from slackline.errors import StorageError
 from slackline.storage import rows
 from slackline.storage.migrations import load_migrations
+from slackline.storage.parts import Statement
 from slackline.storage.repair import repair_statements, repaired
 from slackline.storage.sql import SQLITE, Statements
 from slackline.storage.sqlstore import SqlStore
@@ -52,6 +53,7 @@ class SqliteStore(SqlStore):
         self._busy_timeout_ms = busy_timeout_ms
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._connection: sqlite3.Connection | None = None
+        self._attach_parts()
 
     @classmethod
     def from_url(cls, url: str) -> SqliteStore:
@@ -101,6 +103,13 @@ class SqliteStore(SqlStore):
         self, conversation_id: str, sql: str, params: Sequence[Any]
     ) -> list[Message]:
         return await self._run(lambda db: _messages(db, conversation_id, sql, params))
+
+    async def _execute_together(self, statements: Sequence[Statement]) -> list[int]:
+        def run(db: sqlite3.Connection) -> list[int]:
+            with _transaction(db):
+                return [db.execute(sql, params).rowcount for sql, params in statements]
+
+        return await self._run(run)
 
     async def migrate(self) -> None:
         """Apply pending migrations, each in its own immediate (write-locked) transaction."""

@@ -17,7 +17,17 @@ from slackline.domain.models import Bot, Conversation, Message, Team, Token, Use
 from slackline.domain.ts import micros_to_ts
 from slackline.storage import rows
 from slackline.storage.base import ThreadSummary
-from slackline.storage.sql import Statements
+from slackline.storage.emoji import SqlEmoji
+from slackline.storage.files import SqlFiles
+from slackline.storage.parts import Statement, StorePart
+from slackline.storage.pins import SqlPins
+from slackline.storage.prefs import SqlPrefs
+from slackline.storage.read_state import SqlReadState
+from slackline.storage.scheduled import SqlScheduled
+from slackline.storage.search import SqlSearch
+from slackline.storage.sql import Dialect, Statements
+from slackline.storage.stars import SqlStars
+from slackline.storage.usergroups import SqlUsergroups
 
 # Every data table, in an order that never breaks a foreign key.
 CLEARED_TABLES = (
@@ -48,13 +58,65 @@ class SqlStore(ABC):
     ) -> list[Message]:
         """Messages of one conversation from a query, with their reactions (one connection)."""
 
+    @abstractmethod
+    async def _execute_together(self, statements: Sequence[Statement]) -> list[int]:
+        """Run converted statements in one transaction; each one's changed-row count."""
+
+    # SqlRunner, for the store's parts (storage/parts.py)
+
+    @property
+    def dialect(self) -> Dialect:
+        """The backend's dialect."""
+        return self._sql.dialect
+
+    async def fetch_one(self, sql: str, params: Sequence[Any]) -> Any:
+        """The first row of a query written with ``?`` marks, or None."""
+        return await self._fetchone(self._sql.dialect.convert(sql), params)
+
+    async def fetch_all(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Every row of a query written with ``?`` marks."""
+        return await self._fetchall(self._sql.dialect.convert(sql), params)
+
+    async def execute(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one statement written with ``?`` marks; how many rows it changed."""
+        return await self._execute(self._sql.dialect.convert(sql), params)
+
+    async def execute_together(self, statements: Sequence[Statement]) -> list[int]:
+        """Run statements written with ``?`` marks in one transaction."""
+        convert = self._sql.dialect.convert
+        return await self._execute_together([(convert(s), p) for s, p in statements])
+
+    def _attach_parts(self) -> None:
+        """Build the store's parts over this runner (each backend calls it once)."""
+        self.read_state = SqlReadState(self)
+        self.scheduled = SqlScheduled(self)
+        self.pins = SqlPins(self)
+        self.stars = SqlStars(self)
+        self.emoji = SqlEmoji(self)
+        self.usergroups = SqlUsergroups(self)
+        self.prefs = SqlPrefs(self)
+        self.files = SqlFiles(self)
+        self.search = SqlSearch(self)
+        self._parts: tuple[StorePart, ...] = (
+            self.read_state,
+            self.scheduled,
+            self.pins,
+            self.stars,
+            self.emoji,
+            self.usergroups,
+            self.prefs,
+            self.files,
+            self.search,
+        )
+
     async def ping(self) -> None:
         """One trivial query: raises StorageError when the database does not answer."""
         await self._fetchone("SELECT 1", [])
 
     async def clear(self) -> None:
         """Delete every row, children before parents, keeping the schema."""
-        for table in CLEARED_TABLES:
+        tables = [table for part in self._parts for table in part.TABLES]
+        for table in (*tables, *CLEARED_TABLES):
             await self._execute(f"DELETE FROM {table}", [])  # noqa: S608 - fixed names
 
     async def put_team(self, team: Team) -> None:

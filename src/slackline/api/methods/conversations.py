@@ -15,20 +15,17 @@ from slackline.api.methods.common import next_cursor_metadata
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation
 from slackline.domain.ratelimit import Tier
-from slackline.domain.shapes import conversation_object, im_read_state, message_object, page_of
-from slackline.domain.ts import parse_ts_arg, ts_to_micros
+from slackline.domain.shapes import conversation_object, im_read_state, page_of
 from slackline.errors import SlackError, SlackErrorCode
 
 CONVERSATIONS_CURSOR = "conversations"
 MEMBERS_CURSOR = "members"
-HISTORY_CURSOR = "history"
 CONVERSATION_TYPES = ("public_channel", "private_channel", "mpim", "im")
 DEFAULT_TYPES = ("public_channel",)
-MAX_HISTORY_LIMIT = 999
 # The largest ts there can be: the default ``latest`` reaches every stored message.
 MAX_TS_MICROS = 9_999_999_999_999_999
 _READ_SCOPES = ("channels:read", "groups:read", "im:read", "mpim:read")
-_HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
+HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
 
 
 async def visible_conversation(call: Call, channel_id: str) -> tuple[Conversation, bool]:
@@ -115,55 +112,6 @@ async def conversations_members(call: Call) -> dict[str, Any]:
     return {"members": page.items, **next_cursor_metadata(page.next_cursor)}
 
 
-def _ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
-    raw = call.args.text(name)
-    if not raw:
-        return default
-    micros = parse_ts_arg(raw)
-    if micros is None:
-        raise SlackError(error)
-    return micros
-
-
-def _history_ceiling(call: Call, latest: int, inclusive: bool) -> int:
-    """The upper bound for this page: ``latest``, or just below the cursor's message."""
-    key = call.args.cursor(HISTORY_CURSOR)
-    if not key:
-        return latest
-    try:
-        cursor_micros = ts_to_micros(key)
-    except ValueError as exc:
-        raise SlackError(SlackErrorCode.INVALID_CURSOR) from exc
-    # The store applies ``inclusive`` to both ends; one microsecond below the cursor makes an
-    # inclusive upper bound exclusive of the message the previous page ended on.
-    return min(latest, cursor_micros - 1 if inclusive else cursor_micros)
-
-
-async def conversations_history(call: Call) -> dict[str, Any]:
-    """Messages between ``oldest`` and ``latest``, newest first, with ``has_more``."""
-    conversation, _ = await visible_conversation(call, call.args.text("channel"))
-    latest = _ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
-    oldest = _ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
-    inclusive = call.args.flag("inclusive")
-    limit = min(call.args.limit(), MAX_HISTORY_LIMIT)
-    rows = await call.services.reads.list_messages(
-        conversation.id,
-        oldest_micros=oldest,
-        latest_micros=_history_ceiling(call, latest, inclusive),
-        inclusive=inclusive,
-        limit=limit + 1,
-    )
-    page = page_of(rows, limit, HISTORY_CURSOR, lambda message: message.ts)
-    return {
-        "messages": [message_object(message) for message in page.items],
-        "has_more": bool(page.next_cursor),
-        "pin_count": 0,
-        "channel_actions_ts": None,
-        "channel_actions_count": 0,
-        **next_cursor_metadata(page.next_cursor),
-    }
-
-
 METHODS = [
     MethodSpec(
         "conversations.list",
@@ -183,13 +131,5 @@ METHODS = [
     ),
     MethodSpec(
         "conversations.members", conversations_members, Tier.TIER_4, _READ_SCOPES, publishes=False
-    ),
-    MethodSpec(
-        "conversations.history",
-        conversations_history,
-        Tier.TIER_3,
-        _HISTORY_SCOPES,
-        bool_args=("inclusive", "include_all_metadata"),
-        publishes=False,
     ),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from slackline.api.call import Call
 from slackline.api.methods.common import next_cursor_metadata
-from slackline.api.methods.conversations import visible_conversation
+from slackline.api.methods.conversations import HISTORY_SCOPES, visible_conversation
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Message
 from slackline.domain.pagination import MAX_PAGE_LIMIT
@@ -22,7 +22,6 @@ from slackline.errors import SlackErrorCode
 from slackline.storage.base import ThreadSummary
 
 REPLIES_CURSOR = "replies"
-_HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
 
 
 def thread_message(
@@ -74,7 +73,7 @@ METHODS = [
         "conversations.replies",
         conversations_replies,
         Tier.TIER_3,
-        _HISTORY_SCOPES,
+        HISTORY_SCOPES,
         bool_args=("inclusive", "include_all_metadata"),
         publishes=False,
     ),

@@ -1,0 +1,7 @@
+"""``api.test`` and ``team.profile.get``."""
+
+from __future__ import annotations
+
+from slackline.api.registry import MethodSpec
+
+METHODS: list[MethodSpec] = []

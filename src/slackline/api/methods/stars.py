@@ -1,0 +1,7 @@
+"""``stars.add``, ``stars.remove``, ``stars.list``."""
+
+from __future__ import annotations
+
+from slackline.api.registry import MethodSpec
+
+METHODS: list[MethodSpec] = []

@@ -1,0 +1,7 @@
+"""``usergroups.*`` and ``usergroups.users.*``."""
+
+from __future__ import annotations
+
+from slackline.api.registry import MethodSpec
+
+METHODS: list[MethodSpec] = []

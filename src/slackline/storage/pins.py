@@ -1,0 +1,27 @@
+"""Pinned messages per conversation (``pins.*``).
+
+A part of the store (see :mod:`slackline.storage.parts`): its tables, its migration, its SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from slackline.storage.parts import SqlRunner
+
+
+class PinsReader(Protocol):
+    """What handlers may read."""
+
+
+class PinsStore(PinsReader, Protocol):
+    """Everything, writes included (services only)."""
+
+
+class SqlPins:
+    """The part over a SQL backend."""
+
+    TABLES: tuple[str, ...] = ()
+
+    def __init__(self, runner: SqlRunner) -> None:
+        self._runner = runner

@@ -1,0 +1,27 @@
+"""Per-user preferences and do-not-disturb state (``users.prefs.*``, ``dnd.*``).
+
+A part of the store (see :mod:`slackline.storage.parts`): its tables, its migration, its SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from slackline.storage.parts import SqlRunner
+
+
+class PrefsReader(Protocol):
+    """What handlers may read."""
+
+
+class PrefsStore(PrefsReader, Protocol):
+    """Everything, writes included (services only)."""
+
+
+class SqlPrefs:
+    """The part over a SQL backend."""
+
+    TABLES: tuple[str, ...] = ()
+
+    def __init__(self, runner: SqlRunner) -> None:
+        self._runner = runner
