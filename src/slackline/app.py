@@ -20,6 +20,7 @@ from slackline.api.dispatch import API_PREFIX, ApiEndpoint, Dispatcher
 from slackline.api.gate import CallGate, OpenGate, RateLimitGate
 from slackline.api.methods import all_methods
 from slackline.api.registry import build_method_table
+from slackline.blobs import Blobs, default_blob_url, open_blob_store
 from slackline.broker import Broker, broker_kind
 from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
@@ -29,6 +30,7 @@ from slackline.health import HealthProbe
 from slackline.http.forwarding import PublicUrls, client_address, valid_host
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
+from slackline.http.server import MAX_BODY_BYTES
 from slackline.lifecycle import Lifecycle
 from slackline.rtm.client import ClientFrames
 from slackline.rtm.endpoint import Redeem, SocketEndpoint
@@ -51,6 +53,10 @@ CONTROL_PREFIX = "/_slackline/"
 # A file's private URL (url_private, url_private_download) and the external upload URLs.
 FILES_PREFIX = "/files-pri/"
 UPLOAD_PREFIX = "/upload/"
+# Requests that carry a file's bytes may be larger than other bodies: the file plus this much
+# for the other fields and the multipart framing (files.upload).
+UPLOAD_TARGETS = (UPLOAD_PREFIX.encode(), f"{API_PREFIX}files.upload".encode())
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -105,6 +111,7 @@ class App:
         self.workspaces = WorkspaceService(self.store, self.identities, self.clock, self.broker)
         self.health = HealthProbe(self.store, self.broker)
         self.journal = components.journal or _control_journal(settings)
+        self.blobs = open_blob_store(settings.blobs or default_blob_url(settings.database))
         self.services = build_services(
             store=self.store,
             broker=self.broker,
@@ -114,6 +121,7 @@ class App:
             clock=self.clock,
             ids=self.ids,
             urls=PublicUrls(settings.public_url, settings.tls_public_url),
+            blobs=Blobs(self.blobs, settings.max_file_bytes),
         )
         self.hub = self._build_hub()
         self.services.messages.window = self.hub
@@ -205,6 +213,7 @@ class App:
     async def start(self) -> None:
         """Migrate storage, load the workspace files and warm the identity cache."""
         await self.store.migrate()
+        await self.blobs.start()
         await self.broker.start()
         await self.shared.start()
         deliver = self.shared.deliveries(self.hub.deliver)
@@ -258,6 +267,7 @@ class App:
         await self.health.stop()
         await self.shared.close()
         await self.broker.close()
+        await self.blobs.close()
         await self.store.close()
 
     def start_drain(self) -> None:
@@ -302,6 +312,13 @@ class App:
         self._timers.add(timer)
 
     # routing
+
+    def max_body_bytes(self, target: bytes) -> int:
+        """The largest body the HTTP driver reads for a request target: uploads may carry a
+        whole file (``--max-file-bytes``), everything else :data:`MAX_BODY_BYTES`."""
+        if target.startswith(UPLOAD_TARGETS):
+            return max(MAX_BODY_BYTES, self.settings.max_file_bytes + UPLOAD_OVERHEAD_BYTES)
+        return MAX_BODY_BYTES
 
     async def handle(self, request: Request) -> Response:
         """Route a request to the Web API, the admin API or the health check."""

@@ -50,6 +50,7 @@ _NUMBER_FLAGS: tuple[tuple[str, type[int] | type[float], str], ...] = (
     ("--max-session-age-secs", float, "sessions older than this (±10%%) get goodbye"),
     ("--max-outbound-bytes", int, "unsent bytes a session may hold before it is closed with 1013"),
     ("--workers", int, "server processes sharing the port (more than 1 needs --broker redis://)"),
+    ("--max-file-bytes", int, "the largest file an upload may carry"),
 )  # fmt: skip
 
 
@@ -60,6 +61,8 @@ def _add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     add("--port", type=int, default=int(_env("port", str(defaults.port)) or 0))
     add("--database", default=_env("database", defaults.database), help="sqlite:///FILE")
     add("--broker", default=_env("broker", defaults.broker), help="memory://")
+    add("--blobs", default=_env("blobs"),
+        help="file bytes: file:///DIR or postgresql://... (default: by the database)")  # fmt: skip
     workspaces = _env("workspace")
     add(
         "--workspace",
@@ -129,6 +132,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         max_session_age_secs=args.max_session_age_secs,
         max_outbound_bytes=args.max_outbound_bytes,
         workers=args.workers,
+        blobs=args.blobs,
+        max_file_bytes=args.max_file_bytes,
         trusted_proxies=tuple(args.trusted_proxy),
         admin_token=args.admin_token,
         fault_scenario=args.fault_scenario,

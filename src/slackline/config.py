@@ -40,6 +40,8 @@ class Settings:
     max_session_age_secs: float = 8 * 3600.0
     max_outbound_bytes: int = 1 << 20
     workers: int = 1  # server processes sharing the ports (more than 1 needs a redis:// broker)
+    blobs: str | None = None  # file bytes: file:///dir, postgresql://…; None: beside the database
+    max_file_bytes: int = 64 * 1024 * 1024  # larger uploads: file_upload_size_restricted
     deprecated_aliases: tuple[str, ...] = field(
         default=("/api/rtm.connect.json", "/api/v1/rtm.connect")
     )

@@ -109,6 +109,69 @@ class SlackErrorCode(enum.StrEnum):
     BAD_TIMESTAMP = "bad_timestamp"
     BOT_NOT_FOUND = "bot_not_found"
 
+    # Files (files.*, the upload URLs, downloads).
+    FILE_NOT_FOUND = "file_not_found"
+    FILE_DELETED = "file_deleted"
+    CANT_DELETE_FILE = "cant_delete_file"
+    FILE_UPLOAD_SIZE_RESTRICTED = "file_upload_size_restricted"
+    NO_FILE_DATA = "no_file_data"
+    UNKNOWN_TYPE = "unknown_type"
+    SNIPPET_TOO_LARGE = "snippet_too_large"
+    ALT_TXT_TOO_LARGE = "alt_txt_too_large"
+    INVALID_BLOCKS = "invalid_blocks"
+    CHANNELS_LIMIT_EXCEEDED = "channels_limit_exceeded"
+    FILE_INVALID_THREAD_TS = "invalid_thread_ts"
+    FILE_MISSING_ARGUMENT = "missing_argument"
+
+    # Conversations (topics, DMs and group DMs, read marks, the legacy families).
+    CONVERSATION_TOO_LONG = "too_long"
+    CONVERSATION_INVALID_TIMESTAMP = "invalid_timestamp"
+    NOT_ENOUGH_USERS = "not_enough_users"
+    TOO_MANY_USERS = "too_many_users"
+    USER_IS_BOT = "user_is_bot"
+    NO_CHANNEL = "no_channel"
+
+    # Workspace (pins, stars, emoji, user groups, prefs and do-not-disturb, api.test).
+    ALREADY_PINNED = "already_pinned"
+    NOT_PINNED = "not_pinned"
+    NOT_PINNABLE = "not_pinnable"
+    TOO_MANY_PINS = "too_many_pins"
+    ALREADY_STARRED = "already_starred"
+    NOT_STARRED = "not_starred"
+    USERS_NOT_FOUND = "users_not_found"
+    MISSING_SUBTEAM_NAME = "missing_subteam_name"
+    NAME_TOO_LONG = "name_too_long"
+    NAME_ALREADY_EXISTS = "name_already_exists"
+    HANDLE_ALREADY_EXISTS = "handle_already_exists"
+    BAD_HANDLE = "bad_handle"
+    FORBIDDEN_HANDLE = "forbidden_handle"
+    DESCRIPTION_TOO_LONG = "description_too_long"
+    INVALID_CHANNEL_PROVIDED = "invalid_channel_provided"
+    NO_SUCH_SUBTEAM = "no_such_subteam"
+    INVALID_USERS = "invalid_users"
+    NO_USERS_PROVIDED = "no_users_provided"
+    MISSING_DURATION = "missing_duration"
+    SNOOZE_FAILED = "snooze_failed"
+    SNOOZE_TOO_LONG = "too_long"
+    SNOOZE_NOT_ACTIVE = "snooze_not_active"
+    NOT_IN_DND = "not_in_dnd"
+    INVALID_PREF_VALUE = "invalid_value"
+    # api.test's failure on request: the body carries the code asked for (``error``).
+    API_TEST_ERROR = "api_test_error"
+
+    # Messages (chat.postEphemeral, scheduled messages).
+    USER_NOT_IN_CHANNEL = "user_not_in_channel"
+    INVALID_TIME = "invalid_time"
+    TIME_IN_PAST = "time_in_past"
+    TIME_TOO_FAR = "time_too_far"
+    RESTRICTED_TOO_MANY = "restricted_too_many"
+    INVALID_SCHEDULED_MESSAGE_ID = "invalid_scheduled_message_id"
+    INVALID_CHANNEL = "invalid_channel"
+
+    # Search (search.messages).
+    NO_QUERY = "no_query"
+    IS_BOT = "is_bot"
+
 
 class SlackWarningCode(enum.StrEnum):
     """Warning codes; they ride on success and failure alike (decisions A.8)."""

@@ -12,8 +12,14 @@ from slackline.shared.local import UncountedWrites
 # so a read costs no Redis round trip in a cluster and no wait while Redis is frozen.
 READS = {
     "auth.test", "team.info", "bots.info", "users.list", "users.info", "users.getPresence",
-    "users.profile.get", "conversations.list", "conversations.info", "conversations.members",
-    "conversations.history", "conversations.replies", "reactions.get", "channels.list",
+    "users.profile.get", "users.conversations", "conversations.list", "conversations.info",
+    "conversations.members", "conversations.history", "conversations.replies", "reactions.get",
+    "reactions.list", "pins.list", "stars.list", "search.messages", "chat.getPermalink",
+    # A scheduled message's event is published by the clock's service when it falls due.
+    "chat.scheduleMessage", "chat.deleteScheduledMessage", "chat.scheduledMessages.list",
+    "files.getUploadURLExternal", "files.info", "files.list",
+    "channels.list", "channels.info", "channels.history", "groups.list", "groups.info",
+    "groups.history", "im.list", "im.history", "mpim.list", "mpim.history",
     "rtm.connect", "rtm.start",
 }  # fmt: skip
 

@@ -43,6 +43,11 @@ def test_a_ts_argument_may_have_a_short_fraction() -> None:
     assert parse_ts_arg("1.5") == 1_500_000
 
 
-@pytest.mark.parametrize("text", ["", "x", "1.1234567", "-1", "1."])
+@pytest.mark.parametrize(("text", "micros"), [("1.1234567", 1_123_456), ("1.", 1_000_000)])
+def test_a_ts_argument_may_have_any_number_of_decimals(text: str, micros: int) -> None:
+    assert parse_ts_arg(text) == micros
+
+
+@pytest.mark.parametrize("text", ["", "x", "-1", "1.5e3", ".5"])
 def test_other_ts_arguments_are_none(text: str) -> None:
     assert parse_ts_arg(text) is None

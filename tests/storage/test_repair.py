@@ -178,7 +178,7 @@ def test_migrate_replaces_lone_surrogates_and_keeps_real_pairs(old: OldDatabase)
     profiles = old.profiles()
     assert {k: json.loads(v) for k, v in profiles.items()} == REPAIRED_PROFILES
     assert profiles["U0PAIR"] == PROFILES["U0PAIR"]
-    assert old.migrations()[-1] == (REPAIR_VERSION, REPAIR_NAME)
+    assert (REPAIR_VERSION, REPAIR_NAME) in old.migrations()
 
     async def read() -> None:
         store = open_store(old.url)
@@ -202,7 +202,7 @@ def test_migrating_again_changes_nothing(old: OldDatabase) -> None:
     state = (old.messages(), old.profiles(), old.migrations())
     migrate(old.url)
     assert (old.messages(), old.profiles(), old.migrations()) == state
-    assert [version for version, _ in old.migrations()] == [1, 2, REPAIR_VERSION]
+    assert [version for version, _ in old.migrations()][:3] == [1, 2, REPAIR_VERSION]
 
 
 def test_a_repaired_database_is_served(old: OldDatabase, tmp_path: Path) -> None:

@@ -152,6 +152,7 @@ async def advance_clock(app: App, secs: float) -> None:
     app.clock.advance(secs)
     app.hub.clock_moved()
     app.services.scheduled.clock_moved()
+    await app.services.scheduled.idle()  # the scheduled messages now due are posted
     if app.faults is not None:
         app.faults.clock_moved()
         await app.faults.scheduled_steps_done()

@@ -90,7 +90,11 @@ class Bot:
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
-    """A channel, private channel, DM (``is_im``) or group DM (``is_mpim``)."""
+    """A channel, private channel, DM (``is_im``) or group DM (``is_mpim``).
+
+    ``topic_creator``/``topic_last_set`` (and the purpose's) say who set the text last and
+    when (``conversations.setTopic``); empty and 0 for a text declared in a workspace file.
+    """
 
     id: str
     team_id: str
@@ -105,6 +109,10 @@ class Conversation:
     topic: str = ""
     purpose: str = ""
     im_user: str | None = None
+    topic_creator: str = ""
+    topic_last_set: int = 0
+    purpose_creator: str = ""
+    purpose_last_set: int = 0
 
     @property
     def kind(self) -> str:

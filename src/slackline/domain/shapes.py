@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from slackline.domain.models import Bot, Conversation, Message, Page, Team, User
 from slackline.domain.pagination import encode_cursor
+from slackline.domain.read_state import ReadState, read_fields
 
 T = TypeVar("T")
 
@@ -14,8 +15,6 @@ _COLORS = ("9f69e7", "4bbe2e", "e7392d", "3c989f", "674b1b", "e96699", "e0a729",
 _IMAGE_SIZES = (24, 32, 48, 72, 192, 512)
 _AVATAR_BASE = "https://a.slack-edge.com/80588/img/avatars/ava_0001"
 DEFAULT_LOCALE = "en-US"
-# What an IM reports for its read marker: Slackline keeps no read state.
-NO_READ_TS = "0000000000.000000"
 
 
 def _profile(user: User) -> dict[str, Any]:
@@ -92,12 +91,28 @@ def bot_object(bot: Bot) -> dict[str, Any]:
     }
 
 
-def _text_field(value: str, creator: str, last_set: int) -> dict[str, Any]:
+def _text_field(conversation: Conversation, value: str, set_by: str, set_at: int) -> dict[str, Any]:
+    """``{"value", "creator", "last_set"}``: who set it and when (``conversations.setTopic``);
+    a text declared in a workspace file is the conversation creator's, from its creation."""
+    if set_at:
+        return {"value": value, "creator": set_by, "last_set": set_at}
     return {
         "value": value,
-        "creator": creator if value else "",
-        "last_set": last_set if value else 0,
+        "creator": conversation.creator if value else "",
+        "last_set": conversation.created if value else 0,
     }
+
+
+def topic_field(conversation: Conversation) -> dict[str, Any]:
+    """The ``topic`` of every conversation shape."""
+    c = conversation
+    return _text_field(c, c.topic, c.topic_creator, c.topic_last_set)
+
+
+def purpose_field(conversation: Conversation) -> dict[str, Any]:
+    """The ``purpose`` of every conversation shape."""
+    c = conversation
+    return _text_field(c, c.purpose, c.purpose_creator, c.purpose_last_set)
 
 
 def conversation_object(
@@ -140,8 +155,8 @@ def conversation_object(
         "shared_team_ids": [c.team_id],
         "pending_connected_team_ids": [],
         "is_member": is_member,
-        "topic": _text_field(c.topic, c.creator, c.created),
-        "purpose": _text_field(c.purpose, c.creator, c.created),
+        "topic": topic_field(c),
+        "purpose": purpose_field(c),
         "previous_names": [],
     }
     if num_members is not None:
@@ -149,15 +164,26 @@ def conversation_object(
     return obj
 
 
-def im_read_state(latest: Message | None) -> dict[str, Any]:
-    """The keys conversations.info adds to an IM: open, read marker, latest, unread counts."""
+def im_read_state(latest: Message | None, state: ReadState | None = None) -> dict[str, Any]:
+    """The keys conversations.info adds to an IM (and a group DM) for a member: open, read
+    marker, latest message, unread counts."""
+    shown = state or ReadState()
     return {
-        "is_open": True,
-        "last_read": NO_READ_TS,
+        "is_open": shown.is_open,
+        "last_read": shown.last_read,
         "latest": message_object(latest) if latest is not None else None,
-        "unread_count": 0,
-        "unread_count_display": 0,
+        "unread_count": shown.unread_count,
+        "unread_count_display": shown.unread_count_display,
     }
+
+
+def member_read_state(conversation: Conversation, state: ReadState) -> dict[str, Any]:
+    """The read keys of a channel, group or group DM as its member sees it (legacy shapes,
+    conversations.info): ``last_read`` and the unread counts, plus ``is_open`` for group DMs."""
+    fields = read_fields(state)
+    if conversation.is_mpim:
+        fields["is_open"] = state.is_open
+    return fields
 
 
 def legacy_channel_object(
@@ -177,8 +203,8 @@ def legacy_channel_object(
     obj: dict[str, Any] = {
         "id": c.id,
         "name": c.name,
-        "is_channel": not c.is_private,
-        "is_group": c.is_private,
+        "is_channel": not (c.is_private or c.is_mpim),
+        "is_group": c.is_private and not c.is_mpim,
         "created": c.created,
         "creator": c.creator,
         "is_archived": c.is_archived,
@@ -187,12 +213,12 @@ def legacy_channel_object(
         "is_shared": False,
         "is_org_shared": False,
         "is_member": is_member,
-        "is_private": c.is_private,
+        "is_private": c.is_private or c.is_mpim,
         "is_mpim": c.is_mpim,
         "members": members,
         "num_members": count,
-        "topic": _text_field(c.topic, c.creator, c.created),
-        "purpose": _text_field(c.purpose, c.creator, c.created),
+        "topic": topic_field(c),
+        "purpose": purpose_field(c),
         "previous_names": [],
     }
     if members is None:
@@ -200,12 +226,13 @@ def legacy_channel_object(
     return obj
 
 
-def im_object(conversation: Conversation) -> dict[str, Any]:
-    """The historic IM object of rtm.start."""
+def im_object(conversation: Conversation, *, user: str | None = None) -> dict[str, Any]:
+    """The historic IM object of rtm.start and im.list; ``user`` is the other party as the
+    caller sees it (the stored ``im_user`` when not given)."""
     return {
         "id": conversation.id,
         "is_im": True,
-        "user": conversation.im_user,
+        "user": user if user is not None else conversation.im_user,
         "created": conversation.created,
         "is_user_deleted": False,
         "is_org_shared": False,
@@ -235,12 +262,25 @@ def team_object(team: Team) -> dict[str, Any]:
     return obj
 
 
+# Posted under a bot's own name (``username``, ``icons``): Slack shows no ``user`` for them.
+BOT_MESSAGE_SUBTYPE = "bot_message"
+
+
 def message_object(message: Message) -> dict[str, Any]:
-    """The message object of chat.postMessage and conversations.history."""
+    """The message object of chat.postMessage and conversations.history.
+
+    A ``bot_message`` (posted with ``username``, an icon or ``as_user=false``) carries
+    ``bot_id``, ``username`` and ``icons`` but no ``user``, as Slack shapes it; the stored
+    ``user`` still says who may edit it. A thread's summary is added by the caller
+    (:func:`slackline.domain.threads.parent_fields`).
+    """
     obj: dict[str, Any] = {"type": "message"}
     if message.subtype:
         obj["subtype"] = message.subtype
-    obj.update({"text": message.text, "user": message.user, "ts": message.ts})
+    obj["text"] = message.text
+    if message.subtype != BOT_MESSAGE_SUBTYPE:
+        obj["user"] = message.user
+    obj["ts"] = message.ts
     if message.bot_id:
         obj["bot_id"] = message.bot_id
     obj["team"] = message.team_id

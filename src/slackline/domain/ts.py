@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 _TS_PATTERN = re.compile(r"^\d{1,10}\.\d{6}$")
+# Whole seconds, then an optional dot and any number of decimals.
+_TS_ARG_PATTERN = re.compile(r"(\d{1,10})(?:\.(\d*))?", re.ASCII)
 _MICROS_PER_SEC = 1_000_000
 
 
@@ -31,13 +33,15 @@ def next_ts(previous: str | None, now: float) -> str:
 
 
 def parse_ts_arg(value: str) -> int | None:
-    """A ts-like argument (``latest``/``oldest``) in microseconds, or None if malformed.
+    """A ts-like argument (``ts``, ``thread_ts``, ``latest``, ``oldest``) in microseconds, or
+    None if malformed.
 
-    Slack accepts whole seconds too (``oldest=0``), so the fraction is optional here.
+    Slack accepts whole seconds (``oldest=0``) and any number of decimals
+    (``str(time.time() - 60)`` gives seven), with or without digits after the dot; digits
+    beyond the sixth are dropped, since a stored ts has six.
     """
-    if re.fullmatch(r"\d{1,10}", value):
-        return int(value) * _MICROS_PER_SEC
-    if re.fullmatch(r"\d{1,10}\.\d{1,6}", value):
-        seconds, fraction = value.split(".")
-        return int(seconds) * _MICROS_PER_SEC + int(fraction.ljust(6, "0"))
-    return None
+    match = _TS_ARG_PATTERN.fullmatch(value)
+    if match is None:
+        return None
+    seconds, fraction = match.group(1), match.group(2) or ""
+    return int(seconds) * _MICROS_PER_SEC + int(fraction[:6].ljust(6, "0"))

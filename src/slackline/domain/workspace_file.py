@@ -15,7 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from slackline.domain.emoji import EmojiError, emoji_name, emoji_value
 from slackline.domain.models import TeamState, TokenType
+from slackline.domain.prefs import PROFILE_FIELD_TYPES
+from slackline.domain.usergroups import check_description, check_handle, check_name
+from slackline.errors import SlackError
 
 Converter = Callable[[Any, str], Any]
 
@@ -26,7 +30,7 @@ TOKEN_PREFIX_TYPES = {
     "xoxa": TokenType.WORKSPACE,
     "xoxe": TokenType.ORG,
 }
-CHILD_KEYS = ("users", "bots", "conversations", "tokens")
+CHILD_KEYS = ("users", "bots", "conversations", "tokens", "emoji", "usergroups", "profile_fields")
 
 
 class WorkspaceFileError(ValueError):
@@ -51,6 +55,9 @@ class TeamDeclaration:
     bots: list[Declared] = field(default_factory=list)
     conversations: list[Declared] = field(default_factory=list)
     tokens: list[Declared] = field(default_factory=list)
+    emoji: list[Declared] = field(default_factory=list)
+    usergroups: list[Declared] = field(default_factory=list)
+    profile_fields: list[Declared] = field(default_factory=list)
 
 
 # Converters: each checks one value and returns it as stored, or raises with its path.
@@ -78,6 +85,36 @@ def _mapping(value: object, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise WorkspaceFileError(f"{path}: expected a mapping, got {_kind(value)}")
     return value
+
+
+def _integer(value: object, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WorkspaceFileError(f"{path}: expected a whole number, got {_kind(value)}")
+    return value
+
+
+def _strings(value: object, path: str) -> tuple[str, ...]:
+    return tuple(_string(item, f"{path}[{i}]") for i, item in enumerate(_list(value, path)))
+
+
+def _checked(check: Callable[[str], str]) -> Converter:
+    """A string converter that applies a Slack rule (its error code becomes the message)."""
+
+    def convert(value: object, path: str) -> str:
+        try:
+            return check(_string(value, path))
+        except SlackError as exc:
+            raise WorkspaceFileError(f"{path}: {exc.code.value}: {value!r}") from exc
+
+    return convert
+
+
+def _profile_field_type(value: object, path: str) -> str:
+    kind = _string(value, path)
+    if kind not in PROFILE_FIELD_TYPES:
+        allowed = ", ".join(PROFILE_FIELD_TYPES)
+        raise WorkspaceFileError(f"{path}: unknown field type {kind!r} (one of: {allowed})")
+    return kind
 
 
 def _list(value: object, path: str) -> list[Any]:
@@ -172,6 +209,16 @@ CONVERSATION_FIELDS: dict[str, Converter] = {
     "creator": _string, "topic": _string, "purpose": _string, "user": _identifier,
     "members": _identifiers,
 }  # fmt: skip
+USERGROUP_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "name": _checked(check_name), "handle": _checked(check_handle),
+    "description": _checked(check_description), "users": _identifiers,
+    "channels": _identifiers, "disabled": _boolean, "created_by": _string,
+}  # fmt: skip
+PROFILE_FIELD_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "label": _string, "hint": _string, "type": _profile_field_type,
+    "ordering": _integer, "possible_values": _strings, "options": _mapping,
+    "is_hidden": _boolean,
+}  # fmt: skip
 TOKEN_FIELDS: dict[str, Converter] = {
     "token": _identifier, "user": _identifier, "type": parse_token_type,
     "scopes": _identifiers, "revoked": _boolean, "expires_at": parse_timestamp,
@@ -241,10 +288,36 @@ def _team(raw: object, path: str) -> TeamDeclaration:
         ("conversations", declaration.conversations, _conversation),
         ("tokens", declaration.tokens, parse_token),
     ]
+    children += [
+        (
+            "usergroups",
+            declaration.usergroups,
+            lambda r, p: _declared(r, p, USERGROUP_FIELDS, "id"),
+        ),
+        (
+            "profile_fields",
+            declaration.profile_fields,
+            lambda r, p: _declared(r, p, PROFILE_FIELD_FIELDS, "id"),
+        ),
+    ]
     for key, into, parse in children:
         items = _list(value.get(key, []), f"{path}.{key}")
         into.extend(parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(items))
+    declaration.emoji.extend(_emoji(value.get("emoji", {}), f"{path}.emoji"))
     return declaration
+
+
+def _emoji(raw: object, path: str) -> list[Declared]:
+    """A team's ``emoji``: a mapping of names to image URLs or ``alias:<name>``."""
+    declared = []
+    for name, value in _mapping(raw, path).items():
+        place = f"{path}.{name}"
+        try:
+            checked = emoji_name(_string(name, path))
+            declared.append(Declared(checked, {"value": emoji_value(_string(value, place))}, place))
+        except EmojiError as exc:
+            raise WorkspaceFileError(f"{place}: {exc}") from exc
+    return declared
 
 
 def _bot(raw: object, path: str) -> Declared:

@@ -5,6 +5,9 @@ The parser walks the body once (linear in its size) and this module stops it at
 bounded amount of work instead of holding the event loop (the email package's parser took
 17 s over 70,000 parts). Every part needs a ``name``; its bytes are decoded with the part's
 charset (UTF-8 by default). Any defect raises :class:`ValueError` (``invalid_form_data``).
+
+A part with a ``filename`` is a file (``files.upload``'s ``file``): it is not a text field,
+and its bytes are never decoded; :func:`multipart_files` returns such parts.
 """
 
 from __future__ import annotations
@@ -57,8 +60,38 @@ class _Collector:
         self.finished = True
 
 
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A part carrying a file: its field name, file name, declared type and bytes."""
+
+    name: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
 def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
     """The text fields of a ``multipart/form-data`` body; a broken body raises ValueError."""
+    fields = []
+    for part in _parts(body, content_type):
+        name, filename = _disposition(part)
+        if filename is None:
+            fields.append(_field(part, name))
+    return fields
+
+
+def multipart_files(body: bytes, content_type: str) -> list[FilePart]:
+    """The file parts (those with a ``filename``) of a body; a broken body raises ValueError."""
+    files = []
+    for part in _parts(body, content_type):
+        name, filename = _disposition(part)
+        if filename is not None:
+            declared = part.headers.get(b"content-type", b"").decode("latin-1").strip()
+            files.append(FilePart(name, filename, declared, b"".join(part.data)))
+    return files
+
+
+def _parts(body: bytes, content_type: str) -> list[_Part]:
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary", b"").decode("latin-1")
     if not boundary or f"--{boundary}".encode() not in body:
@@ -84,18 +117,25 @@ def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
         raise ValueError(f"broken multipart body: {exc}") from exc
     if not collector.finished:
         raise ValueError("multipart body without its closing boundary")
-    return [_field(part) for part in collector.parts]
+    return collector.parts
 
 
-def _field(part: _Part) -> tuple[str, str]:
+def _disposition(part: _Part) -> tuple[str, str | None]:
+    """The part's field name and, for a file, its file name."""
     disposition, params = parse_options_header(part.headers.get(b"content-disposition", b""))
     name = params.get(b"name")
     if disposition != b"form-data" or name is None:
         raise ValueError("part without a name")
+    filename = params.get(b"filename")
+    decoded = filename.decode("utf-8", errors="replace") if filename is not None else None
+    return name.decode("utf-8"), decoded  # an undecodable name is a broken body
+
+
+def _field(part: _Part, name: str) -> tuple[str, str]:
     _, type_params = parse_options_header(part.headers.get(b"content-type", b""))
     charset = type_params.get(b"charset", b"utf-8").decode("latin-1")
     # Undecodable bytes raise UnicodeDecodeError, a ValueError; an unknown charset must too.
     try:
-        return name.decode("utf-8"), b"".join(part.data).decode(charset)
+        return name, b"".join(part.data).decode(charset)
     except LookupError as exc:
         raise ValueError(f"unknown charset {charset!r}") from exc

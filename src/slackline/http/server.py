@@ -8,7 +8,8 @@ are handed on marked incomplete, which the Web API answers with ``request_timeou
 Everything a client can make it hold is bounded: a request's line and headers must arrive
 within ``header_timeout_secs`` of its first byte (else 408) and within
 :data:`MAX_HEADER_BYTES` while they stream (else 431), a body within
-:data:`MAX_BODY_BYTES` (else 413); a transfer coding other than ``chunked`` is 501; and the
+:data:`MAX_BODY_BYTES` (else 413), unless the handler allows a target more
+(:class:`BodyLimits`: file uploads); a transfer coding other than ``chunked`` is 501; and the
 connections themselves are counted by a :class:`~slackline.http.limits.ConnectionBudget`.
 """
 
@@ -52,12 +53,22 @@ class RequestHandler(Protocol):
         ...
 
 
+class BodyLimits(Protocol):
+    """A handler that allows some targets bodies larger than :data:`MAX_BODY_BYTES`."""
+
+    def max_body_bytes(self, target: bytes) -> int:
+        """The largest body a request for ``target`` (path and query) may carry."""
+        ...
+
+
 UpgradeHandler = Callable[[Request, asyncio.Transport, bytes], Coroutine[Any, Any, None] | None]
 
 
 def log_path(path: str) -> str:
-    """The path as logged: socket tickets are secrets (decisions C.5)."""
-    return "/websocket/…" if path.startswith("/websocket/") else path
+    """The path as logged: socket tickets and upload ids are secrets (decisions C.5)."""
+    if path.startswith("/websocket/"):
+        return "/websocket/…"
+    return "/upload/…" if path.startswith("/upload/") else path
 
 
 def _status_line(status: int) -> str:
@@ -154,6 +165,9 @@ class HttpProtocol(asyncio.Protocol):
         connections: ConnectionBudget | None = None,
     ) -> None:
         self._handler = handler
+        # Per-target body limits, when the handler has them (one lookup per connection).
+        limits = getattr(handler, "max_body_bytes", None)
+        self._body_limit: Callable[[bytes], int] | None = limits if callable(limits) else None
         self._scheme = scheme
         self._new_request_id = new_request_id
         self._body_timeout_secs = body_timeout_secs
@@ -194,6 +208,7 @@ class HttpProtocol(asyncio.Protocol):
         self._refusal = 0  # the status a callback decided to refuse the request with
         self._body: list[bytes] = []
         self._body_bytes = 0
+        self._max_body_bytes = MAX_BODY_BYTES
         self._in_body = False
         self._started = 0.0
 
@@ -298,6 +313,8 @@ class HttpProtocol(asyncio.Protocol):
             self._refusal = 501
             raise httptools.HttpParserError("transfer coding not implemented")
         if self._headers.get("content-length", "0") not in ("", "0") or coding is not None:
+            if self._body_limit is not None:
+                self._max_body_bytes = self._body_limit(self._url)
             self._in_body = True
             self._arm_timer(self._body_timeout_secs, self._body_timeout)
             # curl waits a second for this before sending bodies over 1 KiB.
@@ -305,9 +322,9 @@ class HttpProtocol(asyncio.Protocol):
                 self._transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, body: bytes) -> None:
-        """Collect body bytes, refusing bodies over ``MAX_BODY_BYTES``."""
+        """Collect body bytes, refusing bodies over the target's limit (``MAX_BODY_BYTES``)."""
         self._body_bytes += len(body)
-        if self._body_bytes > MAX_BODY_BYTES:
+        if self._body_bytes > self._max_body_bytes:
             self._refusal = 413
             raise httptools.HttpParserError("body too large")
         self._body.append(body)

@@ -2,6 +2,11 @@
 
 They share the Web API's rules through the services (a ``message`` is checked and stored
 exactly like ``chat.postMessage``) and translate its Slack errors to RTM codes here.
+
+``presence_sub`` and ``presence_query`` take at most :data:`MAX_PRESENCE_IDS` ids: Slack
+documents no bound and wee-slack subscribes to up to 751 users at once, so the list may hold
+5,000. The 16 KiB client frame limit comes first for Slack-length ids (about 1,100 of 11
+characters fit in a frame; wee-slack's 751 take some 10.5 KB).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from slackline.domain.models import Message
+from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import RtmError, RtmErrorCode, SlackError, SlackErrorCode
 from slackline.rtm.client import ClientFrames, message_reply
 from slackline.rtm.hub import SessionHub, presence_frame
@@ -19,7 +25,7 @@ from slackline.shared.base import WritesInFlight
 if TYPE_CHECKING:
     from slackline.rtm.session import RtmSession
 
-MAX_PRESENCE_IDS = 500
+MAX_PRESENCE_IDS = 5_000
 _SLACK_TO_RTM = {
     SlackErrorCode.CHANNEL_NOT_FOUND: RtmErrorCode.CHANNEL_NOT_FOUND,
     SlackErrorCode.NOT_IN_CHANNEL: RtmErrorCode.NOT_IN_CHANNEL,
@@ -67,7 +73,6 @@ class RtmHandlers:
         except SlackError as error:
             raise _rtm_error(error) from error
         channel = await self._conversation_for(session, document.get("channel"))
-        thread_ts = document.get("thread_ts")
         draft = Message(
             channel=channel,
             ts="",
@@ -75,10 +80,11 @@ class RtmHandlers:
             user=session.user_id,
             text=text,
             bot_id=session.bot_id,
-            thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts else None,
+            thread_ts=_thread_ts(document.get("thread_ts")),
         )
+        broadcast = document.get("reply_broadcast") is True
         async with self._writes.writing(session.team_id):
-            posted = await self._services.messages.post_message(draft)
+            posted = await self._services.messages.post_message(draft, broadcast=broadcast)
         return message_reply(reply_to, posted.message.ts, posted.message.text)
 
     async def typing(
@@ -128,6 +134,12 @@ class RtmHandlers:
             else:
                 for user_id in changed:
                     hub.queue(session, presence_frame([user_id], presence, batched=False))
+
+
+def _thread_ts(value: object) -> str | None:
+    """A frame's ``thread_ts`` as a ts (any number of decimals); anything else is no thread."""
+    micros = parse_ts_arg(value) if isinstance(value, str) else None
+    return micros_to_ts(micros) if micros else None
 
 
 def _presence_ids(document: dict[str, Any]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slackline.blobs import Blobs
 from slackline.broker import Broker
 from slackline.clock import Clock, IdFactory
 from slackline.http.forwarding import PublicUrls
@@ -78,6 +79,7 @@ def build_services(
     clock: Clock,
     ids: IdFactory,
     urls: PublicUrls,
+    blobs: Blobs,
 ) -> Services:
     """Build every service over one store, broker and shared state."""
     conversations = ConversationCache(store, enabled=shared.caches_allowed)
@@ -95,6 +97,7 @@ def build_services(
         messages=messages,
         workspaces=workspaces,
         urls=urls,
+        blobs=blobs,
     )
     return Services(
         reads=store,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slackline.blobs import Blobs
 from slackline.broker import Broker
 from slackline.clock import Clock, IdFactory
 from slackline.http.forwarding import PublicUrls
@@ -29,3 +30,4 @@ class ServiceDeps:
     messages: MessageService
     workspaces: WorkspaceService
     urls: PublicUrls
+    blobs: Blobs  # the bytes of files and their size limit (services/files.py)

@@ -3,7 +3,9 @@
 Only the author may change a message; the author, or an admin or owner using a user token,
 may delete one. Both events are hidden bookkeeping (``hidden: true``) for the conversation's
 members; ``ts`` and ``event_ts`` are the time of the change, the edited message keeps its own
-``ts`` and gains ``edited: {user, ts}``. Stored first, announced after (decisions F.1).
+``ts`` and gains ``edited: {user, ts}``. A thread's parent shows its reply summary in both
+(:func:`slackline.services.messages.thread_fields`). Stored first, announced after
+(decisions F.1).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from slackline.clock import Clock
 from slackline.domain.models import Identity, Message
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.messages import thread_fields
 from slackline.services.notices import event_ts, member_ids
 from slackline.storage.base import Store
 
@@ -54,13 +57,14 @@ class EditService:
         )
         if not await self._store.update_message(updated):
             raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+        thread = await thread_fields(self._store, updated)
         payload = {
             "type": "message",
             "subtype": "message_changed",
             "hidden": True,
-            "message": message_object(updated),
+            "message": {**message_object(updated), **thread},
             "channel": updated.channel,
-            "previous_message": message_object(previous),
+            "previous_message": {**message_object(previous), **thread},
             "ts": stamp,
             "event_ts": stamp,
         }
@@ -74,6 +78,7 @@ class EditService:
         if deleted is None:
             raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
         stamp = event_ts(self._clock)
+        thread = await thread_fields(self._store, deleted)
         payload = {
             "type": "message",
             "subtype": "message_deleted",
@@ -82,7 +87,7 @@ class EditService:
             "ts": stamp,
             "deleted_ts": deleted.ts,
             "event_ts": stamp,
-            "previous_message": message_object(deleted),
+            "previous_message": {**message_object(deleted), **thread},
         }
         members = await member_ids(self._store, deleted.channel)
         await self._broker.publish(Event(deleted.team_id, payload, members))

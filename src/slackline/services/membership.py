@@ -1,4 +1,5 @@
-"""Who is in a conversation: join, leave, invite, kick, and opening DMs.
+"""Who is in a channel: join, leave, invite and kick (DMs and group DMs are opened by
+:mod:`slackline.services.conversations`).
 
 Every change is stored first and announced after (decisions F.1):
 
@@ -7,8 +8,10 @@ Every change is stored first and announced after (decisions F.1):
   (with ``inviter`` when invited) and a stored ``channel_join`` message;
 - the user who left gets ``channel_left`` (``group_left``); the members before the change,
   the leaver included, get ``member_left_channel``; leaving (not being kicked) also stores a
-  ``channel_leave`` message for the remaining members;
-- opening a new DM tells the opener's sessions with ``im_created``.
+  ``channel_leave`` message for the remaining members.
+
+A new member has read the channel up to their own ``channel_join`` message, so what was said
+before they joined is not unread for them.
 """
 
 from __future__ import annotations
@@ -67,31 +70,6 @@ class MembershipService:
         """Remove ``user`` (no message is stored); False if not a member."""
         return await self._remove(conversation, user, with_notice=False)
 
-    async def open_im(self, opener: User, other: User) -> tuple[Conversation, bool]:
-        """The DM between the two users, created if missing; and whether it was created."""
-        existing = await self._store.find_im(opener.team_id, opener.id, other.id)
-        if existing is not None:
-            return existing, False
-        conversation = Conversation(
-            id=self._ids.object_id("D"),
-            team_id=opener.team_id,
-            name=other.id,
-            is_im=True,
-            creator=opener.id,
-            created=int(self._clock.now()),
-            im_user=other.id,
-        )
-        await self._store.put_conversation(conversation)
-        await self._store.add_members(conversation.id, sorted({opener.id, other.id}))
-        self._messages.conversations.forget(conversation.id)
-        payload = {
-            "type": "im_created",
-            "user": opener.id,
-            "channel": conversation_object(conversation, is_member=True),
-        }
-        await self._broker.publish(Event(opener.team_id, payload, frozenset({opener.id})))
-        return conversation, True
-
     async def _announce_join(
         self, conversation: Conversation, user: User, *, inviter: str | None
     ) -> None:
@@ -114,7 +92,9 @@ class MembershipService:
         await self._broker.publish(Event(team_id, member, members))
         extra = {"inviter": inviter} if inviter is not None else {}
         text = f"{mention(user)} has joined the channel"
-        await self._messages.post_message(notice(conversation, user, "channel_join", text, **extra))
+        draft = notice(conversation, user, "channel_join", text, **extra)
+        posted = await self._messages.post_message(draft)
+        await self._store.read_state.mark(conversation.id, user.id, posted.message.ts)
 
     async def _remove(self, conversation: Conversation, user: User, *, with_notice: bool) -> bool:
         before = await member_ids(self._store, conversation.id)

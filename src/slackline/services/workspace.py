@@ -5,8 +5,10 @@ written, so a document with an error changes nothing. Then each object is create
 defaults or updated in the fields it declares; nothing is ever deleted. Every change
 invalidates the identity cache, so it applies to the next request at once. After the changes
 are stored they are published to the broker: ``team_join`` for a new user and ``user_change``
-for a changed one (whole team), and the endings of RTM sessions (decisions E.7) for a revoked
-token, a deleted user, a team entering migration or deleted, in that order.
+for a changed one (whole team), ``emoji_changed`` for a new or changed custom emoji, the
+``subteam_*`` events for a new or changed user group (as ``usergroups.*`` sends them), and
+the endings of RTM sessions (decisions E.7) for a revoked token, a deleted user, a team
+entering migration or deleted, in that order.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 
 from slackline.broker import Broker, BrokerMessage, ControlAction, Event, SessionControl
 from slackline.clock import Clock
+from slackline.domain.emoji import CustomEmoji, emoji_added
 from slackline.domain.models import (
     DEFAULT_SCOPES,
     Bot,
@@ -33,8 +36,16 @@ from slackline.domain.models import (
     TokenType,
     User,
 )
+from slackline.domain.prefs import ProfileField
 from slackline.domain.shapes import user_object
 from slackline.domain.text import UnusableJsonError, check_document
+from slackline.domain.ts import micros_to_ts
+from slackline.domain.usergroups import (
+    Usergroup,
+    handle_from_name,
+    membership_announcements,
+    subteam_payload,
+)
 from slackline.domain.workspace_file import (
     Declared,
     TeamDeclaration,
@@ -100,6 +111,15 @@ def parse_workspace_text(text: str) -> object:
     except UnusableJsonError as exc:
         raise WorkspaceFileError(f"not a usable document: {exc}") from exc
     return document
+
+
+async def store_emoji(store: Store, emoji: CustomEmoji) -> bool:
+    """Store a custom emoji unless it is stored with that value already; whether it changed."""
+    existing = await store.emoji.get_emoji(emoji.team_id, emoji.name)
+    if existing is not None and existing.value == emoji.value:
+        return False
+    await store.emoji.put_emoji(emoji)
+    return True
 
 
 def generate_token(kind: TokenType) -> str:
@@ -172,6 +192,12 @@ class WorkspaceService:
             await self._apply_conversation(team_id, conversation)
         for token in declaration.tokens:
             await self._apply_token(team_id, token, endings)
+        for emoji in declaration.emoji:
+            await self._apply_emoji(team_id, emoji, endings)
+        for group in declaration.usergroups:
+            await self._apply_usergroup(team_id, group, endings)
+        for profile_field in declaration.profile_fields:
+            await self._apply_profile_field(team_id, profile_field)
 
     async def _publish(self, messages: Sequence[BrokerMessage]) -> None:
         """Publish stored changes and session endings, in order (only after they are stored)."""
@@ -256,6 +282,60 @@ class WorkspaceService:
         await self._store.put_conversation(conversation)
         if members:
             await self._store.add_members(declared.id, list(members))
+
+    async def _apply_emoji(
+        self, team_id: str, declared: Declared, endings: list[BrokerMessage]
+    ) -> None:
+        now = self._clock.now()
+        emoji = CustomEmoji(team_id, declared.id, declared.fields["value"], created=int(now))
+        if await store_emoji(self._store, emoji):
+            event_ts = micros_to_ts(int(now * 1_000_000))
+            endings.append(Event(team_id, emoji_added(emoji, event_ts)))
+
+    async def _apply_usergroup(
+        self, team_id: str, declared: Declared, endings: list[BrokerMessage]
+    ) -> None:
+        fields = dict(declared.fields)
+        users = fields.pop("users", ())
+        disabled = fields.pop("disabled", None)
+        if "channels" in fields:
+            fields["channels"] = tuple(fields["channels"])
+        groups = self._store.usergroups
+        existing = await groups.get_usergroup(declared.id)
+        now = int(self._clock.now())
+        if existing is None:
+            name = fields.pop("name", declared.id)
+            creator = fields.pop("created_by", "")
+            fields.setdefault("handle", handle_from_name(name))
+            group = Usergroup(
+                declared.id, team_id, name, created_by=creator, updated_by=creator,
+                date_create=now, date_update=now, **fields,
+            )  # fmt: skip
+        else:
+            group = dataclasses.replace(existing, **fields)
+        if disabled is not None and disabled != group.disabled:
+            group = dataclasses.replace(group, date_delete=now if disabled else 0)
+        before = await groups.list_usergroup_users(declared.id) if existing else []
+        after = sorted({*before, *users})
+        if existing is not None and (group != existing or after != before):
+            group = dataclasses.replace(group, date_update=now)
+        elif existing is not None:
+            return  # loading the same file again changes nothing
+        await groups.put_usergroup(group)
+        await groups.add_usergroup_users(group.id, [u for u in after if u not in before])
+        if existing is None:
+            endings.append(Event(team_id, subteam_payload("subteam_created", group, after)))
+        previous = existing.date_update if existing is not None else now
+        for payload, audience in membership_announcements(group, before, after, previous):
+            endings.append(Event(team_id, payload, audience))
+        if existing is not None:
+            endings.append(Event(team_id, subteam_payload("subteam_updated", group, after)))
+
+    async def _apply_profile_field(self, team_id: str, declared: Declared) -> None:
+        fields = dict(declared.fields)
+        if "possible_values" in fields:
+            fields["possible_values"] = tuple(fields["possible_values"]) or None
+        await self._store.prefs.put_profile_field(ProfileField(team_id, declared.id, **fields))
 
     async def _apply_token(
         self, team_id: str, declared: Declared, endings: list[BrokerMessage] | None = None
@@ -386,6 +466,7 @@ class _References:
         self._store = store
         self._identities = identities
         self._owners: dict[tuple[str, str], str] = {}
+        self._declared_conversations: dict[str, Declared] = {}
 
     async def check(self, declarations: list[TeamDeclaration]) -> None:
         """Raise :class:`WorkspaceFileError` at the first broken reference."""
@@ -398,9 +479,14 @@ class _References:
                 await self._claim("user", bot.fields["user_id"], team_id, f"{bot.path}.user_id")
             for conversation in declaration.conversations:
                 await self._claim("conversation", conversation.id, team_id, conversation.path)
+                self._declared_conversations[conversation.id] = conversation
+            for group in declaration.usergroups:
+                await self._claim("usergroup", group.id, team_id, group.path)
         for declaration in declarations:
             for token in declaration.tokens:
                 await self._check_token(declaration.team.id, token)
+            for group in declaration.usergroups:
+                await self._check_usergroup(declaration.team.id, group)
 
     async def _claim(self, kind: str, object_id: str, team_id: str, path: str) -> None:
         owner = self._owners.get((kind, object_id)) or await self._stored_owner(kind, object_id)
@@ -409,14 +495,45 @@ class _References:
         self._owners[(kind, object_id)] = team_id
 
     async def _stored_owner(self, kind: str, object_id: str) -> str | None:
-        found: User | Bot | Conversation | None
+        found: User | Bot | Conversation | Usergroup | None
         if kind == "user":
             found = await self._store.get_user(object_id)
         elif kind == "bot":
             found = await self._store.get_bot(object_id)
+        elif kind == "usergroup":
+            found = await self._store.usergroups.get_usergroup(object_id)
         else:
             found = await self._store.get_conversation(object_id)
         return found.team_id if found is not None else None
+
+    async def _check_usergroup(self, team_id: str, group: Declared) -> None:
+        """A group's users are users of its team; its channels the team's public channels."""
+        for i, user_id in enumerate(group.fields.get("users", ())):
+            owner = self._owners.get(("user", user_id)) or await self._stored_owner("user", user_id)
+            if owner != team_id:
+                raise WorkspaceFileError(
+                    f"{group.path}.users[{i}]: no user {user_id} in team {team_id}"
+                )
+        for i, channel_id in enumerate(group.fields.get("channels", ())):
+            if not await self._public_channel_of(team_id, channel_id):
+                raise WorkspaceFileError(
+                    f"{group.path}.channels[{i}]: no public channel {channel_id} in team {team_id}"
+                )
+
+    async def _public_channel_of(self, team_id: str, channel_id: str) -> bool:
+        stored = await self._store.get_conversation(channel_id)
+        declared = self._declared_conversations.get(channel_id)
+        owner = self._owners.get(("conversation", channel_id)) or (
+            stored.team_id if stored is not None else None
+        )
+        if owner != team_id:
+            return False
+        flags = {"is_private": False, "is_im": False, "is_mpim": False}
+        if stored is not None:
+            flags.update(is_private=stored.is_private, is_im=stored.is_im, is_mpim=stored.is_mpim)
+        if declared is not None:
+            flags.update({k: v for k, v in declared.fields.items() if k in flags})
+        return not any(flags.values())
 
     async def _check_token(self, team_id: str, token: Declared) -> None:
         existing = await self._store.get_token(self._identities.hash(token.id))

@@ -172,8 +172,8 @@ class StoreReader(Protocol):
     ) -> list[Message]:
         """Top-level messages between ``oldest`` and ``latest``, newest first, at most ``limit``.
 
-        Thread replies are left out (they are listed by ``list_thread``); a thread's parent
-        stays.
+        Thread replies are left out (they are listed by ``list_thread``), except those also
+        sent to the channel (subtype ``thread_broadcast``); a thread's parent stays.
         """
         ...
 
@@ -186,6 +186,14 @@ class StoreReader(Protocol):
 
     async def thread_summary(self, conversation_id: str, thread_ts: str) -> ThreadSummary:
         """The replies under a parent message (the parent itself not counted)."""
+        ...
+
+    async def replies_under(
+        self, conversation_id: str, oldest_parent: str, latest_parent: str
+    ) -> dict[str, list[tuple[str, str]]]:
+        """The replies under every parent whose ts is between ``oldest_parent`` and
+        ``latest_parent`` (both included): ``{parent ts: [(user, ts), ...]}``, oldest first;
+        parents without replies are absent. One query for a whole page of history."""
         ...
 
     async def find_channel_by_name(self, team_id: str, name: str) -> Conversation | None:

@@ -3,6 +3,7 @@ the repair of stored text (:mod:`slackline.storage.repair`), a migration written
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -19,9 +20,22 @@ class Migration:
     repair: bool = False  # run the text repair (slackline.storage.repair) after the statements
 
 
+_TRIGGER = re.compile(r"\s*CREATE\s+(TEMP\w*\s+)?TRIGGER\b", re.IGNORECASE)
+
+
 def _split_statements(script: str) -> tuple[str, ...]:
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return tuple(s.strip() for s in "\n".join(lines).split(";") if s.strip())
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending = f"{pending};{piece}" if pending else piece
+        # A trigger's body holds statements of its own: the trigger ends at its END.
+        if _TRIGGER.match(pending) and not pending.rstrip().upper().endswith("END"):
+            continue
+        if pending.strip():
+            statements.append(pending.strip())
+        pending = ""
+    return tuple(statements)
 
 
 def load_migrations(dialect: str) -> list[Migration]:

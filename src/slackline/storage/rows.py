@@ -33,7 +33,8 @@ USER_COLUMNS = (
 BOT_COLUMNS = ("id", "team_id", "user_id", "name", "deleted", "updated")
 CONVERSATION_COLUMNS = (
     "id", "team_id", "name", "is_private", "is_im", "is_mpim", "is_general", "is_archived",
-    "creator", "created", "topic", "purpose", "im_user",
+    "creator", "created", "topic", "purpose", "im_user", "topic_creator", "topic_last_set",
+    "purpose_creator", "purpose_last_set",
 )  # fmt: skip
 TOKEN_COLUMNS = (
     "hash", "team_id", "user_id", "type", "scopes", "revoked", "expires_at",
@@ -110,7 +111,7 @@ def conversation_row(conversation: Conversation) -> tuple[Any, ...]:
     return (
         c.id, c.team_id, c.name, int(c.is_private), int(c.is_im), int(c.is_mpim),
         int(c.is_general), int(c.is_archived), c.creator, c.created, c.topic, c.purpose,
-        c.im_user,
+        c.im_user, c.topic_creator, c.topic_last_set, c.purpose_creator, c.purpose_last_set,
     )  # fmt: skip
 
 
@@ -120,6 +121,8 @@ def row_conversation(row: Row) -> Conversation:
         id=row[0], team_id=row[1], name=row[2], is_private=bool(row[3]), is_im=bool(row[4]),
         is_mpim=bool(row[5]), is_general=bool(row[6]), is_archived=bool(row[7]),
         creator=row[8], created=row[9], topic=row[10], purpose=row[11], im_user=row[12],
+        topic_creator=row[13], topic_last_set=row[14], purpose_creator=row[15],
+        purpose_last_set=row[16],
     )  # fmt: skip
 
 

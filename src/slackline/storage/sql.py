@@ -169,9 +169,14 @@ class Statements:
             "SELECT user_id, ts FROM messages WHERE conversation_id = ? AND thread_ts = ? "
             "AND ts != ? ORDER BY ts"
         )
+        # The replies under every parent whose ts is in a range (a page of history), at once.
+        self.replies_between = (
+            "SELECT thread_ts, user_id, ts FROM messages WHERE conversation_id = ? "
+            "AND thread_ts >= ? AND thread_ts <= ? AND ts != thread_ts ORDER BY ts"
+        )
 
     def list_messages(self, *, inclusive: bool) -> str:
-        """Top-level messages in a ts range, newest first.
+        """Top-level messages (and replies also sent to the channel) in a ts range, newest first.
 
         Parameters: conversation id, oldest ts, latest ts, limit.
         """
@@ -179,7 +184,8 @@ class Statements:
         sql = (
             select_sql("messages", rows.MESSAGE_COLUMNS)
             + f" WHERE conversation_id = ? AND ts {low} ? AND ts {high} ?"
-            " AND (thread_ts IS NULL OR thread_ts = ts) ORDER BY ts DESC LIMIT ?"
+            " AND (thread_ts IS NULL OR thread_ts = ts OR subtype = 'thread_broadcast')"
+            " ORDER BY ts DESC LIMIT ?"
         )
         return self.dialect.convert(sql)
 

@@ -230,7 +230,8 @@ class SqlStore(ABC):
         inclusive: bool,
         limit: int,
     ) -> list[Message]:
-        """Top-level messages (no thread replies) between oldest and latest, newest first."""
+        """Top-level messages (no thread replies but broadcasts) between oldest and latest,
+        newest first."""
         sql = self._sql.list_messages(inclusive=inclusive)
         # ts are compared as fixed-width text, so bounds must be clamped into the ts range.
         bounds = (min(max(m, 0), rows.MAX_TS_MICROS) for m in (oldest_micros, latest_micros))
@@ -254,6 +255,16 @@ class SqlStore(ABC):
         """Count the replies under a parent and list who wrote them."""
         params = [conversation_id, thread_ts, thread_ts]
         return rows.replies_summary(await self._fetchall(self._sql.thread_replies, params))
+
+    async def replies_under(
+        self, conversation_id: str, oldest_parent: str, latest_parent: str
+    ) -> dict[str, list[tuple[str, str]]]:
+        """The ``(user, ts)`` of the replies under each parent in a ts range, oldest first."""
+        params = [conversation_id, oldest_parent, latest_parent]
+        found: dict[str, list[tuple[str, str]]] = {}
+        for parent, user, ts in await self._fetchall(self._sql.replies_between, params):
+            found.setdefault(parent, []).append((user, ts))
+        return found
 
     async def remove_reaction(self, conversation_id: str, ts: str, name: str, user_id: str) -> bool:
         """Remove a reaction; returns whether there was one."""

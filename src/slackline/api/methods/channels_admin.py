@@ -1,5 +1,6 @@
 """``conversations.create``, ``join``, ``leave``, ``invite``, ``kick``, ``rename``,
-``archive``, ``unarchive`` and ``open``: changing channels and who is in them.
+``archive``, ``unarchive``, ``setTopic``, ``setPurpose``, ``open`` and ``close``: changing
+channels and who is in them, and opening and closing DMs and group DMs.
 
 Visibility is :mod:`slackline.domain.access`'s rule: a private
 conversation the caller is not in is ``channel_not_found``. DMs and group DMs are
@@ -9,7 +10,12 @@ are the services' (:mod:`slackline.services.membership`, :mod:`slackline.service
 Permission choices where Slack depends on workspace settings: anyone may create, rename,
 archive and unarchive channels they are in, and invite to them; removing someone from a
 public channel takes an admin, an owner or the channel's creator (``restricted_action``),
-from a private channel any member.
+from a private channel any member. Any member may set a topic or purpose (of a channel,
+private channel or group DM; DMs have none).
+
+``conversations.open`` with one other user (or none: the caller's self-DM) opens a DM, with
+two to eight others a group DM of them and the caller; an existing one with exactly those
+members is reused (and reopened for the caller if they had closed it).
 """
 
 from __future__ import annotations
@@ -26,8 +32,12 @@ from slackline.domain.models import Conversation, User
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import conversation_object
 from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
+from slackline.services.conversations import Opened
 
 MAX_CHANNEL_NAME_CHARS = 80
+MAX_TOPIC_CHARS = 250
+# A group DM holds at most nine people: the caller and eight others.
+MAX_MPIM_OTHERS = 8
 _NAME_CHARS = re.compile(r"[a-z0-9_\-]+")
 _PUNCTUATION = re.compile(r"[_\-]+")
 _MANAGE_SCOPES = ("channels:manage", "channels:write", "groups:write", "im:write", "mpim:write")
@@ -196,39 +206,110 @@ async def conversations_unarchive(call: Call) -> dict[str, Any]:
     return {}
 
 
-async def _dm_peer(call: Call) -> User:
-    """The other party named by ``users`` (the caller alone means their self-DM)."""
-    ids = [part.strip() for part in call.args.text("users").split(",") if part.strip()]
-    if not ids:
-        raise SlackError(SlackErrorCode.USERS_LIST_NOT_SUPPLIED)
+async def titled_conversation(call: Call) -> Conversation:
+    """The conversation whose topic or purpose the caller may set: one they are in (not a
+    DM), not archived."""
+    conversation, is_member = await visible_conversation(call, call.args.text("channel"))
+    if conversation.is_im:
+        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+    if not is_member:
+        raise SlackError(SlackErrorCode.NOT_IN_CHANNEL)
+    if conversation.is_archived:
+        raise SlackError(SlackErrorCode.IS_ARCHIVED)
+    return conversation
+
+
+def titled_text(call: Call, name: str) -> str:
+    """``topic`` or ``purpose``: at most 250 characters (``too_long``)."""
+    text = call.args.text(name)
+    if len(text) > MAX_TOPIC_CHARS:
+        raise SlackError(SlackErrorCode.CONVERSATION_TOO_LONG)
+    return text
+
+
+async def conversations_set_topic(call: Call) -> dict[str, Any]:
+    """Set the topic; the members see a ``channel_topic`` (``group_topic``) message."""
+    conversation = await titled_conversation(call)
+    topic = titled_text(call, "topic")
+    changed = await call.services.conversation_state.set_topic(
+        conversation, call.identity.user, topic
+    )
+    return await _shown(call, changed)
+
+
+async def conversations_set_purpose(call: Call) -> dict[str, Any]:
+    """Set the purpose; the members see a ``channel_purpose`` (``group_purpose``) message."""
+    conversation = await titled_conversation(call)
+    purpose = titled_text(call, "purpose")
+    changed = await call.services.conversation_state.set_purpose(
+        conversation, call.identity.user, purpose
+    )
+    return await _shown(call, changed)
+
+
+async def open_users(call: Call, ids: list[str]) -> list[User]:
+    """The other people to open a DM or group DM with (the caller left out), each checked:
+    ``user_not_found``, ``user_disabled``, more than eight is ``too_many_users``."""
     me = call.identity.user
     others = [user_id for user_id in dict.fromkeys(ids) if user_id != me.id]
-    if len(others) > 1:
-        # Group DMs are not created through conversations.open (see compatibility.md).
-        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
-    if not others:
-        return me
-    other = await team_user(call, others[0])
-    if other.deleted:
-        raise SlackError(SlackErrorCode.USER_DISABLED)
-    return other
+    if len(others) > MAX_MPIM_OTHERS:
+        raise SlackError(SlackErrorCode.TOO_MANY_USERS)
+    users = []
+    for user_id in others:
+        user = await call.services.access.team_user(call.identity.team.id, user_id)
+        if user.deleted:
+            raise SlackError(SlackErrorCode.USER_DISABLED)
+        users.append(user)
+    return users
+
+
+def comma_list(raw: str) -> list[str]:
+    """A comma-separated argument's items, blanks dropped."""
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+async def open_with(call: Call, others: list[User]) -> tuple[Conversation, Opened]:
+    """The DM (no or one other person) or group DM (several) with ``others``, opened."""
+    me, state = call.identity.user, call.services.conversation_state
+    if len(others) <= 1:
+        return await state.open_im(me, others[0] if others else me)
+    return await state.open_mpim(me, others)
 
 
 async def conversations_open(call: Call) -> dict[str, Any]:
-    """The DM with ``users`` (created if missing), or the DM or group DM ``channel``."""
-    full = call.args.flag("return_im")
+    """The DM or group DM with ``users`` (created if missing), or the DM or group DM
+    ``channel``; reopened for the caller if they had closed it."""
     if call.args.text("channel"):
         conversation, _ = await visible_conversation(call, call.args.text("channel"))
         if not (conversation.is_im or conversation.is_mpim):
             raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
-        created = False
+        opened = await call.services.conversation_state.reopen(conversation, call.identity.user)
     else:
-        other = await _dm_peer(call)
-        conversation, created = await call.services.membership.open_im(call.identity.user, other)
+        ids = comma_list(call.args.text("users"))
+        if not ids:
+            raise SlackError(SlackErrorCode.USERS_LIST_NOT_SUPPLIED)
+        conversation, opened = await open_with(call, await open_users(call, ids))
+    # Group DMs are always answered in full (clients name them from it); DMs on request.
+    full = conversation.is_mpim or call.args.flag("return_im")
     channel = (await _shown(call, conversation))["channel"] if full else {"id": conversation.id}
-    if created:
-        return {"channel": channel}
-    return {"no_op": True, "already_open": True, "channel": channel}
+    if opened is Opened.ALREADY_OPEN:
+        return {"no_op": True, "already_open": True, "channel": channel}
+    return {"channel": channel}
+
+
+async def close_conversation(call: Call, conversation: Conversation) -> dict[str, Any]:
+    """Close a DM or group DM for the caller; ``already_closed`` when it was."""
+    if not await call.services.conversation_state.close(conversation, call.identity.user):
+        return {"no_op": True, "already_closed": True}
+    return {}
+
+
+async def conversations_close(call: Call) -> dict[str, Any]:
+    """Close a DM or group DM for the caller (channels are left, not closed)."""
+    conversation, _ = await visible_conversation(call, call.args.text("channel"))
+    if not (conversation.is_im or conversation.is_mpim):
+        raise SlackError(SlackErrorCode.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE)
+    return await close_conversation(call, conversation)
 
 
 METHODS = [
@@ -259,4 +340,7 @@ METHODS = [
         _MANAGE_SCOPES,
         bool_args=("return_im",),
     ),
+    MethodSpec("conversations.close", conversations_close, Tier.TIER_2, _MANAGE_SCOPES),
+    MethodSpec("conversations.setTopic", conversations_set_topic, Tier.TIER_2, _MANAGE_SCOPES),
+    MethodSpec("conversations.setPurpose", conversations_set_purpose, Tier.TIER_2, _MANAGE_SCOPES),
 ]

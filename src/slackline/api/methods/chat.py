@@ -1,4 +1,4 @@
-"""``chat.postMessage``.
+"""``chat.postMessage``, ``chat.meMessage``, ``chat.postEphemeral``, ``chat.getPermalink``.
 
 ``channel`` must be a conversation id (C…, G…, D…); names and user ids are
 ``channel_not_found``. Who may post where is :mod:`slackline.domain.access`'s rule:
@@ -10,23 +10,37 @@ poster has not joined is ``not_in_channel``. Checks run in this order: ``channel
 ``invalid_attachments``, ``too_many_attachments``, ``no_text``, ``msg_too_long``).
 
 ``ok`` is sent only after the message is committed (decisions F.1). A message posted with a
-bot token carries both ``user`` (the bot user) and ``bot_id`` (decisions E.4).
+bot token carries both ``user`` (the bot user) and ``bot_id`` (decisions E.4), unless it is
+posted under the bot's own name (:func:`authorship`): then it is a ``bot_message``.
+Threads and broadcasts: :mod:`slackline.services.messages`. Every choice is listed in
+docs/web-api-messages.md.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from slackline.api.call import Call
+from slackline.api.methods.conversations import visible_conversation
 from slackline.api.registry import MethodSpec
-from slackline.domain.models import Message
+from slackline.domain.models import Conversation, Message
+from slackline.domain.ratelimit import Tier
+from slackline.domain.shapes import BOT_MESSAGE_SUBTYPE
 from slackline.domain.text import UnusableJsonError, load_json
+from slackline.domain.threads import is_reply
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import check_text
 
 MAX_ATTACHMENTS = 100
 PUBLIC_POST_SCOPE = "chat:write.public"
+CHAT_SCOPES = ("chat:write", "chat:write:bot", "chat:write:user")
+ME_MESSAGE_SUBTYPE = "me_message"
+# The name Slack gives a message a user token posts "as a bot" without a ``username``.
+USER_TOKEN_BOT_NAME = "bot"
+_POST_FLAGS = ("as_user", "mrkdwn", "reply_broadcast", "unfurl_links", "unfurl_media")
 
 
 def _json_list(raw: str, error: SlackErrorCode) -> list[Any] | None:
@@ -56,24 +70,110 @@ def rich_content(call: Call) -> dict[str, Any]:
     return extra
 
 
-def _thread_ts(call: Call) -> str | None:
+def thread_ts_arg(call: Call) -> str | None:
     """``thread_ts`` normalised to a ts; a value that is not one starts no thread."""
     micros = parse_ts_arg(call.args.text("thread_ts"))
     return micros_to_ts(micros) if micros else None
 
 
-async def chat_post_message(call: Call) -> dict[str, Any]:
-    """Post a message as the token's user (or bot) and return it once it is stored."""
+@dataclass(frozen=True, slots=True)
+class Authorship:
+    """Who a message shows as: the token's user, or a ``bot_message`` under a name."""
+
+    bot_id: str | None
+    subtype: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _icons(call: Call) -> dict[str, str]:
+    emoji, url = call.args.text("icon_emoji"), call.args.text("icon_url")
+    if emoji:  # Slack: icon_emoji overrides icon_url
+        return {"emoji": emoji}
+    if url:
+        return {"image_36": url, "image_48": url, "image_72": url}
+    return {}
+
+
+def authorship(call: Call) -> Authorship:
+    """How a post is attributed (Slack's legacy ``as_user`` rules).
+
+    ``as_user=true`` always posts as the token's user. A bot token posts as its bot user
+    (with ``bot_id``) unless it gives ``username``, ``icon_emoji``, ``icon_url`` or
+    ``as_user=false``: then the message is a ``bot_message`` with ``username`` (the bot's
+    name by default), ``icons`` and ``bot_id``, and no ``user``. A user token posts as its
+    user unless it gives ``as_user=false``: then it is a ``bot_message`` named ``username``
+    (``bot`` by default), without ``bot_id`` (no bot stands behind a user token).
+    """
     identity = call.identity
-    conversation = await call.services.access.postable(
+    is_bot = identity.token.is_bot
+    bot_id = identity.user.bot_id if is_bot else None
+    as_user_given = "as_user" in call.args.raw
+    as_user = call.args.flag("as_user")
+    if as_user:
+        return Authorship(bot_id)
+    icons = _icons(call)
+    username = call.args.text("username")
+    explicit_bot = as_user_given and not as_user
+    if is_bot and not (explicit_bot or username or icons):
+        return Authorship(bot_id)
+    if not is_bot and not explicit_bot:
+        return Authorship(None)
+    if not username:
+        bot = identity.bot
+        username = (bot.name if bot else identity.user.name) if is_bot else USER_TOKEN_BOT_NAME
+    extra: dict[str, Any] = {"username": username}
+    if icons:
+        extra["icons"] = icons
+    return Authorship(bot_id, BOT_MESSAGE_SUBTYPE, extra)
+
+
+async def postable(call: Call) -> Conversation:
+    """The conversation ``channel`` names, if the caller may post there."""
+    identity = call.identity
+    return await call.services.access.postable(
         identity.team.id,
         identity.user.id,
         call.args.text("channel"),
         public_without_membership=PUBLIC_POST_SCOPE in identity.token.scopes,
     )
-    extra = rich_content(call)
+
+
+def draft_message(call: Call, conversation: Conversation) -> Message:
+    """The message a chat.* call describes (authorship, content, thread), checked."""
+    author = authorship(call)
+    extra = {**author.extra, **rich_content(call)}
     text = call.args.text("text")
-    check_text(text, has_rich_content=bool(extra))
+    check_text(text, has_rich_content=any(k in extra for k in ("blocks", "attachments")))
+    identity = call.identity
+    return Message(
+        channel=conversation.id,
+        ts="",
+        team_id=identity.team.id,
+        user=identity.user.id,
+        text=text,
+        bot_id=author.bot_id,
+        subtype=author.subtype,
+        thread_ts=thread_ts_arg(call),
+        extra=extra,
+    )
+
+
+async def chat_post_message(call: Call) -> dict[str, Any]:
+    """Post a message as the token's user (or bot) and return it once it is stored."""
+    conversation = await postable(call)
+    draft = draft_message(call, conversation)
+    broadcast = call.args.flag("reply_broadcast")
+    posted = await call.services.messages.post_message(draft, broadcast=broadcast)
+    stored = posted.message
+    return {"channel": stored.channel, "ts": stored.ts, "message": posted.object}
+
+
+async def chat_me_message(call: Call) -> dict[str, Any]:
+    """Post a ``me_message`` (``/me does something``), stored and delivered like a post."""
+    conversation = await postable(call)
+    text = call.args.text("text")
+    check_text(text, has_rich_content=False)
+    identity = call.identity
     draft = Message(
         channel=conversation.id,
         ts="",
@@ -81,20 +181,50 @@ async def chat_post_message(call: Call) -> dict[str, Any]:
         user=identity.user.id,
         text=text,
         bot_id=identity.user.bot_id if identity.token.is_bot else None,
-        thread_ts=_thread_ts(call),
-        extra=extra,
+        subtype=ME_MESSAGE_SUBTYPE,
     )
     posted = await call.services.messages.post_message(draft)
-    stored = posted.message
-    return {"channel": stored.channel, "ts": stored.ts, "message": posted.object}
+    return {"channel": posted.message.channel, "ts": posted.message.ts}
+
+
+async def chat_post_ephemeral(call: Call) -> dict[str, Any]:
+    """Show a message to one member of the channel only; never stored, never in history."""
+    conversation = await postable(call)
+    recipient = call.args.text("user")
+    if not recipient or not await call.services.reads.is_member(conversation.id, recipient):
+        raise SlackError(SlackErrorCode.USER_NOT_IN_CHANNEL)
+    draft = draft_message(call, conversation)
+    message_ts = await call.services.messages.post_ephemeral(draft, recipient)
+    return {"message_ts": message_ts}
+
+
+def permalink(base_url: str, message: Message) -> str:
+    """``<base>/archives/<channel>/p<ts without its dot>``, with ``thread_ts`` and ``cid``
+    for a reply, as Slack's permalinks are formed."""
+    link = f"{base_url}/archives/{message.channel}/p{message.ts.replace('.', '')}"
+    if is_reply(message) and message.thread_ts is not None:
+        link += "?" + urlencode({"thread_ts": message.thread_ts, "cid": message.channel})
+    return link
+
+
+async def chat_get_permalink(call: Call) -> dict[str, Any]:
+    """The permalink of a message the caller may see."""
+    conversation, _ = await visible_conversation(call, call.args.text("channel"))
+    message = await call.services.access.message(
+        conversation, call.args.text("message_ts"), malformed=SlackErrorCode.MESSAGE_NOT_FOUND
+    )
+    return {"channel": conversation.id, "permalink": permalink(call.base_url(), message)}
 
 
 METHODS = [
+    MethodSpec("chat.postMessage", chat_post_message, None, CHAT_SCOPES, bool_args=_POST_FLAGS),
+    MethodSpec("chat.meMessage", chat_me_message, Tier.TIER_3, CHAT_SCOPES),
     MethodSpec(
-        "chat.postMessage",
-        chat_post_message,
-        None,
-        ("chat:write", "chat:write:bot", "chat:write:user"),
-        bool_args=("as_user", "mrkdwn", "reply_broadcast", "unfurl_links", "unfurl_media"),
+        "chat.postEphemeral",
+        chat_post_ephemeral,
+        Tier.TIER_4,
+        CHAT_SCOPES,
+        bool_args=("as_user", "link_names"),
     ),
+    MethodSpec("chat.getPermalink", chat_get_permalink, Tier.TIER_4, (), publishes=False),
 ]

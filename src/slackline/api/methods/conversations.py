@@ -1,9 +1,15 @@
-"""``conversations.*``: listing, describing and reading channels, DMs and group DMs.
+"""``conversations.*`` and ``users.conversations``: listing, describing and reading
+channels, DMs and group DMs.
 
 Visibility is :mod:`slackline.domain.access`'s rule: anything invisible, of another team or
 unknown is ``channel_not_found`` in every method, ``conversations.history`` included, so a
 non-member never learns that a private conversation exists (Slack answers the same). Public
-channel history is readable without joining.
+channel history is readable without joining. ``users.conversations`` lists another user's
+private channels, DMs and group DMs only when the caller is in them too.
+
+A member sees their read state (:mod:`slackline.domain.read_state`) in
+``conversations.info``: ``last_read`` and the unread counts, and for DMs and group DMs
+whether they are open; ``conversations.list`` shows DMs and group DMs with ``is_open``.
 """
 
 from __future__ import annotations
@@ -15,10 +21,18 @@ from slackline.api.methods.common import next_cursor_metadata
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation
 from slackline.domain.ratelimit import Tier
-from slackline.domain.shapes import conversation_object, im_read_state, page_of
+from slackline.domain.read_state import ReadState
+from slackline.domain.shapes import (
+    conversation_object,
+    im_read_state,
+    member_read_state,
+    message_object,
+    page_of,
+)
 from slackline.errors import SlackError, SlackErrorCode
 
 CONVERSATIONS_CURSOR = "conversations"
+USER_CONVERSATIONS_CURSOR = "user_conversations"
 MEMBERS_CURSOR = "members"
 CONVERSATION_TYPES = ("public_channel", "private_channel", "mpim", "im")
 DEFAULT_TYPES = ("public_channel",)
@@ -82,23 +96,46 @@ async def conversations_list(call: Call) -> dict[str, Any]:
         limit=limit + 1,
     )
     page = page_of(rows, limit, CONVERSATIONS_CURSOR, lambda c: c.id)
+    with_open = any(c.is_im or c.is_mpim for c in page.items)
+    closed = await reads.read_state.closed_of(me) if with_open else frozenset()
     channels = []
     for conversation in page.items:
         is_member = await reads.is_member(conversation.id, me)
-        channels.append(await describe(call, conversation, is_member=is_member, with_count=True))
+        obj = await describe(call, conversation, is_member=is_member, with_count=True)
+        if conversation.is_im or conversation.is_mpim:
+            obj["is_open"] = conversation.id not in closed
+        channels.append(obj)
     return {"channels": channels, **next_cursor_metadata(page.next_cursor)}
 
 
+async def latest_message(call: Call, conversation: Conversation) -> dict[str, Any] | None:
+    """The newest top-level message of a conversation, as ``latest`` shows it."""
+    latest = await call.services.reads.list_messages(
+        conversation.id, oldest_micros=0, latest_micros=MAX_TS_MICROS, inclusive=True, limit=1
+    )
+    return message_object(latest[0]) if latest else None
+
+
+async def read_state_of(call: Call, conversation: Conversation) -> ReadState:
+    """The caller's read state in a conversation they are a member of."""
+    found = await call.services.reads.read_state.state(conversation.id, call.identity.user.id)
+    return found or ReadState()
+
+
 async def conversations_info(call: Call) -> dict[str, Any]:
-    """One visible conversation; ``num_members`` only with ``include_num_members``."""
+    """One visible conversation; ``num_members`` only with ``include_num_members``; a
+    member's read state."""
     conversation, is_member = await visible_conversation(call, call.args.text("channel"))
     with_count = call.args.flag("include_num_members")
     obj = await describe(call, conversation, is_member=is_member, with_count=with_count)
-    if conversation.is_im:
-        latest = await call.services.reads.list_messages(
-            conversation.id, oldest_micros=0, latest_micros=MAX_TS_MICROS, inclusive=True, limit=1
-        )
-        obj.update(im_read_state(latest[0] if latest else None))
+    if not is_member:
+        return {"channel": obj}
+    state = await read_state_of(call, conversation)
+    if conversation.is_im or conversation.is_mpim:
+        obj.update(im_read_state(None, state))
+        obj["latest"] = await latest_message(call, conversation)
+    else:
+        obj.update(member_read_state(conversation, state))
     return {"channel": obj}
 
 
@@ -110,6 +147,32 @@ async def conversations_members(call: Call) -> dict[str, Any]:
     rows = await call.services.reads.list_members(conversation.id, after, limit + 1)
     page = page_of(rows, limit, MEMBERS_CURSOR, lambda member: member)
     return {"members": page.items, **next_cursor_metadata(page.next_cursor)}
+
+
+async def users_conversations(call: Call) -> dict[str, Any]:
+    """The conversations ``user`` (the caller by default) is in that the caller may see."""
+    identity = call.identity
+    me = identity.user.id
+    target = await call.services.access.team_user(identity.team.id, call.args.text("user") or me)
+    kinds = parse_types(call.args.text("types"))
+    limit = call.args.limit()
+    after = call.args.cursor(USER_CONVERSATIONS_CURSOR)
+    reads = call.services.reads
+    rows = await reads.read_state.conversations_of(
+        identity.team.id,
+        target.id,
+        kinds,
+        viewer=me,
+        exclude_archived=call.args.flag("exclude_archived"),
+        after=after,
+        limit=limit + 1,
+    )
+    page = page_of(rows, limit, USER_CONVERSATIONS_CURSOR, lambda c: c.id)
+    channels = []
+    for conversation in page.items:
+        is_member = target.id == me or await reads.is_member(conversation.id, me)
+        channels.append(await describe(call, conversation, is_member=is_member, with_count=False))
+    return {"channels": channels, **next_cursor_metadata(page.next_cursor)}
 
 
 METHODS = [
@@ -131,5 +194,13 @@ METHODS = [
     ),
     MethodSpec(
         "conversations.members", conversations_members, Tier.TIER_4, _READ_SCOPES, publishes=False
+    ),
+    MethodSpec(
+        "users.conversations",
+        users_conversations,
+        Tier.TIER_3,
+        _READ_SCOPES,
+        bool_args=("exclude_archived",),
+        publishes=False,
     ),
 ]

@@ -1,5 +1,9 @@
 """``conversations.history``: a conversation's messages between ``oldest`` and ``latest``,
-newest first, with ``has_more`` and cursors; visibility is :mod:`slackline.domain.access`'s."""
+newest first, with ``has_more`` and cursors; visibility is :mod:`slackline.domain.access`'s.
+
+Thread replies are left out, except those also sent to the channel (``thread_broadcast``,
+with their ``root``); a parent carries its reply summary and whether the caller follows it
+(:mod:`slackline.domain.threads`)."""
 
 from __future__ import annotations
 
@@ -14,15 +18,17 @@ from slackline.api.methods.conversations import (
 )
 from slackline.api.registry import MethodSpec
 from slackline.domain.ratelimit import Tier
-from slackline.domain.shapes import message_object, page_of
+from slackline.domain.shapes import page_of
 from slackline.domain.ts import parse_ts_arg, ts_to_micros
 from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.messages import shown_messages
 
 HISTORY_CURSOR = "history"
 MAX_HISTORY_LIMIT = 999
 
 
-def _ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
+def ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
+    """A ``latest``/``oldest`` argument in microseconds; ``default`` when absent."""
     raw = call.args.text(name)
     if not raw:
         return default
@@ -49,8 +55,8 @@ def _history_ceiling(call: Call, latest: int, inclusive: bool) -> int:
 async def conversations_history(call: Call) -> dict[str, Any]:
     """Messages between ``oldest`` and ``latest``, newest first, with ``has_more``."""
     conversation, _ = await visible_conversation(call, call.args.text("channel"))
-    latest = _ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
-    oldest = _ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
+    latest = ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
+    oldest = ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
     inclusive = call.args.flag("inclusive")
     limit = min(call.args.limit(), MAX_HISTORY_LIMIT)
     rows = await call.services.reads.list_messages(
@@ -62,7 +68,7 @@ async def conversations_history(call: Call) -> dict[str, Any]:
     )
     page = page_of(rows, limit, HISTORY_CURSOR, lambda message: message.ts)
     return {
-        "messages": [message_object(message) for message in page.items],
+        "messages": await shown_messages(call.services.reads, page.items, call.identity.user.id),
         "has_more": bool(page.next_cursor),
         "pin_count": 0,
         "channel_actions_ts": None,

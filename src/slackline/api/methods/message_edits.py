@@ -6,8 +6,9 @@ Checks run in this order: ``channel_not_found`` (visibility as in conversations.
 (``invalid_blocks_format``, ``invalid_attachments``, ``too_many_attachments``, ``no_text``,
 ``msg_too_long``). ``text`` replaces the text; ``blocks`` and ``attachments`` replace the
 message's own when given (an empty array removes them) and are kept when absent. System
-messages (those with a subtype other than ``bot_message``) cannot be updated. There is no
-edit window. Events: :mod:`slackline.services.edits`.
+messages (those with a subtype other than ``bot_message``, ``me_message`` and
+``thread_broadcast``) cannot be updated. There is no edit window. Events:
+:mod:`slackline.services.edits`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.edits import require_author, require_deleter
-from slackline.services.messages import check_text
+from slackline.services.messages import check_text, thread_fields
 
 _CHAT_SCOPES = ("chat:write", "chat:write:bot", "chat:write:user")
 _RICH_KEYS = ("blocks", "attachments")
 _REACTIONS_KEY = "reactions"
-_EDITABLE_SUBTYPES = frozenset({None, "bot_message"})
+_EDITABLE_SUBTYPES = frozenset({None, "bot_message", "me_message", "thread_broadcast"})
 
 
 async def target_message(call: Call, ts_arg: str = "ts") -> tuple[Conversation, Message]:
@@ -68,7 +69,10 @@ async def chat_update(call: Call) -> dict[str, Any]:
         "channel": conversation.id,
         "ts": updated.ts,
         "text": updated.text,
-        "message": message_object(updated),
+        "message": {
+            **message_object(updated),
+            **await thread_fields(call.services.reads, updated),
+        },
     }
 
 

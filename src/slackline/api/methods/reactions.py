@@ -4,8 +4,10 @@ The message is named by ``channel`` and ``timestamp``; neither is ``no_item_spec
 ``timestamp`` that is not a ts is ``bad_timestamp``, a missing message
 ``message_not_found``. Files are not supported (``no_item_specified``). Any well-formed emoji
 name is accepted (Slackline has no emoji list); a name with surrounding colons is taken
-without them. ``reactions.get`` always lists every reacting user. Events:
-:mod:`slackline.services.reactions`.
+without them. ``reactions.get`` always lists every reacting user. ``reactions.list`` shows
+the messages the caller (or ``user``) reacted to, by their latest reaction, the newest
+first, only where the caller can see them (a page may then hold fewer items than
+``limit``). Events: :mod:`slackline.services.reactions`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from slackline.api.call import Call
+from slackline.api.methods.common import next_cursor_metadata
 from slackline.api.methods.conversations import visible_conversation
+from slackline.api.methods.stars import item_limit, seq_cursor
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
+from slackline.domain.pagination import encode_cursor
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
@@ -57,6 +62,33 @@ async def reactions_get(call: Call) -> dict[str, Any]:
     return {"type": "message", "channel": conversation.id, "message": message_object(message)}
 
 
+REACTIONS_CURSOR = "reactions"
+
+
+async def reactions_list(call: Call) -> dict[str, Any]:
+    """The messages ``user`` (the caller by default) reacted to that the caller can see."""
+    identity = call.identity
+    team_id, me = identity.team.id, identity.user.id
+    access, reads = call.services.access, call.services.reads
+    user = await access.team_user(team_id, call.args.text("user") or me)
+    limit = item_limit(call)
+    before = seq_cursor(call, REACTIONS_CURSOR)
+    rows = await reads.stars.reacted_messages(team_id, user.id, before_seq=before, limit=limit + 1)
+    items = []
+    for row in rows[:limit]:
+        try:
+            await access.visible(team_id, me, row.channel)
+        except SlackError:
+            continue  # a conversation the caller cannot see
+        message = await reads.get_message(row.channel, row.ts)
+        if message is not None:
+            items.append(
+                {"type": "message", "channel": row.channel, "message": message_object(message)}
+            )
+    cursor = encode_cursor(REACTIONS_CURSOR, str(rows[limit - 1].seq)) if len(rows) > limit else ""
+    return {"items": items, **next_cursor_metadata(cursor)}
+
+
 _WRITE_SCOPES = ("reactions:write",)
 METHODS = [
     MethodSpec("reactions.add", reactions_add, Tier.TIER_3, _WRITE_SCOPES),
@@ -65,6 +97,14 @@ METHODS = [
         "reactions.get",
         reactions_get,
         Tier.TIER_3,
+        ("reactions:read",),
+        bool_args=("full",),
+        publishes=False,
+    ),
+    MethodSpec(
+        "reactions.list",
+        reactions_list,
+        Tier.TIER_2,
         ("reactions:read",),
         bool_args=("full",),
         publishes=False,

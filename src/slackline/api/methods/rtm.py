@@ -6,9 +6,10 @@ from typing import Any
 
 from slackline.api.call import Call
 from slackline.api.methods.common import team_brief
+from slackline.api.methods.read_state import team_conversations
 from slackline.api.registry import MethodSpec
 from slackline.domain.ratelimit import Tier
-from slackline.domain.shapes import bot_object, im_object, legacy_channel_object, user_object
+from slackline.domain.shapes import bot_object, user_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.http.forwarding import socket_url
 from slackline.shared.base import TicketGrant
@@ -53,20 +54,10 @@ async def _team_state(call: Call) -> dict[str, Any]:
     reads, identity = call.services.reads, call.identity
     team, me = identity.team, identity.user
     users = await reads.list_users(team.id, "", ALL_ROWS)
-    channels: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
-    ims: list[dict[str, Any]] = []
-    mpims: list[dict[str, Any]] = []
-    kinds = ("public_channel", "private_channel", "im", "mpim")
-    for conv in await reads.list_conversations(
-        team.id, kinds, viewer=me.id, exclude_archived=False, after="", limit=ALL_ROWS
-    ):
-        if conv.is_im:
-            ims.append(im_object(conv))
-            continue
-        members = await reads.list_members(conv.id, "", RTM_START_MEMBER_CAP)
-        obj = legacy_channel_object(conv, is_member=me.id in members, members=members)
-        (mpims if conv.is_mpim else groups if conv.is_private else channels).append(obj)
+    with_unreads = not call.args.flag("no_unreads")
+    conversations = await team_conversations(
+        call, member_cap=RTM_START_MEMBER_CAP, with_unreads=with_unreads
+    )
     return {
         "self": {
             "id": me.id,
@@ -85,10 +76,7 @@ async def _team_state(call: Call) -> dict[str, Any]:
             "plan": "",
         },
         "users": [user_object(u) for u in users],
-        "channels": channels,
-        "groups": groups,
-        "ims": ims,
-        "mpims": mpims,
+        **conversations,
         "bots": [bot_object(b) for b in await reads.list_bots(team.id)],
     }
 

@@ -1,9 +1,13 @@
 """``conversations.replies``: a thread, its parent first, then its replies oldest first.
 
 ``ts`` may name the parent or any reply; a ts that is not a stored message is
-``thread_not_found``. The parent carries ``thread_ts`` and, when it has replies,
-``reply_count``, ``reply_users_count``, ``latest_reply`` and ``reply_users``; replies carry
-``parent_user_id``. ``latest``, ``oldest`` and ``inclusive`` are not applied.
+``thread_not_found``. The parent comes first on the first page whatever ``oldest`` and
+``latest`` say (as Slack answers), and counts toward ``limit``; the replies are those between
+``oldest`` and ``latest`` (``inclusive`` keeps both ends), paged with ``cursor``. The parent
+carries ``thread_ts``, its summary and whether the caller follows the thread
+(:mod:`slackline.domain.threads`); replies carry ``parent_user_id``, broadcasts their
+``root``. A message without replies is an ordinary message (no ``thread_ts``), alone on its
+page, as Slack documents.
 """
 
 from __future__ import annotations
@@ -12,35 +16,44 @@ from typing import Any
 
 from slackline.api.call import Call
 from slackline.api.methods.common import next_cursor_metadata
-from slackline.api.methods.conversations import HISTORY_SCOPES, visible_conversation
+from slackline.api.methods.conversations import (
+    HISTORY_SCOPES,
+    MAX_TS_MICROS,
+    visible_conversation,
+)
+from slackline.api.methods.history import ts_bound
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Message
-from slackline.domain.pagination import MAX_PAGE_LIMIT
+from slackline.domain.pagination import MAX_PAGE_LIMIT, encode_cursor
 from slackline.domain.ratelimit import Tier
-from slackline.domain.shapes import message_object, page_of
-from slackline.errors import SlackErrorCode
-from slackline.storage.base import ThreadSummary
+from slackline.domain.shapes import message_object
+from slackline.domain.threads import BROADCAST_SUBTYPE, Reply, parent_fields, thread_root
+from slackline.domain.ts import micros_to_ts, ts_to_micros
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.messages import PARENT_USER_KEY, ROOT_KEY
 
 REPLIES_CURSOR = "replies"
 
 
-def thread_message(
-    message: Message, root: str, parent_user: str | None, summary: ThreadSummary
+def _cursor_ts(call: Call) -> str:
+    """The ts the previous page ended on ("" on the first page)."""
+    key = call.args.cursor(REPLIES_CURSOR)
+    if key:
+        try:
+            ts_to_micros(key)
+        except ValueError as exc:
+            raise SlackError(SlackErrorCode.INVALID_CURSOR) from exc
+    return key
+
+
+def _reply_object(
+    message: Message, parent: Message | None, root: dict[str, Any] | None
 ) -> dict[str, Any]:
-    """A message of a thread as conversations.replies shows it."""
     obj = message_object(message)
-    if message.ts != root:
-        if parent_user is not None:
-            obj["parent_user_id"] = parent_user
-        return obj
-    obj["thread_ts"] = root
-    if summary.reply_count:
-        obj.update(
-            reply_count=summary.reply_count,
-            reply_users_count=len(summary.reply_users),
-            latest_reply=summary.latest_reply,
-            reply_users=summary.reply_users,
-        )
+    if parent is not None:
+        obj.setdefault(PARENT_USER_KEY, parent.user)
+    if root is not None and message.subtype == BROADCAST_SUBTYPE:
+        obj[ROOT_KEY] = root
     return obj
 
 
@@ -52,20 +65,40 @@ async def conversations_replies(call: Call) -> dict[str, Any]:
     found = await call.services.access.message(
         conversation, call.args.text("ts"), malformed=not_found, missing=not_found
     )
-    root = found.thread_ts or found.ts
-    parent = found if root == found.ts else await reads.get_message(conversation.id, root)
+    latest = ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
+    oldest = ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
+    inclusive = call.args.flag("inclusive")
     limit = call.args.limit(default=MAX_PAGE_LIMIT)
-    rows = await reads.list_thread(
-        conversation.id, root, after=call.args.cursor(REPLIES_CURSOR), limit=limit + 1
+    cursor = _cursor_ts(call)
+    root = thread_root(found)
+    parent = found if root == found.ts else await reads.get_message(conversation.id, root)
+    # Replies strictly after ``after`` and (with ``inclusive``, at or) below ``latest``.
+    floor = micros_to_ts(max(oldest - 1 if inclusive else oldest, 0))
+    after = max(cursor, root, floor)
+    ceiling = latest if inclusive else latest - 1
+    with_parent = parent is not None and not cursor
+    wanted = limit - 1 if with_parent else limit
+    rows = await reads.list_thread(conversation.id, root, after=after, limit=wanted + 1)
+    replies = [m for m in rows if ts_to_micros(m.ts) <= ceiling]
+    has_more = len(replies) > wanted
+    page = ([parent] if with_parent and parent is not None else []) + replies[:wanted]
+    every_reply: list[Reply] = (await reads.replies_under(conversation.id, root, root)).get(
+        root, []
     )
-    page = page_of(rows, limit, REPLIES_CURSOR, lambda message: message.ts)
-    summary = await reads.thread_summary(conversation.id, root)
-    parent_user = parent.user if parent is not None else None
-    return {
-        "messages": [thread_message(m, root, parent_user, summary) for m in page.items],
-        "has_more": bool(page.next_cursor),
-        **next_cursor_metadata(page.next_cursor),
-    }
+    root_object = (
+        {**message_object(parent), **parent_fields(parent, every_reply)} if parent else None
+    )
+    messages = []
+    for message in page:
+        if message is parent:
+            viewer = call.identity.user.id
+            messages.append(
+                {**message_object(message), **parent_fields(message, every_reply, viewer)}
+            )
+        else:
+            messages.append(_reply_object(message, parent, root_object))
+    cursor_out = encode_cursor(REPLIES_CURSOR, page[-1].ts) if has_more and page else ""
+    return {"messages": messages, "has_more": has_more, **next_cursor_metadata(cursor_out)}
 
 
 METHODS = [

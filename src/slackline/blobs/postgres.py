@@ -1,0 +1,166 @@
+"""Blobs in a PostgreSQL table (``postgresql://…``), so every process of a cluster reads the
+bytes any of them received: the default when the database is PostgreSQL.
+
+The table, ``slackline_blobs``, lives in the database (and ``search_path`` schema) the URL
+names, which need not be Slackline's own database: :meth:`PostgresBlobStore.start` creates it
+when missing, under an advisory lock so processes starting together do not collide. Rows
+hold the whole blob as ``bytea``. The URL takes the store's options (``pool_max``,
+``timeout_secs``, ``statement_timeout_secs``; ``pool_min`` is always 0, connections are
+opened on demand); every other query parameter goes to libpq, as for the database URL.
+Every failure is a :class:`~slackline.errors.StorageError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias, TypeVar
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import TupleRow
+from psycopg_pool import AsyncConnectionPool
+
+from slackline.blobs.base import check_key
+from slackline.errors import StorageError
+from slackline.storage.postgres import PostgresOptions
+
+R = TypeVar("R")
+Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
+TABLE = "slackline_blobs"
+# The advisory lock taken while creating the table ("SLbl"), keyed by schema like migrations.
+CREATE_LOCK_KEY = 0x534C626C
+DEFAULT_POOL_MAX = 4
+_OPTION_NAMES = frozenset({"pool_min", "pool_max", "timeout_secs", "statement_timeout_secs"})
+_CREATE = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    'key TEXT COLLATE "C" PRIMARY KEY, data BYTEA NOT NULL, size BIGINT NOT NULL)'
+)
+_PUT = (
+    f"INSERT INTO {TABLE} (key, data, size) VALUES (%s, %s, %s) "  # noqa: S608 - a fixed name
+    "ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, size = EXCLUDED.size"
+)
+_GET = f"SELECT data FROM {TABLE} WHERE key = %s"  # noqa: S608 - a fixed name
+_DELETE = f"DELETE FROM {TABLE} WHERE key = %s"  # noqa: S608 - a fixed name
+
+
+def split_url(url: str) -> tuple[str, PostgresOptions]:
+    """The libpq connection string and the store's options of a ``postgresql://`` URL."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    values = {k: v for k, v in query if k in _OPTION_NAMES}
+    values.setdefault("pool_max", str(DEFAULT_POOL_MAX))
+    values["pool_min"] = "0"
+    options = PostgresOptions.parse(values)
+    passed = urlencode([(k, v) for k, v in query if k not in _OPTION_NAMES], quote_via=quote)
+    conninfo = urlunsplit(parts._replace(query=passed))
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.Error as exc:
+        raise ValueError(f"invalid PostgreSQL URL: {exc}") from None
+    return conninfo, options
+
+
+class PostgresBlobStore:
+    """A :class:`~slackline.blobs.base.BlobStore` in one PostgreSQL table."""
+
+    def __init__(self, conninfo: str, options: PostgresOptions) -> None:
+        self._options = options
+        self._pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
+            conninfo,
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": max(1, round(options.timeout_secs)),
+            },
+            configure=self._configure,
+            min_size=0,
+            max_size=options.pool_max,
+            open=False,
+            check=AsyncConnectionPool.check_connection,
+            name="slackline-blobs",
+            timeout=options.timeout_secs,
+            reconnect_timeout=options.timeout_secs,
+        )
+        self._opened = False
+
+    async def _configure(self, conn: Connection) -> None:
+        """The statement limit on each new connection (the URL's ``options`` stay intact)."""
+        statement_ms = str(round(self._options.statement_secs * 1000))
+        await conn.execute("SELECT set_config('statement_timeout', %s, false)", [statement_ms])
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresBlobStore:
+        """``postgresql://user@host:port/dbname?pool_max=4&sslmode=...``."""
+        return cls(*split_url(url))
+
+    async def _run(self, work: Callable[[Connection], Awaitable[R]]) -> R:
+        """``work`` on a pooled connection within the call deadline; failures StorageError."""
+        task = asyncio.ensure_future(self._call(work))
+        try:
+            done, _ = await asyncio.wait((task,), timeout=self._options.call_deadline_secs)
+        except BaseException:
+            task.cancel()
+            raise
+        if not done:
+            task.cancel()
+            raise StorageError(f"blobs: no answer within {self._options.call_deadline_secs:g} s")
+        return task.result()
+
+    async def _call(self, work: Callable[[Connection], Awaitable[R]]) -> R:
+        try:
+            if not self._opened:
+                await self._pool.open()
+                self._opened = True
+            async with self._pool.connection() as conn:
+                return await work(conn)
+        except (psycopg.Error, OSError) as exc:
+            raise StorageError(f"blobs: {type(exc).__name__}: {exc}") from exc
+
+    async def start(self) -> None:
+        """Create the table unless it exists (serialised by an advisory lock)."""
+
+        async def create(conn: Connection) -> None:
+            async with conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s::integer, "
+                    "hashtext(coalesce(current_schema(), '')))",
+                    [CREATE_LOCK_KEY],
+                )
+                await conn.execute(_CREATE)
+
+        await self._run(create)
+
+    async def close(self) -> None:
+        """Close the pooled connections."""
+        if self._opened:
+            self._opened = False
+            await self._pool.close()
+
+    async def put(self, key: str, data: bytes) -> None:
+        """Insert or replace the row."""
+        params: list[Any] = [check_key(key), data, len(data)]
+
+        async def put(conn: Connection) -> None:
+            await conn.execute(_PUT, params)
+
+        await self._run(put)
+
+    async def get(self, key: str) -> bytes | None:
+        """The row's bytes, or None."""
+        params = [check_key(key)]
+
+        async def get(conn: Connection) -> bytes | None:
+            row = await (await conn.execute(_GET, params)).fetchone()
+            return bytes(row[0]) if row is not None else None
+
+        return await self._run(get)
+
+    async def delete(self, key: str) -> bool:
+        """Delete the row; whether there was one."""
+        params = [check_key(key)]
+
+        async def delete(conn: Connection) -> bool:
+            return (await conn.execute(_DELETE, params)).rowcount > 0
+
+        return await self._run(delete)
