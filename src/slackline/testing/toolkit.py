@@ -26,9 +26,14 @@ from slackline.http.args import json_args_text
 from slackline.http.request import Request
 from slackline.services.workspace import generate_token
 from slackline.testing.acting import TYPING, act_as
+from slackline.testing.conversation_actions import ConversationActions
 from slackline.testing.faults import FaultControls
+from slackline.testing.file_actions import FileActions
 from slackline.testing.journal import CallRecord, Direction, FrameRecord, MemoryJournal
+from slackline.testing.message_actions import MessageActions
+from slackline.testing.search_actions import SearchActions
 from slackline.testing.server import ServerThread
+from slackline.testing.workspace_actions import WorkspaceActions
 
 T = TypeVar("T")
 DEFAULT_WAIT_SECS = 5.0
@@ -86,7 +91,14 @@ def _seq(after: FrameRecord | int) -> int:
     return after.seq if isinstance(after, FrameRecord) else after
 
 
-class Slackline(FaultControls):
+class Slackline(
+    MessageActions,
+    ConversationActions,
+    WorkspaceActions,
+    FileActions,
+    SearchActions,
+    FaultControls,
+):
     """One test's view of the server: build the workspace, act as people, wait for what
     the bot does, make Slack misbehave (:class:`FaultControls`)."""
 
@@ -173,12 +185,6 @@ class Slackline(FaultControls):
         user_id, text_args = _user_id(member), json_args_text(args)
         request = Request("POST", f"/api/{method}", b"", {}, b"", "127.0.0.1", "http")
         return lambda app: act_as(app, user_id, method, text_args, request)
-
-    def _ok(self, member: Member | str, method: str, **args: Any) -> dict[str, Any]:
-        result = self.act(member, method, **args)
-        if not result.get("ok"):
-            raise AssertionError(f"{method} as {_user_id(member)} failed: {result}")
-        return result
 
     def post(self, member: Member | str, channel: str, text: str, **args: Any) -> str:
         """Post as the member; returns the message ts."""
