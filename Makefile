@@ -9,8 +9,12 @@ SLACKCLIENT2_STAMP := .venv-slackclient2/.installed
 SLACKCLIENT1_STAMP := .venv-slackclient1/.installed
 NODE_STAMP := $(CLIENTS)/node/node_modules/.installed
 EXAMPLE_NODE_STAMP := examples/node_bot/node_modules/.installed
+# WeeChat headless, wee-slack and websocket-client for tests/weechat, unpacked from Debian's
+# packages (apt-get download, not installed); the folder tests/weechat/harness.py looks in.
+WEECHAT_DIR := .weechat
+WEECHAT_STAMP := $(WEECHAT_DIR)/.make-stamp
 
-.PHONY: serve test check lint types unit clients bench clean
+.PHONY: serve test check lint types unit clients weechat bench clean reference
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +39,7 @@ types: $(STAMP)
 # Two workers (this machine has two cores), a test file per worker at a time: module-scoped
 # servers start once, and files that start private PostgreSQL or Redis servers use ports of
 # their own.
-unit: $(STAMP) clients
+unit: $(STAMP) clients weechat
 	$(BIN)/pytest -n 2 --dist loadfile
 
 clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP) $(EXAMPLE_NODE_STAMP)
@@ -62,9 +66,19 @@ $(EXAMPLE_NODE_STAMP): examples/node_bot/package.json examples/node_bot/package-
 	cd examples/node_bot && npm ci --no-audit --no-fund
 	touch $@
 
+weechat: $(WEECHAT_STAMP)
+
+$(WEECHAT_STAMP): tests/weechat/install.sh
+	sh tests/weechat/install.sh $(WEECHAT_DIR) >/dev/null
+	touch $@
+
 # Builds bench/build/loadgen (gcc) and bench/baselines/node_modules (npm ci) on first use.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# docs/reference.md: every method and event, rendered from the method table and the catalogue.
+reference: $(STAMP)
+	$(BIN)/python -m slackline.reference > docs/reference.md
+
 clean:
-	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(CLIENTS)/node/node_modules examples/node_bot/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(WEECHAT_DIR) $(CLIENTS)/node/node_modules examples/node_bot/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -94,6 +94,8 @@ def rtm_error(server: ServerThread, token: str) -> str | None:
         )),
         ("ADMIN_TOKEN", "s3cret", "admin_token", "s3cret"),
         ("SECRET_FILE", "/tmp/secret", "secret_file", "/tmp/secret"),
+        ("BLOBS", "file:///var/lib/blobs", "blobs", "file:///var/lib/blobs"),
+        ("MAX_FILE_BYTES", "1024", "max_file_bytes", 1024),
     ],
 )  # fmt: skip
 def test_every_serve_flag_reads_its_slackline_variable(

@@ -24,12 +24,13 @@ from slackline.blobs import Blobs, default_blob_url, open_blob_store
 from slackline.broker import Broker, broker_kind
 from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
+from slackline.domain.permalinks import parse_permalink
 from slackline.errors import BrokerError, StorageError
 from slackline.faults import FaultPlan
 from slackline.health import HealthProbe
 from slackline.http.forwarding import PublicUrls, client_address, valid_host
 from slackline.http.request import Request, Response
-from slackline.http.response import plain_response
+from slackline.http.response import permalink_response, plain_response
 from slackline.http.server import MAX_BODY_BYTES
 from slackline.lifecycle import Lifecycle
 from slackline.rtm.client import ClientFrames
@@ -339,6 +340,9 @@ class App:
             return await handle_control(self, request)
         if request.path == "/healthz":
             return self._health(request)
+        target = parse_permalink(request.path, request.query.decode("latin-1"))
+        if target is not None and request.method == "GET":
+            return permalink_response(target, request.request_id)
         return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
 
     def _health(self, request: Request) -> Response:

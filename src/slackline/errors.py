@@ -133,7 +133,7 @@ class SlackErrorCode(enum.StrEnum):
 
     # Workspace (pins, stars, emoji, user groups, prefs and do-not-disturb, api.test).
     ALREADY_PINNED = "already_pinned"
-    NOT_PINNED = "not_pinned"
+    NO_PIN = "no_pin"
     NOT_PINNABLE = "not_pinnable"
     TOO_MANY_PINS = "too_many_pins"
     ALREADY_STARRED = "already_starred"

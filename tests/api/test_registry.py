@@ -21,6 +21,8 @@ READS = {
     "channels.list", "channels.info", "channels.history", "groups.list", "groups.info",
     "groups.history", "im.list", "im.history", "mpim.list", "mpim.history",
     "rtm.connect", "rtm.start",
+    "emoji.list", "usergroups.list", "usergroups.users.list", "users.prefs.get", "dnd.info",
+    "dnd.teamInfo", "users.lookupByEmail", "team.profile.get", "api.test",
 }  # fmt: skip
 
 

@@ -562,3 +562,59 @@ def test_invalid_yaml_is_an_error_naming_the_file(loader: Loader, tmp_path: Path
     path.write_text("teams: [\n")
     with pytest.raises(WorkspaceFileError, match=re.escape(f"{path}: not valid YAML")):
         loader.runner.run(loader.service.load_file(str(path)))
+
+
+# The workspace area's keys: emoji, user groups, profile fields
+
+
+def test_emoji_user_groups_and_profile_fields_are_stored(loader: Loader) -> None:
+    loader.load("""
+teams:
+  - id: T1
+    users: [{id: U1, name: ann}, {id: U2, name: ben}]
+    conversations: [{id: C1, name: general}]
+    emoji: {":parrot:": "https://e.x/p.gif", party: "alias:parrot"}
+    usergroups:
+      - {id: S1, name: Ops Team, description: d, users: [U2, U1], channels: [C1],
+         created_by: U1}
+    profile_fields:
+      - {id: Xf1, label: Office, type: options_list, possible_values: [Paris], ordering: 2,
+         is_hidden: true}
+""")
+    run, store = loader.runner.run, loader.store
+    assert {e.name: e.value for e in run(store.emoji.list_emoji("T1"))} == {
+        "parrot": "https://e.x/p.gif",
+        "party": "alias:parrot",
+    }
+    group = run(store.usergroups.get_usergroup("S1"))
+    assert group is not None
+    assert (group.handle, group.channels, group.created_by) == ("ops-team", ("C1",), "U1")
+    assert run(store.usergroups.list_usergroup_users("S1")) == ["U1", "U2"]
+    (field,) = run(store.prefs.list_profile_fields("T1"))
+    assert (field.type, field.possible_values, field.is_hidden) == (
+        "options_list",
+        ("Paris",),
+        True,
+    )
+
+
+def test_a_group_s_members_are_only_ever_added(loader: Loader) -> None:
+    loader.load(MINIMAL.replace("users: [{id: U1}]", "users: [{id: U1}, {id: U2}]")
+                + "    usergroups: [{id: S1, name: G, users: [U1]}]\n")  # fmt: skip
+    loader.load("teams: [{id: T1, usergroups: [{id: S1, users: [U2]}]}]")
+    assert loader.runner.run(loader.store.usergroups.list_usergroup_users("S1")) == ["U1", "U2"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("usergroups: [{id: S1, name: G, users: [U9]}]", "usergroups[0]"),
+        ("usergroups: [{id: S1, name: G, colour: red}]", "unknown key 'colour'"),
+        ("usergroups: [{id: S1, name: G, handle: everyone}]", "usergroups[0].handle"),
+        ("emoji: {parrot: not-a-url}", "emoji.parrot"),
+        ("emoji: [parrot]", "emoji"),
+        ("profile_fields: [{id: Xf1, type: colour}]", "profile_fields[0].type"),
+    ],
+)
+def test_broken_workspace_area_keys_are_errors(loader: Loader, entry: str, message: str) -> None:
+    _fails(loader, MINIMAL + f"    {entry}\n", message)

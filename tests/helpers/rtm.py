@@ -11,6 +11,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from slackline.rtm.catalogue import EVENT_TYPES, MESSAGE_SUBTYPES
 from slackline.testing.server import ServerThread
 from tests.helpers.http import api
 
@@ -28,12 +29,24 @@ def open_socket(server: ServerThread, token: str, **args: str) -> ClientConnecti
 
 
 def recv_json(socket: ClientConnection, timeout: float = FRAME_TIMEOUT_SECS) -> dict[str, Any]:
-    """The next text frame as JSON."""
+    """The next text frame as JSON; an event of a kind the catalogue does not list fails the
+    test (``slackline.rtm.catalogue`` renders docs/reference.md, so none ships undocumented)."""
     frame = socket.recv(timeout=timeout)
     assert isinstance(frame, str), frame
     document = json.loads(frame)
     assert isinstance(document, dict)
+    assert_catalogued(document)
     return document
+
+
+def assert_catalogued(frame: dict[str, Any]) -> None:
+    """Fail unless the frame is a reply or an event kind of the catalogue."""
+    kind, subtype = frame.get("type"), frame.get("subtype")
+    if kind is None:
+        return  # a reply to a frame: {"ok", "reply_to", ...}
+    assert kind in EVENT_TYPES, f"event type {kind!r} is not in slackline.rtm.catalogue"
+    if kind == "message" and subtype is not None:
+        assert subtype in MESSAGE_SUBTYPES, f"message subtype {subtype!r} is not catalogued"
 
 
 def recv_until(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from slackline.http.multipart import MAX_PARTS, parse_multipart
+from slackline.http.multipart import MAX_PARTS, multipart_files, parse_multipart
 
 FORM_DATA = "multipart/form-data; boundary=xyz"
 
@@ -116,3 +116,13 @@ def test_a_content_type_without_a_boundary_is_refused() -> None:
 def test_an_empty_boundary_is_refused() -> None:
     with pytest.raises(ValueError, match="boundary"):
         parse_multipart(form(part("a", b"1")), 'multipart/form-data; boundary=""')
+
+
+def test_a_file_part_is_a_view_of_the_body_not_a_copy() -> None:
+    data = bytes(range(256)) * 64 + b"\r\n--xy"  # CR LF and a boundary prefix inside
+    head = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n'
+    body = form(head + data + b"\r\n", part("title", b"t"))
+    (file,) = multipart_files(body, FORM_DATA)
+    assert (file.name, file.filename, bytes(file.data)) == ("file", "a.bin", data)
+    assert isinstance(file.data, memoryview) and file.data.obj is body
+    assert parse_multipart(body, FORM_DATA) == [("title", "t")]

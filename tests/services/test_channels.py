@@ -46,6 +46,9 @@ def history_subtypes(server: ServerThread, channel: str) -> list[str]:
 
 # conversations.create
 
+# A new channel's topic and purpose: empty, set by nobody.
+EMPTY_TEXT = {"value": "", "creator": "", "last_set": 0}
+
 
 def test_a_new_public_channel_is_announced_to_the_whole_team(server: ServerThread) -> None:
     with open_socket(server, DAVE) as dave:
@@ -54,7 +57,7 @@ def test_a_new_public_channel_is_announced_to_the_whole_team(server: ServerThrea
         assert event == {
             "type": "channel_created",
             "channel": {"id": channel, "name": "plaza", "created": event["channel"]["created"],
-                        "creator": "U0001"},
+                        "creator": "U0001", "topic": EMPTY_TEXT, "purpose": EMPTY_TEXT},
         }  # fmt: skip
 
 

@@ -191,3 +191,25 @@ def test_topic_and_purpose_setters_round_trip(runner: asyncio.Runner, store: Sto
     )  # fmt: skip
     runner.run(store.put_conversation(conversation))
     assert runner.run(store.get_conversation("C7")) == conversation
+
+
+def test_a_member_who_left_has_no_read_state_and_keeps_the_marker_for_later(
+    runner: asyncio.Runner, room: Store
+) -> None:
+    ts = _post(runner, room, "C1", "U2")
+    runner.run(room.read_state.mark("C1", "U1", ts))
+    runner.run(room.remove_member("C1", "U1"))
+    assert _state(runner, room) is None
+    assert "C1" not in runner.run(room.read_state.states_of("U1"))
+    runner.run(room.add_members("C1", ["U1"]))
+    assert _state(runner, room) == ReadState(ts, True, 0, 0, 0)
+
+
+def test_a_marker_past_every_message_leaves_nothing_unread(
+    runner: asyncio.Runner, room: Store
+) -> None:
+    for _ in range(3):
+        _post(runner, room, "C1", "U2")
+    runner.run(room.read_state.mark("C1", "U1", "9999999999.999999"))
+    state = _state(runner, room)
+    assert state is not None and (state.unread_count, state.unread_count_display) == (0, 0)

@@ -8,7 +8,7 @@ module aims both at a Slackline TLS listener without touching the script or ``/e
   ``slack.com`` / ``*.slack.com`` connection (port 443, or the TLS port itself) to
   ``127.0.0.1:<tls_port>`` and refuses everything else (so nothing leaves the machine).
   WeeChat gets ``https_proxy=socks5h://...`` in its environment: libcurl honours it (SOCKS,
-  so no CONNECT reply lands in the output wee-slack parses, see NOTES.md), and
+  so no CONNECT reply lands in the output wee-slack parses, see docs/wee-slack.md), and
   websocket-client reads the same variable as an HTTP proxy for a ``wss://*.slack.com`` URL
   (a ``wss://127.0.0.1`` URL goes direct).
 * :func:`write_slack_certificate` issues Slackline's certificate for those names (and
@@ -27,7 +27,7 @@ module aims both at a Slackline TLS listener without touching the script or ``/e
   (reactions, edits, thread markers) are read with :meth:`WeeChat.dump` (the tap's
   ``/slackline_tap_dump`` command walks every buffer's lines through hdata).
 
-Typical use (see try_connect.py)::
+Typical use (see test_wee_slack.py)::
 
     tls = write_slack_certificate(trustme.CA(), tmp_path / "tls")
     server = start_server(tmp_path, tls_port=0, tls_cert=str(tls.cert), tls_key=str(tls.key))
@@ -56,14 +56,13 @@ from pathlib import Path
 from typing import Any
 
 INSTALL_SCRIPT = Path(__file__).resolve().with_name("install.sh")
+# `make weechat` unpacks into the repository's .weechat (ignored by git, removed by make clean).
 DEFAULT_INSTALL_DIR = Path(
-    os.environ.get("SLACKLINE_WEECHAT_DIR")
-    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "slackline" / "weechat"
+    os.environ.get("SLACKLINE_WEECHAT_DIR") or INSTALL_SCRIPT.parents[2] / ".weechat"
 )
 # Names the Slackline certificate is issued for: wee-slack's API host, the websocket hosts a
 # tls_public_url may name, and the listener's own address (rtm.connect's default wss URL).
 SLACK_CERT_NAMES = ("slack.com", "*.slack.com", "api.slack.com", "127.0.0.1", "localhost")
-SLACK_API_HOST = "api.slack.com"
 TAP_FILE = "tap.jsonl"
 FIFO_FILE = "weechat_fifo"
 CORE_BUFFER = "core.weechat"
@@ -383,13 +382,9 @@ class SlackProxy:
     websocket-client uses). Anything else is refused and recorded, never connected.
     """
 
-    def __init__(
-        self, tls_port: int, host: str = "127.0.0.1", routes: Mapping[str, int] | None = None
-    ) -> None:
+    def __init__(self, tls_port: int, host: str = "127.0.0.1") -> None:
         self.tls_port = tls_port
         self.target_host = host
-        # Per-name overrides for port 443: a name (e.g. "api.slack.com") to another port.
-        self.routes = {name.lower(): port for name, port in (routes or {}).items()}
         self.connections: list[ProxiedConnection] = []
         self._lock = threading.Lock()
         self._server = _ProxyServer(("127.0.0.1", 0), _ProxyHandler)
@@ -435,9 +430,7 @@ class SlackProxy:
             self.connections.append(ProxiedConnection(protocol, host, port, allowed, time.time()))
         if not allowed:
             return None
-        if port == 443:
-            port = self.routes.get(host.lower().rstrip("."), self.tls_port)
-        return socket.create_connection((self.target_host, port), timeout=10)
+        return socket.create_connection((self.target_host, self.tls_port), timeout=10)
 
 
 # --- WeeChat -------------------------------------------------------------------------------
@@ -455,6 +448,7 @@ class TapLine:
     prefix: str
     message: str
     index: int = 0  # position in the tap file
+    highlight: bool = False  # WeeChat highlighted it (a mention, a highlight word)
 
     def matches_buffer(self, buffer: str | None) -> bool:
         """Whether this line is in ``buffer`` (full name, name or short name; None: any)."""
@@ -499,7 +493,10 @@ class WeeChat:
 
     ``token`` may hold several comma-separated tokens (wee-slack's own format).
     ``slack_options`` are extra ``plugins.var.python.slack.*`` values (without the prefix),
-    ``weechat_commands`` extra ``-r`` commands run before wee-slack loads.
+    ``weechat_commands`` extra ``-r`` commands run before wee-slack loads. ``weemoji``
+    (name to character) is written as the ``weemoji.json`` wee-slack's documentation asks users
+    to put in WeeChat's folder (Debian does not ship it); with it, wee-slack completes emoji and
+    calls ``emoji.list`` for the team's custom ones.
     """
 
     home: Path
@@ -509,6 +506,7 @@ class WeeChat:
     weechat_install: WeechatInstall | None = None
     slack_options: Mapping[str, str] = field(default_factory=dict)
     weechat_commands: Sequence[str] = ()
+    weemoji: Mapping[str, str] | None = None
     debug: bool = False
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
     _read_offset: int = field(default=0, init=False)
@@ -563,6 +561,9 @@ class WeeChat:
         autoload = self.home / "python" / "autoload"
         autoload.mkdir(parents=True, exist_ok=True)
         (autoload / "slackline_tap.py").write_text(TAP_SCRIPT)
+        if self.weemoji is not None:
+            emoji = {name: {"unicode": char} for name, char in self.weemoji.items()}
+            (self.home / "weemoji.json").write_text(json.dumps(emoji, ensure_ascii=False))
         slack_py = self.home / "python" / "slack.py"
         if slack_py.is_symlink() or slack_py.exists():
             slack_py.unlink()
@@ -689,6 +690,7 @@ class WeeChat:
                     prefix=item["prefix"],
                     message=item["message"],
                     index=len(self._lines),
+                    highlight=bool(item.get("highlight")),
                 )
             )
         return list(self._lines)

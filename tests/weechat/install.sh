@@ -8,10 +8,11 @@
 #   PLUGINS=DIR/root/usr/lib/x86_64-linux-gnu/weechat/plugins
 #   PYTHONPATH=DIR/root/usr/lib/python3/dist-packages   (websocket-client for slack.py)
 #   VERSIONS=weechat-headless=3.8-1,...
-# Usage: tests/weechat/install.sh [DIR]   (default: $SLACKLINE_WEECHAT_DIR or ~/.cache/slackline/weechat)
+# Usage: tests/weechat/install.sh [DIR]   (default: $SLACKLINE_WEECHAT_DIR or the repository's
+# .weechat, where `make weechat` puts it)
 set -eu
 
-DIR=${1:-${SLACKLINE_WEECHAT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/slackline/weechat}}
+DIR=${1:-${SLACKLINE_WEECHAT_DIR:-$(dirname "$0")/../../.weechat}}
 # weechat-plugins brings fifo.so; weechat-scripts brings python/slack.py (wee-slack);
 # python3-websocket is the websocket-client that slack.py imports.
 PACKAGES="weechat-core weechat-headless weechat-python weechat-plugins weechat-scripts python3-websocket"
@@ -49,7 +50,9 @@ if [ -n "$missing" ]; then
     }
 fi
 
-if [ ! -f "$STAMP" ] || [ ! -x "$WEECHAT" ] || [ ! -f "$SLACK_PY" ]; then
+# Unpacked again when the package list changes (an edit of this script), not only when absent.
+if [ ! -f "$STAMP" ] || [ ! -x "$WEECHAT" ] || [ ! -f "$SLACK_PY" ] \
+    || [ "$(cat "$DIR/.packages" 2>/dev/null)" != "$PACKAGES" ]; then
     rm -rf "$DIR/debs" "$ROOT"
     mkdir -p "$DIR/debs" "$ROOT"
     # apt-get download needs package lists: a fresh machine has none until apt-get update.
@@ -65,6 +68,7 @@ if [ ! -f "$STAMP" ] || [ ! -x "$WEECHAT" ] || [ ! -f "$SLACK_PY" ]; then
         versions="$versions${versions:+,}$(dpkg-deb -f "$deb" Package)=$(dpkg-deb -f "$deb" Version)"
     done
     echo "$versions" >"$STAMP"
+    echo "$PACKAGES" >"$DIR/.packages"
 fi
 
 # The plugins' folder is usr/lib/<multiarch>/weechat/plugins.

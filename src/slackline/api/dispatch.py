@@ -173,6 +173,8 @@ class Dispatcher:
         for arg in spec.bool_args:
             if arg in parsed.args:
                 parse_bool(parsed.args[arg])
+        if spec.anonymous is not None:
+            return spec.anonymous(parsed.args)
         token = bearer_token(request.header("authorization")) or parsed.body_token
         token = token or parsed.query_token
         if not token:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from slackline.shared.base import WritesInFlight
 
 Handler = Callable[["Call"], Awaitable[dict[str, Any]]]
+# A method that answers without a token (``api.test``): it sees only the arguments.
+AnonymousHandler = Callable[[dict[str, str]], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,8 @@ class MethodSpec:
     ``method_deprecated`` when legacy methods are off, and a method with a ``modern``
     handler runs that one instead (``rtm.start`` answers as ``rtm.connect``, B.5);
     ``publishes`` is false for methods that never cause an event (their calls are not
-    counted as writes in flight, E.8).
+    counted as writes in flight, E.8); an ``anonymous`` method answers from its arguments
+    alone, before any token is looked at (``api.test``).
     """
 
     name: str
@@ -40,6 +43,7 @@ class MethodSpec:
     legacy: bool = False
     modern: Handler | None = None
     publishes: bool = True
+    anonymous: AnonymousHandler | None = None
 
 
 class MethodTable:

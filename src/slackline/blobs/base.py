@@ -13,6 +13,8 @@ from typing import Protocol
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 MAX_KEY_CHARS = 200
+# What ``put`` takes: bytes, or a view of them (an upload's part of its request body).
+BlobData = bytes | memoryview
 
 
 def check_key(key: str) -> str:
@@ -33,7 +35,7 @@ class BlobStore(Protocol):
         """Release connections; the store is not used afterwards."""
         ...
 
-    async def put(self, key: str, data: bytes) -> None:
+    async def put(self, key: str, data: BlobData) -> None:
         """Store ``data`` under ``key``, replacing what was there; whole or not at all."""
         ...
 

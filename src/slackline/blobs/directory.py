@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from slackline.blobs.base import check_key
+from slackline.blobs.base import BlobData, check_key
 from slackline.errors import StorageError
 
 R = TypeVar("R")
@@ -37,7 +37,7 @@ class DirectoryBlobStore:
     async def close(self) -> None:
         """Nothing is held open."""
 
-    async def put(self, key: str, data: bytes) -> None:
+    async def put(self, key: str, data: BlobData) -> None:
         """Write to a temporary file, flush it to disk, rename it over the key's path."""
         path = self._path(key)
 

@@ -3,7 +3,7 @@ rows die with the process too. Never shared between processes."""
 
 from __future__ import annotations
 
-from slackline.blobs.base import check_key
+from slackline.blobs.base import BlobData, check_key
 
 
 class MemoryBlobStore:
@@ -18,7 +18,7 @@ class MemoryBlobStore:
     async def close(self) -> None:
         """Nothing to release (the bytes stay until the store is dropped)."""
 
-    async def put(self, key: str, data: bytes) -> None:
+    async def put(self, key: str, data: BlobData) -> None:
         """Keep a copy of the bytes."""
         self._blobs[check_key(key)] = bytes(data)
 

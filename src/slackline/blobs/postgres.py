@@ -1,12 +1,17 @@
 """Blobs in a PostgreSQL table (``postgresql://…``), so every process of a cluster reads the
 bytes any of them received: the default when the database is PostgreSQL.
 
-The table, ``slackline_blobs``, lives in the database (and ``search_path`` schema) the URL
-names, which need not be Slackline's own database: :meth:`PostgresBlobStore.start` creates it
-when missing, under an advisory lock so processes starting together do not collide. Rows
-hold the whole blob as ``bytea``. The URL takes the store's options (``pool_max``,
-``timeout_secs``, ``statement_timeout_secs``; ``pool_min`` is always 0, connections are
-opened on demand); every other query parameter goes to libpq, as for the database URL.
+The table, ``slackline_blob_chunks``, lives in the database (and ``search_path`` schema) the
+URL names, which need not be Slackline's own database: :meth:`PostgresBlobStore.start`
+creates it when missing, under an advisory lock so processes starting together do not
+collide. A blob is rows of at most :data:`CHUNK_BYTES` (``bytea``, sent and read in binary
+format), written in one transaction that holds an advisory lock on the key: a put holds the
+blob once plus one chunk (a single ``bytea`` parameter would be copied twice more on its
+way out, by psycopg and libpq), and concurrent puts of one key leave one whole value. An
+empty blob is one empty chunk, so it is not a missing one. The URL takes the store's
+options (``pool_max``, ``timeout_secs``, ``statement_timeout_secs``; ``pool_min`` is always 0,
+connections are opened on demand); every other query parameter goes to libpq, as for the
+database URL.
 Every failure is a :class:`~slackline.errors.StorageError`.
 """
 
@@ -22,26 +27,29 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
-from slackline.blobs.base import check_key
+from slackline.blobs.base import BlobData, check_key
 from slackline.errors import StorageError
 from slackline.storage.postgres import PostgresOptions
 
 R = TypeVar("R")
 Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
-TABLE = "slackline_blobs"
+TABLE = "slackline_blob_chunks"
+CHUNK_BYTES = 1024 * 1024
 # The advisory lock taken while creating the table ("SLbl"), keyed by schema like migrations.
+# Puts lock their key with the one-key form, a lock space apart from the two-key one.
 CREATE_LOCK_KEY = 0x534C626C
 DEFAULT_POOL_MAX = 4
 _OPTION_NAMES = frozenset({"pool_min", "pool_max", "timeout_secs", "statement_timeout_secs"})
 _CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
-    'key TEXT COLLATE "C" PRIMARY KEY, data BYTEA NOT NULL, size BIGINT NOT NULL)'
+    'key TEXT COLLATE "C" NOT NULL, seq INTEGER NOT NULL, data BYTEA NOT NULL, '
+    "PRIMARY KEY (key, seq))"
 )
-_PUT = (
-    f"INSERT INTO {TABLE} (key, data, size) VALUES (%s, %s, %s) "  # noqa: S608 - a fixed name
-    "ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, size = EXCLUDED.size"
-)
-_GET = f"SELECT data FROM {TABLE} WHERE key = %s"  # noqa: S608 - a fixed name
+_LOCK_KEY = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+# The bytes travel in binary format (%b, and binary results): as text, bytea is hex, twice
+# the size.
+_PUT = f"INSERT INTO {TABLE} (key, seq, data) VALUES (%s, %s, %b)"  # noqa: S608 - a fixed name
+_GET = f"SELECT data FROM {TABLE} WHERE key = %s ORDER BY seq"  # noqa: S608 - a fixed name
 _DELETE = f"DELETE FROM {TABLE} WHERE key = %s"  # noqa: S608 - a fixed name
 
 
@@ -137,27 +145,34 @@ class PostgresBlobStore:
             self._opened = False
             await self._pool.close()
 
-    async def put(self, key: str, data: bytes) -> None:
-        """Insert or replace the row."""
-        params: list[Any] = [check_key(key), data, len(data)]
+    async def put(self, key: str, data: BlobData) -> None:
+        """Replace the key's chunks in one transaction, under the key's lock."""
+        check_key(key)
+        view = memoryview(data)
+        starts = range(0, max(len(view), 1), CHUNK_BYTES)
 
         async def put(conn: Connection) -> None:
-            await conn.execute(_PUT, params)
+            async with conn.transaction():
+                await conn.execute(_LOCK_KEY, [key])
+                await conn.execute(_DELETE, [key])
+                for seq, start in enumerate(starts):
+                    chunk: list[Any] = [key, seq, view[start : start + CHUNK_BYTES]]
+                    await conn.execute(_PUT, chunk)
 
         await self._run(put)
 
     async def get(self, key: str) -> bytes | None:
-        """The row's bytes, or None."""
+        """The chunks' bytes, joined, or None."""
         params = [check_key(key)]
 
         async def get(conn: Connection) -> bytes | None:
-            row = await (await conn.execute(_GET, params)).fetchone()
-            return bytes(row[0]) if row is not None else None
+            rows = await (await conn.execute(_GET, params, binary=True)).fetchall()
+            return b"".join(row[0] for row in rows) if rows else None
 
         return await self._run(get)
 
     async def delete(self, key: str) -> bool:
-        """Delete the row; whether there was one."""
+        """Delete the chunks; whether there were any."""
         params = [check_key(key)]
 
         async def delete(conn: Connection) -> bool:

@@ -231,9 +231,9 @@ def default_title(name: str) -> str:
     return (stem if dot and stem else name) or UNTITLED
 
 
-def snippet_fields(data: bytes) -> dict[str, Any]:
+def snippet_fields(data: bytes | memoryview) -> dict[str, Any]:
     """A snippet's preview keys: its first lines, how many there are and more."""
-    text = data.decode("utf-8", errors="replace")
+    text = bytes(data).decode("utf-8", errors="replace")
     lines = text.splitlines()
     preview = "\n".join(lines[:SNIPPET_PREVIEW_LINES])[:SNIPPET_PREVIEW_CHARS]
     more = max(0, len(lines) - SNIPPET_PREVIEW_LINES)

@@ -273,7 +273,7 @@ def snooze_status(state: DndState | None, now: float) -> dict[str, Any]:
     return {
         "snooze_enabled": True,
         "snooze_endtime": state.snooze_endtime,
-        "snooze_remaining": max(0, int(state.snooze_endtime - now)),
+        "snooze_remaining": max(0, state.snooze_endtime - int(now)),
         "snooze_is_indefinite": False,
     }
 

@@ -7,7 +7,9 @@ bounded amount of work instead of holding the event loop (the email package's pa
 charset (UTF-8 by default). Any defect raises :class:`ValueError` (``invalid_form_data``).
 
 A part with a ``filename`` is a file (``files.upload``'s ``file``): it is not a text field,
-and its bytes are never decoded; :func:`multipart_files` returns such parts.
+and its bytes are never decoded; :func:`multipart_files` returns such parts. A part's bytes
+are kept as a view of the body wherever the parser reports them as one stretch of it (as it
+does when the body is written in one piece), so an upload is held once, not twice.
 """
 
 from __future__ import annotations
@@ -26,13 +28,33 @@ class _TooManyPartsError(ValueError):
 @dataclass(slots=True)
 class _Part:
     headers: dict[bytes, bytes] = field(default_factory=dict)
-    data: list[bytes] = field(default_factory=list)
+    # Where the part's bytes are in the body (start, end), while they are one stretch of it.
+    span: tuple[int, int] | None = None
+    # The part's bytes as copies, once they are not (then span is None).
+    pieces: list[bytes] = field(default_factory=list)
+
+    def add(self, body: bytes, data: bytes, start: int, end: int) -> None:
+        """More of the part's bytes: ``data[start:end]``."""
+        if not self.pieces and data is body and (self.span is None or self.span[1] == start):
+            self.span = (self.span[0] if self.span else start, end)
+            return
+        if self.span is not None:  # no longer one stretch of the body: copy what it was
+            self.pieces.append(body[self.span[0] : self.span[1]])
+            self.span = None
+        self.pieces.append(data[start:end])
+
+    def content(self, body: bytes) -> bytes | memoryview:
+        """The part's bytes: a view of the body when they are one stretch of it."""
+        if self.span is not None:
+            return memoryview(body)[self.span[0] : self.span[1]]
+        return b"".join(self.pieces)
 
 
 class _Collector:
     """The parser's callbacks: gather each part's headers and bytes."""
 
-    def __init__(self) -> None:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
         self.parts: list[_Part] = []
         self.finished = False
         self._field = b""
@@ -54,7 +76,7 @@ class _Collector:
         self._field = self._value = b""
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
-        self.parts[-1].data.append(data[start:end])
+        self.parts[-1].add(self.body, data, start, end)
 
     def end(self) -> None:
         self.finished = True
@@ -62,12 +84,13 @@ class _Collector:
 
 @dataclass(frozen=True, slots=True)
 class FilePart:
-    """A part carrying a file: its field name, file name, declared type and bytes."""
+    """A part carrying a file: its field name, file name, declared type and bytes (often a
+    view of the request body, valid while the body is)."""
 
     name: str
     filename: str
     content_type: str
-    data: bytes
+    data: bytes | memoryview
 
 
 def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
@@ -76,7 +99,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
     for part in _parts(body, content_type):
         name, filename = _disposition(part)
         if filename is None:
-            fields.append(_field(part, name))
+            fields.append(_field(part, name, body))
     return fields
 
 
@@ -87,7 +110,7 @@ def multipart_files(body: bytes, content_type: str) -> list[FilePart]:
         name, filename = _disposition(part)
         if filename is not None:
             declared = part.headers.get(b"content-type", b"").decode("latin-1").strip()
-            files.append(FilePart(name, filename, declared, b"".join(part.data)))
+            files.append(FilePart(name, filename, declared, part.content(body)))
     return files
 
 
@@ -96,7 +119,7 @@ def _parts(body: bytes, content_type: str) -> list[_Part]:
     boundary = params.get(b"boundary", b"").decode("latin-1")
     if not boundary or f"--{boundary}".encode() not in body:
         raise ValueError("missing or wrong boundary")
-    collector = _Collector()
+    collector = _Collector(body)
     parser = MultipartParser(
         boundary.encode("latin-1"),
         callbacks={
@@ -131,11 +154,11 @@ def _disposition(part: _Part) -> tuple[str, str | None]:
     return name.decode("utf-8"), decoded  # an undecodable name is a broken body
 
 
-def _field(part: _Part, name: str) -> tuple[str, str]:
+def _field(part: _Part, name: str, body: bytes) -> tuple[str, str]:
     _, type_params = parse_options_header(part.headers.get(b"content-type", b""))
     charset = type_params.get(b"charset", b"utf-8").decode("latin-1")
     # Undecodable bytes raise UnicodeDecodeError, a ValueError; an unknown charset must too.
     try:
-        return name, b"".join(part.data).decode(charset)
+        return name, bytes(part.content(body)).decode(charset)
     except LookupError as exc:
         raise ValueError(f"unknown charset {charset!r}") from exc

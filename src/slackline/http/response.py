@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from slackline.domain.permalinks import PermalinkTarget, permalink_page
 from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
 from slackline.http.request import Response
 
@@ -91,3 +92,11 @@ def plain_response(status: int, document: dict[str, Any], request_id: str = "") 
     """A JSON response outside the Slack envelope (health checks, admin API, HTTP errors)."""
     headers = [("x-slack-req-id", request_id)] if request_id else []
     return Response(status, encode_json(document), headers)
+
+
+def permalink_response(target: PermalinkTarget, request_id: str = "") -> Response:
+    """The small HTML page a GET of a message permalink answers (domain/permalinks.py)."""
+    headers = [("x-slack-req-id", request_id)] if request_id else []
+    headers.append(("cache-control", "no-cache"))
+    body = permalink_page(target).encode()
+    return Response(200, body, headers, content_type="text/html; charset=utf-8")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -40,6 +41,9 @@ _access_lines = LineLogger(access_log)
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# A body allowed more than MAX_BODY_BYTES (an upload) is collected in a temporary file once
+# it passes this, then read back in one piece: it is held once, never as chunks and a copy.
+SPOOL_MEMORY_BYTES = 1024 * 1024
 KEEPALIVE_TIMEOUT_SECS = 75.0
 DEFAULT_HEADER_TIMEOUT_SECS = 20.0
 MAX_PIPELINED_REQUESTS = 32
@@ -200,6 +204,8 @@ class HttpProtocol(asyncio.Protocol):
         self._upgrade_request: Request | None = None
 
     def _reset_message(self) -> None:
+        if getattr(self, "_spool", None) is not None:
+            self._drop_spool()
         self._url = b""
         self._headers: dict[str, str] = {}
         self._header_bytes = 0
@@ -207,6 +213,7 @@ class HttpProtocol(asyncio.Protocol):
         self._head_bytes = 0
         self._refusal = 0  # the status a callback decided to refuse the request with
         self._body: list[bytes] = []
+        self._spool: tempfile.SpooledTemporaryFile[bytes] | None = None
         self._body_bytes = 0
         self._max_body_bytes = MAX_BODY_BYTES
         self._in_body = False
@@ -266,6 +273,7 @@ class HttpProtocol(asyncio.Protocol):
         self._closing = True
         self._release_parser()
         self._stop_timer()
+        self._drop_spool()
         if self._connections is not None:
             self._connections.discard(self)
         if self._worker is not None and not self._worker.done():
@@ -315,6 +323,9 @@ class HttpProtocol(asyncio.Protocol):
         if self._headers.get("content-length", "0") not in ("", "0") or coding is not None:
             if self._body_limit is not None:
                 self._max_body_bytes = self._body_limit(self._url)
+            if self._max_body_bytes > MAX_BODY_BYTES:
+                # Closed when the body is read back, the message is reset or the connection lost.
+                self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
             self._in_body = True
             self._arm_timer(self._body_timeout_secs, self._body_timeout)
             # curl waits a second for this before sending bodies over 1 KiB.
@@ -327,7 +338,10 @@ class HttpProtocol(asyncio.Protocol):
         if self._body_bytes > self._max_body_bytes:
             self._refusal = 413
             raise httptools.HttpParserError("body too large")
-        self._body.append(body)
+        if self._spool is not None:
+            self._spool.write(body)
+        else:
+            self._body.append(body)
 
     def on_message_complete(self) -> None:
         """The request is whole: queue it (a WebSocket upgrade is handed over instead)."""
@@ -354,18 +368,32 @@ class HttpProtocol(asyncio.Protocol):
             parsed = httptools.parse_url(self._url) if self._url else None
         except httptools.HttpParserInvalidURLError:
             parsed = None
+        body = b"".join(self._body)
+        # The chunks are not needed once joined: they would otherwise stay alive beside the
+        # body until the connection's next request.
+        self._body = []
+        if self._spool is not None:
+            self._spool.seek(0)
+            body = self._spool.read()
+            self._drop_spool()
         return Request(
             method=self._parser.get_method().decode("latin-1"),
             path=parsed.path.decode("latin-1") if parsed and parsed.path else "/",
             query=(parsed.query or b"") if parsed else b"",
             headers=self._headers,
-            body=b"".join(self._body),
+            body=body,
             peer=self._peer,
             scheme=self._scheme,
             local=self._local,
             request_id=self._new_request_id(),
             body_incomplete=incomplete,
         )
+
+    def _drop_spool(self) -> None:
+        """Close (and so delete) the temporary file of an upload's body."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def _finish_message(self, *, incomplete: bool) -> None:
         self._cancel_timer()

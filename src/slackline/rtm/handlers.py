@@ -3,17 +3,21 @@
 They share the Web API's rules through the services (a ``message`` is checked and stored
 exactly like ``chat.postMessage``) and translate its Slack errors to RTM codes here.
 
-``presence_sub`` and ``presence_query`` take at most :data:`MAX_PRESENCE_IDS` ids: Slack
-documents no bound and wee-slack subscribes to up to 751 users at once, so the list may hold
-5,000. The 16 KiB client frame limit comes first for Slack-length ids (about 1,100 of 11
-characters fit in a frame; wee-slack's 751 take some 10.5 KB).
+``presence_sub`` and ``presence_query`` take at most :data:`MAX_PRESENCE_IDS` ids. Slack
+publishes no bound (it recommends subscribing to about 500 users); what bounds a real client
+is the 16 KiB client frame, which wee-slack sizes its list to (its 750 first users and
+itself: some 10.5 KB of 11-character ids). Ours is 2,000 ids: more than a frame can carry of
+Slack-length ids (at most about 1,360 of 9 characters or more), so a client within the frame
+limit never meets it with Slack's ids, while it still bounds what one session subscribes to
+whatever the ids look like. A longer list is refused whole (code 9) and the session's
+subscriptions stay as they were. Unknown ids and other teams' users are ignored.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slackline.domain.models import Message
+from slackline.domain.models import Message, User
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import RtmError, RtmErrorCode, SlackError, SlackErrorCode
 from slackline.rtm.client import ClientFrames, message_reply
@@ -21,11 +25,14 @@ from slackline.rtm.hub import SessionHub, presence_frame
 from slackline.services.container import Services
 from slackline.services.messages import MAX_RTM_TEXT_CHARS, check_text
 from slackline.shared.base import WritesInFlight
+from slackline.storage.base import ALL_ROWS
 
 if TYPE_CHECKING:
     from slackline.rtm.session import RtmSession
 
-MAX_PRESENCE_IDS = 5_000
+MAX_PRESENCE_IDS = 2_000
+# Up to this many ids are looked up one by one; more, and the team's users are read at once.
+PRESENCE_LOOKUPS_ONE_BY_ONE = 32
 _SLACK_TO_RTM = {
     SlackErrorCode.CHANNEL_NOT_FOUND: RtmErrorCode.CHANNEL_NOT_FOUND,
     SlackErrorCode.NOT_IN_CHANNEL: RtmErrorCode.NOT_IN_CHANNEL,
@@ -116,13 +123,19 @@ class RtmHandlers:
         await self._send_presence(session, list(dict.fromkeys(_presence_ids(document))))
         return None
 
+    async def _team_users(self, team_id: str, ids: list[str]) -> list[User]:
+        """The users of ``ids`` that are the team's, in order: one lookup each for a short
+        list, the team's users at once for a long one (wee-slack's 751 would be 751 reads);
+        another team's users are never visible."""
+        reads = self._services.reads
+        if len(ids) <= PRESENCE_LOOKUPS_ONE_BY_ONE:
+            found = [await reads.get_user(user_id) for user_id in ids]
+            return [user for user in found if user is not None and user.team_id == team_id]
+        team = {user.id: user for user in await reads.list_users(team_id, "", ALL_ROWS)}
+        return [team[user_id] for user_id in ids if user_id in team]
+
     async def _send_presence(self, session: RtmSession, users: list[str]) -> None:
-        visible = []
-        for user_id in users:
-            user = await self._services.reads.get_user(user_id)
-            if user is None or user.team_id != session.team_id:
-                continue  # another team's users are never visible
-            visible.append(user)
+        visible = await self._team_users(session.team_id, users)
         by_presence: dict[str, list[str]] = {}
         presences = await self._services.presence.presences(visible)
         for user, presence in zip(visible, presences, strict=True):

@@ -12,13 +12,14 @@ from __future__ import annotations
 from slackline.domain.access import require_postable, require_visible
 from slackline.domain.models import Conversation, Message, User
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
+from slackline.domain.usergroups import Usergroup
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.conversation_cache import ConversationCache
 from slackline.storage.base import StoreReader
 
 
 class ConversationAccess:
-    """Conversations, messages and users as one team's user may reach them."""
+    """Conversations, messages, users and user groups as one team's user may reach them."""
 
     def __init__(self, reads: StoreReader, conversations: ConversationCache) -> None:
         self._reads = reads
@@ -67,6 +68,16 @@ class ConversationAccess:
         if user is None or user.team_id != team_id:
             raise SlackError(SlackErrorCode.USER_NOT_FOUND)
         return user
+
+    async def team_usergroup(
+        self, team_id: str, usergroup_id: str, *, include_disabled: bool
+    ) -> Usergroup:
+        """A user group of the team; another team's, an unknown or no id, or a disabled
+        group unless ``include_disabled``, is ``no_such_subteam``."""
+        group = await self._reads.usergroups.get_usergroup(usergroup_id) if usergroup_id else None
+        if group is None or group.team_id != team_id or (group.disabled and not include_disabled):
+            raise SlackError(SlackErrorCode.NO_SUCH_SUBTEAM)
+        return group
 
     async def _load(self, user_id: str, channel_id: str) -> tuple[Conversation | None, bool]:
         if not channel_id:

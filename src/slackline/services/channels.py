@@ -16,7 +16,7 @@ from slackline.broker import Broker, Event
 from slackline.clock import Clock, IdFactory
 from slackline.domain.access import lifecycle_audience
 from slackline.domain.models import Conversation, User
-from slackline.domain.shapes import conversation_object
+from slackline.domain.shapes import conversation_object, purpose_field, topic_field
 from slackline.services.messages import MessageService
 from slackline.services.notices import channel_type, event_prefix, member_ids, mention, notice
 from slackline.storage.base import Store
@@ -56,6 +56,8 @@ class ChannelService:
             await self._broker.publish(Event(team_id, joined, only_creator))
         else:
             brief = {k: getattr(conversation, k) for k in ("id", "name", "created", "creator")}
+            # Topic and purpose as in every conversation shape (empty for a new channel).
+            brief |= {"topic": topic_field(conversation), "purpose": purpose_field(conversation)}
             created = {"type": "channel_created", "channel": brief}
             await self._broker.publish(Event(team_id, created))
         member = {

@@ -19,6 +19,7 @@ from slackline.services.channels import ChannelService
 from slackline.services.conversation_cache import ConversationCache
 from slackline.services.conversations import ConversationService
 from slackline.services.deps import ServiceDeps
+from slackline.services.dnd import DndService
 from slackline.services.edits import EditService
 from slackline.services.emoji import EmojiService
 from slackline.services.files import FileService
@@ -65,6 +66,7 @@ class Services:
     emoji: EmojiService
     usergroups: UsergroupService
     prefs: PrefsService
+    dnd: DndService
     files: FileService
     search: SearchService
 
@@ -99,6 +101,7 @@ def build_services(
         urls=urls,
         blobs=blobs,
     )
+    dnd = DndService(deps)
     return Services(
         reads=store,
         access=access,
@@ -120,7 +123,8 @@ def build_services(
         stars=StarService(deps),
         emoji=EmojiService(deps),
         usergroups=UsergroupService(deps),
-        prefs=PrefsService(deps),
+        prefs=PrefsService(deps, dnd),
+        dnd=dnd,
         files=FileService(deps),
         search=SearchService(deps),
     )

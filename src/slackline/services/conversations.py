@@ -14,10 +14,15 @@ may see it:
   ``mpim_joined`` to each member, then ``mpim_open`` to the opener; reopening a closed one
   sends ``im_open``/``mpim_open``, closing ``im_close``/``mpim_close``, to the user's
   sessions only.
+
+Two people opening the same DM or group DM at the same moment get one conversation: the
+service finds and creates under one lock. The lock is per process; processes sharing a
+database (a cluster) can still race there, and would make two.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 from collections.abc import Sequence
@@ -28,7 +33,7 @@ from slackline.domain.models import Conversation, User
 from slackline.domain.read_state import ReadState, marked_event, open_event_type
 from slackline.domain.shapes import conversation_object
 from slackline.services.deps import ServiceDeps
-from slackline.services.notices import event_prefix, event_ts, member_ids, mention, notice
+from slackline.services.notices import event_prefix, event_ts, mention, notice
 
 
 class Opened(enum.Enum):
@@ -41,8 +46,9 @@ class Opened(enum.Enum):
 
 
 def mpim_name(users: Sequence[User]) -> str:
-    """``mpdm-alice--bob--carol-1``: the members' names in name order."""
-    return "mpdm-" + "--".join(sorted(user.name for user in users)) + "-1"
+    """``mpdm-alice--bob--carol-1``: the members' names in the order given (the opener,
+    then the others as ``users`` listed them: Slack keeps that order)."""
+    return "mpdm-" + "--".join(user.name for user in users) + "-1"
 
 
 class ConversationService:
@@ -55,6 +61,9 @@ class ConversationService:
         self._ids = deps.ids
         self._messages = deps.messages
         self._cache = deps.conversations
+        # Finding and creating a DM or group DM is one step, so that two people opening the
+        # same one at once get one conversation (within a process; see the module docstring).
+        self._creating = asyncio.Lock()
 
     # Topics and purposes
 
@@ -106,21 +115,21 @@ class ConversationService:
     async def open_im(self, opener: User, other: User) -> tuple[Conversation, Opened]:
         """The DM between the two users (the opener alone: their self-DM), created or
         reopened for the opener as needed."""
-        existing = await self._store.find_im(opener.team_id, opener.id, other.id)
+        async with self._creating:
+            existing = await self._store.find_im(opener.team_id, opener.id, other.id)
+            if existing is None:
+                conversation = Conversation(
+                    id=self._ids.object_id("D"),
+                    team_id=opener.team_id,
+                    name=other.id,
+                    is_im=True,
+                    creator=opener.id,
+                    created=self._now(),
+                    im_user=other.id,
+                )
+                await self._create(conversation, {opener.id, other.id})
         if existing is not None:
             return existing, await self.reopen(existing, opener)
-        conversation = Conversation(
-            id=self._ids.object_id("D"),
-            team_id=opener.team_id,
-            name=other.id,
-            is_im=True,
-            creator=opener.id,
-            created=self._now(),
-            im_user=other.id,
-        )
-        await self._store.put_conversation(conversation)
-        await self._store.add_members(conversation.id, sorted({opener.id, other.id}))
-        self._cache.forget(conversation.id)
         for member, peer in {opener.id: other.id, other.id: opener.id}.items():
             shown = {**conversation_object(conversation, is_member=True), "user": peer}
             created = {"type": "im_created", "user": opener.id, "channel": shown}
@@ -131,29 +140,33 @@ class ConversationService:
     async def open_mpim(self, opener: User, others: Sequence[User]) -> tuple[Conversation, Opened]:
         """The group DM of the opener and ``others`` (exactly them), created or reopened."""
         people = {user.id: user for user in (opener, *others)}
-        existing = await self._store.read_state.find_mpim(opener.team_id, sorted(people))
+        async with self._creating:
+            existing = await self._store.read_state.find_mpim(opener.team_id, sorted(people))
+            if existing is None:
+                conversation = Conversation(
+                    id=self._ids.object_id("G"),
+                    team_id=opener.team_id,
+                    name=mpim_name(list(people.values())),
+                    is_private=True,
+                    is_mpim=True,
+                    creator=opener.id,
+                    created=self._now(),
+                )
+                await self._create(conversation, set(people))
         if existing is not None:
             return existing, await self.reopen(existing, opener)
-        conversation = Conversation(
-            id=self._ids.object_id("G"),
-            team_id=opener.team_id,
-            name=mpim_name(list(people.values())),
-            is_private=True,
-            is_mpim=True,
-            creator=opener.id,
-            created=self._now(),
-        )
-        await self._store.put_conversation(conversation)
-        await self._store.add_members(conversation.id, sorted(people))
-        self._cache.forget(conversation.id)
-        joined = {
-            "type": "mpim_joined",
-            "channel": conversation_object(conversation, is_member=True),
-        }
-        audience = await member_ids(self._store, conversation.id)
+        audience = frozenset(people)
+        # With its members, as Slack's MPIM object has them: clients name it from them.
+        shown = {**conversation_object(conversation, is_member=True), "members": sorted(audience)}
+        joined = {"type": "mpim_joined", "channel": shown}
         await self._broker.publish(Event(conversation.team_id, joined, audience))
         await self._announce_open(conversation, opener, is_open=True)
         return conversation, Opened.CREATED
+
+    async def _create(self, conversation: Conversation, members: set[str]) -> None:
+        await self._store.put_conversation(conversation)
+        await self._store.add_members(conversation.id, sorted(members))
+        self._cache.forget(conversation.id)
 
     async def reopen(self, conversation: Conversation, user: User) -> Opened:
         """Open a DM or group DM again for the user (``im_open``/``mpim_open``)."""

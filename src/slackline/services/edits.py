@@ -4,8 +4,8 @@ Only the author may change a message; the author, or an admin or owner using a u
 may delete one. Both events are hidden bookkeeping (``hidden: true``) for the conversation's
 members; ``ts`` and ``event_ts`` are the time of the change, the edited message keeps its own
 ``ts`` and gains ``edited: {user, ts}``. A thread's parent shows its reply summary in both
-(:func:`slackline.services.messages.thread_fields`). Stored first, announced after
-(decisions F.1).
+(:func:`slackline.services.messages.thread_fields`); deleting a reply also announces its
+parent's new summary as a ``message_changed``. Stored first, announced after (decisions F.1).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from slackline.broker import Broker, Event
 from slackline.clock import Clock
 from slackline.domain.models import Identity, Message
 from slackline.domain.shapes import message_object
+from slackline.domain.threads import is_reply, parent_fields, thread_root
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import thread_fields
 from slackline.services.notices import event_ts, member_ids
@@ -91,3 +92,27 @@ class EditService:
         }
         members = await member_ids(self._store, deleted.channel)
         await self._broker.publish(Event(deleted.team_id, payload, members))
+        if is_reply(deleted):
+            await self._parent_changed(deleted, stamp, members)
+
+    async def _parent_changed(self, reply: Message, stamp: str, members: frozenset[str]) -> None:
+        """After a reply is deleted, its parent's new summary as a ``message_changed`` (the
+        reply counted in ``previous_message``), so clients showing reply counts follow."""
+        parent = await self._store.get_message(reply.channel, thread_root(reply))
+        if parent is None:
+            return
+        found = await self._store.replies_under(parent.channel, parent.ts, parent.ts)
+        after = found.get(parent.ts, [])
+        before = sorted([*after, (reply.user, reply.ts)], key=lambda r: r[1])
+        shown = message_object(parent)
+        payload = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "message": {**shown, **parent_fields(parent, after)},
+            "channel": parent.channel,
+            "previous_message": {**shown, **parent_fields(parent, before)},
+            "ts": stamp,
+            "event_ts": stamp,
+        }
+        await self._broker.publish(Event(parent.team_id, payload, members))

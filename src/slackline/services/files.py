@@ -12,7 +12,8 @@ events are published after both (decisions F.1). The events, as Slack sends them
 - ``file_created`` to the uploader's sessions, when an upload is complete;
 - ``file_public`` to the team, when a file is first shared into a public channel;
 - ``file_shared`` to whoever may see the conversation it was shared into (the team for a
-  public channel, the members otherwise), after the ``message`` carrying the file;
+  public channel, the members otherwise), after the ``message`` carrying the file (subtype
+  ``file_share``);
 - ``file_deleted`` to whoever could see the file; each message that carried it is changed
   to show it as a tombstone (``message_changed`` to the conversation's members).
 
@@ -60,6 +61,8 @@ from slackline.services.notices import event_ts
 logger = logging.getLogger("slackline.files")
 
 UPLOAD_PATH = "/upload/v1/"
+# The subtype of a message that carries uploaded files, as Slack's message events have it.
+FILE_SHARE_SUBTYPE = "file_share"
 DOWNLOAD_PATH = "/files-pri/"
 _TEXT = "text/plain; charset=utf-8"
 # Types a browser may show in place; everything else is sent as an attachment, so a file
@@ -73,7 +76,7 @@ _INLINE_TYPES = frozenset(
 class NewFile:
     """A file as ``files.upload`` receives it: bytes and what to call them."""
 
-    data: bytes
+    data: bytes | memoryview  # a view of the request body for a multipart upload
     name: str
     title: str
     type: FileType
@@ -370,6 +373,7 @@ class FileService:
             user=identity.user.id,
             text=sharing.text,
             bot_id=identity.user.bot_id if identity.token.is_bot else None,
+            subtype=FILE_SHARE_SUBTYPE,
             thread_ts=sharing.thread_ts,
             extra=extra,
         )
@@ -528,7 +532,7 @@ def _download_target(path: str) -> tuple[str, str, bool] | None:
     return team_id, file_id, len(segments) > 2 and segments[1] == "download"
 
 
-def _posted_bytes(request: Request) -> bytes:
+def _posted_bytes(request: Request) -> bytes | memoryview:
     """The bytes of an upload: the first file part of a multipart body, else the body."""
     content_type = request.header("content-type")
     if content_type and parse_content_type(content_type).mime == "multipart/form-data":

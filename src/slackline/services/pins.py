@@ -49,10 +49,10 @@ class PinService:
     async def remove(
         self, conversation: Conversation, message: Message, user: User, workspace_url: str
     ) -> None:
-        """Unpin a message: ``not_pinned`` when it is not pinned."""
+        """Unpin a message: ``no_pin`` when it is not pinned (the error Slack answers)."""
         pin = await self._pins.get_pin(conversation.id, message.ts)
         if pin is None or not await self._pins.remove_pin(conversation.id, message.ts):
-            raise SlackError(SlackErrorCode.NOT_PINNED)
+            raise SlackError(SlackErrorCode.NO_PIN)
         has_pins = bool(await self._pins.list_pins(conversation.id))
         item = pin_item(pin, message_object(message), workspace_url)
         await self._announce("pin_removed", pin, user, item, {"has_pins": has_pins})

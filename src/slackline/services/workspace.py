@@ -278,6 +278,11 @@ class WorkspaceService:
             created = int(self._clock.now())
             conversation = Conversation(id=declared.id, team_id=team_id, created=created, **fields)
         else:
+            # A text the file changes is the file's again: who set it through the API is
+            # forgotten (shapes show a declared text as the creator's, from creation).
+            for text in ("topic", "purpose"):
+                if text in fields and fields[text] != getattr(existing, text):
+                    fields |= {f"{text}_creator": "", f"{text}_last_set": 0}
             conversation = dataclasses.replace(existing, **fields)
         await self._store.put_conversation(conversation)
         if members:

@@ -117,6 +117,10 @@ class Slackline(
         """``http://127.0.0.1:<port>``: the admin and control API live under it."""
         return self._server.thread.base_url
 
+    def now(self) -> float:
+        """The server's clock now, in Unix seconds (the manual clock in deterministic mode)."""
+        return self._server.components.clock.now()
+
     # building the workspace
 
     def _next(self, prefix: str) -> str:

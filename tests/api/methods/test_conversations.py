@@ -159,6 +159,12 @@ def test_info_adds_num_members_when_asked(acme: ServerThread) -> None:
     assert body["channel"]["num_members"] == 3
 
 
+def test_info_adds_the_locale_only_when_asked(acme: ServerThread) -> None:
+    asked = ok(acme, "conversations.info", ALICE, channel="C0001", include_locale="true")
+    plain = ok(acme, "conversations.info", ALICE, channel="C0001")
+    assert asked["channel"]["locale"] == "en-US" and "locale" not in plain["channel"]
+
+
 def test_info_of_an_im_carries_its_read_state(acme: ServerThread) -> None:
     channel = ok(acme, "conversations.info", ALICE, channel="D0001")["channel"]
     assert (channel["is_im"], channel["user"], channel["is_open"]) == (True, "U0BOT", True)

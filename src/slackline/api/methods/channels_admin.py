@@ -268,9 +268,27 @@ def comma_list(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+async def existing_with(call: Call, others: list[User]) -> Conversation:
+    """The DM or group DM with ``others`` that exists already (``prevent_creation``);
+    ``channel_not_found`` when there is none."""
+    me, reads = call.identity.user, call.services.reads
+    if len(others) <= 1:
+        other = others[0] if others else me
+        found = await reads.find_im(me.team_id, me.id, other.id)
+    else:
+        found = await reads.read_state.find_mpim(me.team_id, [me.id, *(u.id for u in others)])
+    if found is None:
+        raise SlackError(SlackErrorCode.CHANNEL_NOT_FOUND)
+    return found
+
+
 async def open_with(call: Call, others: list[User]) -> tuple[Conversation, Opened]:
-    """The DM (no or one other person) or group DM (several) with ``others``, opened."""
+    """The DM (no or one other person) or group DM (several) with ``others``, opened;
+    with ``prevent_creation`` only one that exists already."""
     me, state = call.identity.user, call.services.conversation_state
+    if call.args.flag("prevent_creation"):
+        existing = await existing_with(call, others)
+        return existing, await state.reopen(existing, me)
     if len(others) <= 1:
         return await state.open_im(me, others[0] if others else me)
     return await state.open_mpim(me, others)
@@ -338,7 +356,7 @@ METHODS = [
         conversations_open,
         Tier.TIER_3,
         _MANAGE_SCOPES,
-        bool_args=("return_im",),
+        bool_args=("return_im", "prevent_creation"),
     ),
     MethodSpec("conversations.close", conversations_close, Tier.TIER_2, _MANAGE_SCOPES),
     MethodSpec("conversations.setTopic", conversations_set_topic, Tier.TIER_2, _MANAGE_SCOPES),

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from slackline.api.call import Call
+from slackline.api.methods.common import workspace_url
 from slackline.api.methods.conversations import visible_conversation
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
+from slackline.domain.permalinks import permalink
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import BOT_MESSAGE_SUBTYPE
 from slackline.domain.text import UnusableJsonError, load_json
-from slackline.domain.threads import is_reply
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import check_text
@@ -198,22 +198,14 @@ async def chat_post_ephemeral(call: Call) -> dict[str, Any]:
     return {"message_ts": message_ts}
 
 
-def permalink(base_url: str, message: Message) -> str:
-    """``<base>/archives/<channel>/p<ts without its dot>``, with ``thread_ts`` and ``cid``
-    for a reply, as Slack's permalinks are formed."""
-    link = f"{base_url}/archives/{message.channel}/p{message.ts.replace('.', '')}"
-    if is_reply(message) and message.thread_ts is not None:
-        link += "?" + urlencode({"thread_ts": message.thread_ts, "cid": message.channel})
-    return link
-
-
 async def chat_get_permalink(call: Call) -> dict[str, Any]:
     """The permalink of a message the caller may see."""
     conversation, _ = await visible_conversation(call, call.args.text("channel"))
     message = await call.services.access.message(
         conversation, call.args.text("message_ts"), malformed=SlackErrorCode.MESSAGE_NOT_FOUND
     )
-    return {"channel": conversation.id, "permalink": permalink(call.base_url(), message)}
+    link = permalink(workspace_url(call, call.identity.team), message)
+    return {"channel": conversation.id, "permalink": link}
 
 
 METHODS = [

@@ -23,6 +23,7 @@ from slackline.domain.models import Conversation
 from slackline.domain.ratelimit import Tier
 from slackline.domain.read_state import ReadState
 from slackline.domain.shapes import (
+    DEFAULT_LOCALE,
     conversation_object,
     im_read_state,
     member_read_state,
@@ -123,11 +124,13 @@ async def read_state_of(call: Call, conversation: Conversation) -> ReadState:
 
 
 async def conversations_info(call: Call) -> dict[str, Any]:
-    """One visible conversation; ``num_members`` only with ``include_num_members``; a
-    member's read state."""
+    """One visible conversation; ``num_members`` only with ``include_num_members``,
+    ``locale`` only with ``include_locale``; a member's read state."""
     conversation, is_member = await visible_conversation(call, call.args.text("channel"))
     with_count = call.args.flag("include_num_members")
     obj = await describe(call, conversation, is_member=is_member, with_count=with_count)
+    if call.args.flag("include_locale"):
+        obj["locale"] = DEFAULT_LOCALE
     if not is_member:
         return {"channel": obj}
     state = await read_state_of(call, conversation)

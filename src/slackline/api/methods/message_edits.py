@@ -29,7 +29,9 @@ from slackline.services.messages import check_text, thread_fields
 _CHAT_SCOPES = ("chat:write", "chat:write:bot", "chat:write:user")
 _RICH_KEYS = ("blocks", "attachments")
 _REACTIONS_KEY = "reactions"
-_EDITABLE_SUBTYPES = frozenset({None, "bot_message", "me_message", "thread_broadcast"})
+_EDITABLE_SUBTYPES = frozenset(
+    {None, "bot_message", "me_message", "thread_broadcast", "file_share"}
+)
 
 
 async def target_message(call: Call, ts_arg: str = "ts") -> tuple[Conversation, Message]:

@@ -3,7 +3,7 @@
 The message is named by ``channel`` and ``timestamp``; neither is ``no_item_specified``, a
 ``timestamp`` that is not a ts is ``bad_timestamp``, a missing message
 ``message_not_found``. Files are not supported (``no_item_specified``). Any well-formed emoji
-name is accepted (Slackline has no emoji list); a name with surrounding colons is taken
+name is accepted, known to ``emoji.list`` or not; a name with surrounding colons is taken
 without them. ``reactions.get`` always lists every reacting user. ``reactions.list`` shows
 the messages the caller (or ``user``) reacted to, by their latest reaction, the newest
 first, only where the caller can see them (a page may then hold fewer items than
@@ -15,16 +15,24 @@ from __future__ import annotations
 from typing import Any
 
 from slackline.api.call import Call
-from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.methods.common import next_cursor_metadata, workspace_url
 from slackline.api.methods.conversations import visible_conversation
-from slackline.api.methods.stars import item_limit, seq_cursor
+from slackline.api.methods.stars import (
+    MAX_NUMBERED_ITEMS,
+    item_limit,
+    numbered_page,
+    page_number,
+    seq_cursor,
+)
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
 from slackline.domain.pagination import encode_cursor
+from slackline.domain.pins import permalink
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.reactions import reaction_name
+from slackline.storage.stars import NO_SEQ_LIMIT, ReactedMessage
 
 
 async def reacted_message(call: Call) -> tuple[Conversation, Message]:
@@ -65,26 +73,43 @@ async def reactions_get(call: Call) -> dict[str, Any]:
 REACTIONS_CURSOR = "reactions"
 
 
-async def reactions_list(call: Call) -> dict[str, Any]:
-    """The messages ``user`` (the caller by default) reacted to that the caller can see."""
-    identity = call.identity
-    team_id, me = identity.team.id, identity.user.id
+async def _shown_reactions(call: Call, rows: list[ReactedMessage]) -> list[dict[str, Any]]:
+    """The reacted messages the caller can see, as ``reactions.list`` items."""
+    team_id, me = call.identity.team.id, call.identity.user.id
     access, reads = call.services.access, call.services.reads
-    user = await access.team_user(team_id, call.args.text("user") or me)
-    limit = item_limit(call)
-    before = seq_cursor(call, REACTIONS_CURSOR)
-    rows = await reads.stars.reacted_messages(team_id, user.id, before_seq=before, limit=limit + 1)
+    url = workspace_url(call, call.identity.team)
     items = []
-    for row in rows[:limit]:
+    for row in rows:
         try:
             await access.visible(team_id, me, row.channel)
         except SlackError:
             continue  # a conversation the caller cannot see
         message = await reads.get_message(row.channel, row.ts)
         if message is not None:
-            items.append(
-                {"type": "message", "channel": row.channel, "message": message_object(message)}
-            )
+            shown = {**message_object(message), "permalink": permalink(url, row.channel, row.ts)}
+            items.append({"type": "message", "channel": row.channel, "message": shown})
+    return items
+
+
+async def reactions_list(call: Call) -> dict[str, Any]:
+    """The messages ``user`` (the caller by default) reacted to that the caller can see.
+
+    Paged with a cursor, or by number with ``page`` (and no ``cursor``), as ``stars.list``.
+    """
+    identity = call.identity
+    team_id, me = identity.team.id, identity.user.id
+    access, reads = call.services.access, call.services.reads
+    user = await access.team_user(team_id, call.args.text("user") or me)
+    limit = item_limit(call)
+    page = page_number(call)
+    if page is not None:
+        rows = await reads.stars.reacted_messages(
+            team_id, user.id, before_seq=NO_SEQ_LIMIT, limit=MAX_NUMBERED_ITEMS
+        )
+        return numbered_page(await _shown_reactions(call, rows), limit, page)
+    before = seq_cursor(call, REACTIONS_CURSOR)
+    rows = await reads.stars.reacted_messages(team_id, user.id, before_seq=before, limit=limit + 1)
+    items = await _shown_reactions(call, rows[:limit])
     cursor = encode_cursor(REACTIONS_CURSOR, str(rows[limit - 1].seq)) if len(rows) > limit else ""
     return {"items": items, **next_cursor_metadata(cursor)}
 

@@ -55,11 +55,15 @@ async def conversations_mark(call: Call) -> dict[str, Any]:
 
 
 async def team_conversations(
-    call: Call, *, member_cap: int, with_unreads: bool
+    call: Call, *, member_cap: int, with_unreads: bool, mpim_aware: bool = True
 ) -> dict[str, list[dict[str, Any]]]:
     """``rtm.start``'s ``channels``, ``groups``, ``ims`` and ``mpims``: everything the caller
     may see, in the historic shapes, with ``members`` (at most ``member_cap``) and, for the
-    caller's own conversations, ``is_open``/``last_read``/unread counts (``with_unreads``)."""
+    caller's own conversations, ``is_open``/``last_read``/unread counts (``with_unreads``).
+
+    Group DMs are listed in ``mpims`` for an ``mpim_aware`` client; for any other they are
+    among the ``groups`` (``is_mpim`` true), as Slack showed them to clients that predate
+    them, and ``mpims`` is empty."""
     reads, identity = call.services.reads, call.identity
     me = identity.user.id
     states = await reads.read_state.states_of(me)
@@ -81,9 +85,10 @@ async def team_conversations(
         obj = legacy_channel_object(conversation, is_member=state is not None, members=members)
         if state is not None and with_unreads:
             obj.update(member_read_state(conversation, state))
-        key = (
-            "mpims" if conversation.is_mpim else "groups" if conversation.is_private else "channels"
-        )
+        if conversation.is_mpim:
+            key = "mpims" if mpim_aware else "groups"
+        else:
+            key = "groups" if conversation.is_private else "channels"
         found[key].append(obj)
     return found
 

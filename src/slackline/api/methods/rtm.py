@@ -54,9 +54,13 @@ async def _team_state(call: Call) -> dict[str, Any]:
     reads, identity = call.services.reads, call.identity
     team, me = identity.team, identity.user
     users = await reads.list_users(team.id, "", ALL_ROWS)
-    with_unreads = not call.args.flag("no_unreads")
+    # ``no_latest`` implies ``no_unreads``, as Slack documents.
+    with_unreads = not (call.args.flag("no_unreads") or call.args.flag("no_latest"))
     conversations = await team_conversations(
-        call, member_cap=RTM_START_MEMBER_CAP, with_unreads=with_unreads
+        call,
+        member_cap=RTM_START_MEMBER_CAP,
+        with_unreads=with_unreads,
+        mpim_aware=call.args.flag("mpim_aware"),
     )
     return {
         "self": {

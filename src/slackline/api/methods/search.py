@@ -5,7 +5,7 @@ Parsing the query is :func:`slackline.domain.search.parse_query`'s; resolving an
 part. This module reads the arguments, pages (``page``/``count`` or ``cursor``) and shapes
 each match as Slack does. Only user tokens may search: a classic bot token is ``is_bot``,
 other token types ``not_allowed_token_type``. ``search.all`` and ``search.files`` are not
-served (docs/web-api-search.md).
+served (docs/web-api-search-pins-stars.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ SEARCH_CURSOR = "search"
 FIRST_CURSOR = "*"
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
+# Slack serves at most 100 pages of a search (its documented bound on ``page``).
+MAX_PAGE = 100
 SEARCH_SCOPES = ("search:read",)
 # The keys of a stored message a match carries along, as Slack's matches do.
 _CARRIED_KEYS = ("attachments", "blocks", "files")
@@ -104,7 +106,7 @@ async def search_messages(call: Call) -> dict[str, Any]:
         start = _resume_at(found, resume, by_score=by_score, ascending=ascending) if resume else 0
         page = start // count + 1
     else:
-        page = _whole(call.args.text("page"), 1)
+        page = _whole(call.args.text("page"), 1, largest=MAX_PAGE)
         start = (page - 1) * count
     shown = found[start : start + count]
     highlight = parsed.terms if call.args.flag("highlight") else ()

@@ -4,7 +4,11 @@ A star marks a message (``channel`` and ``timestamp``) or a whole conversation (
 alone) the caller can see; files are not supported (``no_item_specified``). ``stars.list``
 shows the caller's stars, the newest first, leaving out what the caller can no longer see
 (a private channel they left) and deleted messages; a page may then hold fewer items than
-``limit`` (Slack allows it), and the cursor still resumes where the page ended. Events:
+``limit`` (Slack allows it), and the cursor still resumes where the page ended. With
+``page`` (and no ``cursor``) it pages by number instead, as Slack's older clients do:
+``count`` items per page and Slack's ``paging`` object, counted over the newest
+:data:`MAX_NUMBERED_ITEMS` stars. Only user tokens have stars: a bot's ``stars.list`` is
+``user_is_bot``, and so are its ``stars.add`` and ``stars.remove``. Events:
 :mod:`slackline.services.stars`.
 """
 
@@ -19,11 +23,13 @@ from slackline.domain.models import Conversation, Message
 from slackline.domain.pagination import encode_cursor, page_limit
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
-from slackline.domain.stars import star_item
+from slackline.domain.stars import Star, star_item
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.storage.stars import NO_SEQ_LIMIT
 
 STARS_CURSOR = "stars"
+# Numbered pages (``page``) count this many of the newest items at most.
+MAX_NUMBERED_ITEMS = 1000
 
 
 def seq_cursor(call: Call, kind: str) -> int:
@@ -43,8 +49,17 @@ def item_limit(call: Call) -> int:
     return call.args.limit()
 
 
+def refuse_bots(call: Call) -> None:
+    """Stars are a person's: a bot token is ``user_is_bot`` (Slack's ``stars.list`` error,
+    applied to all three so that a bot never holds stars it could not list)."""
+    if call.identity.token.is_bot:
+        raise SlackError(SlackErrorCode.USER_IS_BOT)
+
+
 async def starred_item(call: Call) -> tuple[Conversation, Message | None]:
-    """The visible conversation, and the message when ``timestamp`` names one."""
+    """The visible conversation, and the message when ``timestamp`` names one (bots are
+    refused first)."""
+    refuse_bots(call)
     channel, timestamp = call.args.text("channel"), call.args.text("timestamp")
     if not channel:
         raise SlackError(SlackErrorCode.NO_ITEM_SPECIFIED)
@@ -73,16 +88,33 @@ async def stars_remove(call: Call) -> dict[str, Any]:
     return {}
 
 
-async def stars_list(call: Call) -> dict[str, Any]:
-    """The caller's stars, the newest first, with a cursor."""
+def page_number(call: Call) -> int | None:
+    """``page`` (1 when not a positive number) when the caller pages by number rather than
+    by cursor (``page`` given, ``cursor`` not); None otherwise."""
+    if call.args.text("cursor") or "page" not in call.args.raw:
+        return None
+    try:
+        number = int(call.args.text("page"))
+    except ValueError:
+        return 1
+    return max(number, 1)
+
+
+def numbered_page(items: list[dict[str, Any]], count: int, page: int) -> dict[str, Any]:
+    """Page ``page`` of ``items``, ``count`` a page, with Slack's ``paging`` object."""
+    start = (page - 1) * count
+    total = len(items)
+    paging = {"count": count, "total": total, "page": page, "pages": -(-total // count)}
+    return {"items": items[start : start + count], "paging": paging}
+
+
+async def _shown_stars(call: Call, rows: list[Star]) -> list[dict[str, Any]]:
+    """The stars the caller can still see, as ``stars.list`` items."""
     identity = call.identity
-    limit = item_limit(call)
-    before = seq_cursor(call, STARS_CURSOR)
     reads, access = call.services.reads, call.services.access
-    rows = await reads.stars.list_stars(identity.user.id, before_seq=before, limit=limit + 1)
     url = workspace_url(call, identity.team)
     items = []
-    for star in rows[:limit]:
+    for star in rows:
         try:
             conversation, _ = await access.visible(identity.team.id, identity.user.id, star.channel)
         except SlackError:
@@ -94,6 +126,27 @@ async def stars_list(call: Call) -> dict[str, Any]:
                 continue
             shown = message_object(message)
         items.append(star_item(star, conversation, shown, url))
+    return items
+
+
+async def stars_list(call: Call) -> dict[str, Any]:
+    """The caller's stars, the newest first, with a cursor.
+
+    With ``page`` (and no ``cursor``), numbered pages instead (see the module docstring).
+    """
+    refuse_bots(call)
+    identity = call.identity
+    limit = item_limit(call)
+    stars = call.services.reads.stars
+    page = page_number(call)
+    if page is not None:
+        rows = await stars.list_stars(
+            identity.user.id, before_seq=NO_SEQ_LIMIT, limit=MAX_NUMBERED_ITEMS
+        )
+        return numbered_page(await _shown_stars(call, rows), limit, page)
+    before = seq_cursor(call, STARS_CURSOR)
+    rows = await stars.list_stars(identity.user.id, before_seq=before, limit=limit + 1)
+    items = await _shown_stars(call, rows[:limit])
     cursor = encode_cursor(STARS_CURSOR, str(rows[limit - 1].seq)) if len(rows) > limit else ""
     return {"items": items, **next_cursor_metadata(cursor)}
 

@@ -18,6 +18,7 @@ from slackline.domain.shapes import page_of, user_object
 from slackline.domain.text import UnusableJsonError, load_json
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.presence import profile_changes, require_profile_editor
+from slackline.storage.base import ALL_ROWS
 
 USERS_CURSOR = "users"
 PRESENCE_VALUES = {"auto": False, "away": True}
@@ -91,6 +92,17 @@ async def users_profile_get(call: Call) -> dict[str, Any]:
     return {"profile": user_object(user)["profile"]}
 
 
+async def users_lookup_by_email(call: Call) -> dict[str, Any]:
+    """The team's member whose profile ``email`` is ``email`` (whatever the case);
+    ``users_not_found`` for none, a deactivated one or one of another team."""
+    email = call.args.text("email").strip().lower()
+    if email:
+        for user in await call.services.reads.list_users(call.identity.team.id, "", ALL_ROWS):
+            if not user.deleted and str(user.profile.get("email", "")).lower() == email:
+                return {"user": _shown(call, user)}
+    raise SlackError(SlackErrorCode.USERS_NOT_FOUND)
+
+
 def _requested_profile(call: Call) -> dict[str, Any]:
     """``profile`` as a JSON object, else the single ``name``/``value`` pair."""
     raw = call.args.text("profile")
@@ -143,6 +155,13 @@ METHODS = [
     ),
     MethodSpec(
         "users.getPresence", users_get_presence, Tier.TIER_3, ("users:read",), publishes=False
+    ),
+    MethodSpec(
+        "users.lookupByEmail",
+        users_lookup_by_email,
+        Tier.TIER_3,
+        ("users:read.email",),
+        publishes=False,
     ),
     MethodSpec("users.setPresence", users_set_presence, Tier.TIER_2, ("users:write",)),
     MethodSpec(

@@ -1,4 +1,4 @@
--- Search (area "search", docs/web-api-search.md): a full-text index over messages.text.
+-- Search (area "search", docs/web-api-search-pins-stars.md): a full-text index over messages.text.
 -- An expression index (GIN) on the 'simple' configuration (no stemming, no stop words) with
 -- ASCII punctuation read as space, so that words are runs of letters, numbers and marks as in
 -- SQLite (domain/search.py decides every match; the index only narrows the candidates).

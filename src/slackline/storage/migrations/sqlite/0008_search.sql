@@ -1,4 +1,4 @@
--- Search (area "search", docs/web-api-search.md): a full-text index over messages.text.
+-- Search (area "search", docs/web-api-search-pins-stars.md): a full-text index over messages.text.
 -- An external-content FTS5 table (it stores the index, not the text), kept by triggers on
 -- the messages table, which belongs to the messages area: this migration adds only the index
 -- and its triggers. Words are runs of letters, numbers and marks, lower-cased, accents kept
