@@ -44,6 +44,7 @@ from slackline.services.identity import IdentityService, TokenHasher, load_or_cr
 from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
 from slackline.storage import Store, open_store
+from slackline.web import handle_web
 
 if TYPE_CHECKING:
     from slackline.testing.journal import Journal
@@ -340,6 +341,9 @@ class App:
             return await handle_control(self, request)
         if request.path == "/healthz":
             return self._health(request)
+        page = await handle_web(self, request)
+        if page is not None:
+            return page
         target = parse_permalink(request.path, request.query.decode("latin-1"))
         if target is not None and request.method == "GET":
             return permalink_response(target, request.request_id)

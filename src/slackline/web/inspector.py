@@ -1,0 +1,10 @@
+"""The inspector: sessions, frames, calls and faults, live, for admins."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slackline.web import WebHandler
+
+ROUTES: tuple[tuple[str, WebHandler], ...] = ()
