@@ -13,8 +13,10 @@ EXAMPLE_NODE_STAMP := examples/node_bot/node_modules/.installed
 # packages (apt-get download, not installed); the folder tests/weechat/harness.py looks in.
 WEECHAT_DIR := .weechat
 WEECHAT_STAMP := $(WEECHAT_DIR)/.make-stamp
+# Debian's chromium for the browser tests of tests/web (Playwright launches it by path).
+CHROMIUM_STAMP := $(VENV)/.chromium
 
-.PHONY: serve test check lint types unit clients weechat bench clean reference
+.PHONY: serve test check lint types unit clients weechat chromium bench clean reference
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +24,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo server and, connected to it over RTM, the echo bot of examples/rtm_v2_bot.
 serve: $(STAMP)
-	$(BIN)/slackline serve --demo
+	$(BIN)/python examples/rtm_v2_bot/serve_demo.py
 
 test: check
 
@@ -39,7 +42,7 @@ types: $(STAMP)
 # Two workers (this machine has two cores), a test file per worker at a time: module-scoped
 # servers start once, and files that start private PostgreSQL or Redis servers use ports of
 # their own.
-unit: $(STAMP) clients weechat
+unit: $(STAMP) clients weechat chromium
 	$(BIN)/pytest -n 2 --dist loadfile
 
 clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP) $(EXAMPLE_NODE_STAMP)
@@ -64,6 +67,12 @@ $(NODE_STAMP): $(CLIENTS)/node/package.json $(CLIENTS)/node/package-lock.json
 # examples/node_bot's own modules (its suite runs in `make test` through pytest's testpaths).
 $(EXAMPLE_NODE_STAMP): examples/node_bot/package.json examples/node_bot/package-lock.json
 	cd examples/node_bot && npm ci --no-audit --no-fund
+	touch $@
+
+chromium: $(CHROMIUM_STAMP)
+
+$(CHROMIUM_STAMP): tests/web/install_chromium.sh $(STAMP)
+	sh tests/web/install_chromium.sh >/dev/null
 	touch $@
 
 weechat: $(WEECHAT_STAMP)

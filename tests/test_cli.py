@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from slackline.cli import build_parser, main, settings_from_args
 from slackline.config import Settings
 from slackline.testing.server import ServerThread
 from tests.helpers.http import TEST_SECRET, WORKSPACE_FILE, api, start_server
+from tests.helpers.signin import Browserless
 
 ADMIN_TOKEN = "cli-admin-token"
 CONSOLE_SCRIPT = Path(sys.executable).with_name("slackline")
@@ -124,6 +126,16 @@ def test_the_body_timeout_defaults_to_ten_seconds() -> None:
 # offline commands
 
 
+def test_a_demo_server_makes_up_an_admin_token_for_the_inspectors_journal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SLACKLINE_ADMIN_TOKEN", raising=False)
+    first, second = serve_settings("--demo").admin_token, serve_settings("--demo").admin_token
+    assert first and second and first != second and len(first) >= 32
+    assert serve_settings().admin_token is None
+    assert serve_settings("--demo", "--admin-token", "given").admin_token == "given"
+
+
 def test_workspace_load_fills_the_database(
     database: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -169,6 +181,32 @@ def test_token_create_for_an_unknown_user_fails_clearly(
     assert "user_not_found: no user U404 in team T0001" in capsys.readouterr().err
 
 
+def _signs_in(server: ServerThread, user: str, password: str) -> bool:
+    client = Browserless(server.port)
+    form = {"team": "T0001", "email": user, "password": password, "csrf": client.form_csrf()}
+    return client.request("POST", "/signin", form).status == 303
+
+
+def test_user_password_sets_a_password_read_from_stdin(
+    database: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, secret = database
+    options = ["--database", url, "--secret-file", secret]
+    main(["workspace", "load", WORKSPACE_FILE, *options])
+    monkeypatch.setattr("sys.stdin", io.StringIO("dave-secret-1\n"))
+    assert main(["user", "password", "U0004", *options]) == 0
+    with serving(tmp_path, url) as served:
+        assert _signs_in(served, "dave", "dave-secret-1")
+
+
+def test_user_password_for_an_unknown_user_fails(
+    database: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, secret = database
+    monkeypatch.setattr("sys.stdin", io.StringIO("dave-secret-1\n"))
+    assert main(["user", "password", "U404", "--database", url, "--secret-file", secret]) == 1
+
+
 # slackline admin
 
 
@@ -200,6 +238,27 @@ def test_admin_token_revoke_revokes_at_once(server: ServerThread) -> None:
 def test_admin_user_deactivate_deactivates_at_once(server: ServerThread) -> None:
     assert admin(server, "user", "deactivate", "U0001") == 0
     assert rtm_error(server, "xoxp-1-client") == "token_revoked"
+
+
+def test_admin_user_password_sets_and_clears_a_password(
+    server: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("dave-secret-2\n"))
+    assert admin(server, "user", "password", "U0004") == 0
+    assert _signs_in(server, "dave", "dave-secret-2")
+    assert admin(server, "user", "password", "U0004", "--clear") == 0
+    assert not _signs_in(server, "dave", "dave-secret-2")
+
+
+def test_admin_user_signout_ends_the_web_sessions(
+    server: ServerThread, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("dave-secret-3\n"))
+    admin(server, "user", "password", "U0004")
+    assert _signs_in(server, "dave", "dave-secret-3")
+    capsys.readouterr()
+    assert admin(server, "user", "signout", "U0004") == 0
+    assert capsys.readouterr().out == "ended 1 web sessions of U0004\n"
 
 
 def test_admin_team_set_changes_the_state_at_once(server: ServerThread) -> None:

@@ -41,6 +41,7 @@ from slackline.rtm.reconnect import ReconnectUrls
 from slackline.rtm.session import RtmSession
 from slackline.services.container import build_services
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
+from slackline.services.web_sessions import WebSessionService
 from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
 from slackline.storage import Store, open_store
@@ -111,6 +112,10 @@ class App:
             settings.broker, self.store, self.identities, self.clock, self.ids
         )
         self.workspaces = WorkspaceService(self.store, self.identities, self.clock, self.broker)
+        signin_limits = self.shared.rate_limits if settings.rate_limits else None
+        self.web_sessions = WebSessionService(
+            self.store, self.identities, self.workspaces, signin_limits, self.clock
+        )
         self.health = HealthProbe(self.store, self.broker)
         self.journal = components.journal or _control_journal(settings)
         self.blobs = open_blob_store(settings.blobs or default_blob_url(settings.database))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -135,7 +137,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         blobs=args.blobs,
         max_file_bytes=args.max_file_bytes,
         trusted_proxies=tuple(args.trusted_proxy),
-        admin_token=args.admin_token,
+        # A demo server keeps its journal for the inspector (/inspector): with no admin token
+        # given, one nobody is shown, so the demo's admin person opens it by signing in.
+        admin_token=args.admin_token or (secrets.token_urlsafe(32) if args.demo else None),
         fault_scenario=args.fault_scenario,
         secret_file=args.secret_file,
         metrics_port=args.metrics_port,
@@ -209,6 +213,29 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """The password to set: asked twice on a terminal, else the first line of stdin (never
+    an argument: argv is visible to every user of the host)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("the passwords differ")
+    return first
+
+
+def _user_password(args: argparse.Namespace) -> int:
+    from slackline.offline import set_password  # noqa: PLC0415
+
+    password = None if args.clear else _read_password()
+    done = asyncio.run(set_password(args.database, args.secret_file, args.user, password))
+    if not done:
+        print(f"no user {args.user}" if password is not None else "no password to clear")
+        return 1
+    print(f"password {'cleared' if password is None else 'set'} for {args.user}")
+    return 0
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -248,6 +275,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_token_options(create)
     _add_database_options(create)
     create.set_defaults(run=_token_create)
+    user = commands.add_parser("user", help="people in the database (offline)")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    password = user_commands.add_parser(
+        "password", help="set a person's sign-in password (from stdin or asked twice)"
+    )
+    password.add_argument("user", help="user id")
+    password.add_argument("--clear", action="store_true", help="clear it instead")
+    _add_database_options(password)
+    password.set_defaults(run=_user_password)
     _add_admin_commands(commands)
     add_bench_command(commands)
     return parser
@@ -321,6 +357,23 @@ def _admin_user_deactivate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_user_password(args: argparse.Namespace) -> int:
+    client = _admin_client(args)
+    if args.clear:
+        client.call_json("users.clearPassword", {"user": args.user})
+        print(f"password cleared for {args.user}")
+    else:
+        client.call_json("users.setPassword", {"user": args.user, "password": _read_password()})
+        print(f"password set for {args.user}")
+    return 0
+
+
+def _admin_user_sign_out(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json("users.revokeSessions", {"user": args.user})
+    print(f"ended {answer['revoked']} web sessions of {args.user}")
+    return 0
+
+
 def _admin_team_set(args: argparse.Namespace) -> int:
     change: dict[str, Any] = {"team": args.team}
     for key in ("name", "domain", "state", "ekm_revoked", "require_2fa"):
@@ -365,6 +418,15 @@ def _add_admin_commands(commands: Any) -> None:
     deactivate = user.add_parser("deactivate", parents=[common], help="deactivate a user")
     deactivate.add_argument("user")
     deactivate.set_defaults(run=_admin_user_deactivate)
+    password = user.add_parser(
+        "password", parents=[common], help="set a password (from stdin or asked twice)"
+    )
+    password.add_argument("user")
+    password.add_argument("--clear", action="store_true", help="clear it instead")
+    password.set_defaults(run=_admin_user_password)
+    sign_out = user.add_parser("signout", parents=[common], help="end a person's web sessions")
+    sign_out.add_argument("user")
+    sign_out.set_defaults(run=_admin_user_sign_out)
     team = groups.add_parser("team", help="teams").add_subparsers(dest="sub", required=True)
     team_set = team.add_parser("set", parents=[common], help="change state or policies")
     team_set.add_argument("team")

@@ -13,12 +13,28 @@ def demo_workspace_path() -> str:
     return str(resources.files("slackline").joinpath("data", "demo.yaml"))
 
 
-def demo_tokens() -> list[dict[str, Any]]:
-    """The demo workspace's token entries (their text is public by design)."""
+def _demo_document() -> dict[str, Any]:
     document = yaml.safe_load(
         resources.files("slackline").joinpath("data", "demo.yaml").read_text()
     )
-    return [token for team in document["teams"] for token in team.get("tokens", [])]
+    assert isinstance(document, dict)
+    return document
+
+
+def demo_tokens() -> list[dict[str, Any]]:
+    """The demo workspace's token entries (their text is public by design)."""
+    return [token for team in _demo_document()["teams"] for token in team.get("tokens", [])]
+
+
+def demo_sign_ins() -> list[tuple[str, str, str]]:
+    """(workspace domain, email, password) of each demo person with a password: public by
+    design, like the demo tokens, so a newcomer can sign in at once."""
+    return [
+        (team["domain"], user.get("profile", {}).get("email", user["name"]), user["password"])
+        for team in _demo_document()["teams"]
+        for user in team.get("users", [])
+        if "password" in user
+    ]
 
 
 def banner(base_url: str, tls_base_url: str | None) -> str:
@@ -28,6 +44,9 @@ def banner(base_url: str, tls_base_url: str | None) -> str:
         *( [f"TLS listener: {tls_base_url}/api/"] if tls_base_url else [] ),
         "Demo tokens:",
         *(f"  {t['token']:<24} {t['type']:<12} user {t['user']}" for t in demo_tokens()),
+        f"Sign in at {base_url}/signin (workspace, email, password):",
+        *(f"  {team:<8} {email:<24} {password}" for team, email, password in demo_sign_ins()),
+        f"Inspector: {base_url}/inspector (signed in as alice, the demo's admin)",
         "Try:",
         f"  curl -s -H 'Authorization: Bearer xoxb-demo-bot-token' {base_url}/api/rtm.connect",
     ]  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 
 from slackline.clock import SystemClock
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
+from slackline.services.web_sessions import WebSessionService
 from slackline.services.workspace import WorkspaceService
 from slackline.storage import open_store
 
@@ -38,3 +39,19 @@ async def create_token(database: str, secret_file: str, team_id: str, entry: dic
     async with open_workspaces(database, secret_file) as service:
         text, _ = await service.create_token(team_id, entry)
         return text
+
+
+async def set_password(database: str, secret_file: str, user_id: str, password: str | None) -> bool:
+    """Set (or, with None, clear) a person's sign-in password in the database; False when
+    there is no such person (or, clearing, no password)."""
+    store = open_store(database)
+    try:
+        await store.migrate()
+        identities = IdentityService(store, TokenHasher(load_or_create_secret(secret_file)))
+        workspaces = WorkspaceService(store, identities, SystemClock())
+        sessions = WebSessionService(store, identities, workspaces, None, SystemClock())
+        if password is None:
+            return await sessions.clear_password(user_id)
+        return await sessions.set_password(user_id, password)
+    finally:
+        await store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ from slackline.testing.server import ServerThread
 from slackline.testing.toolkit import Slackline, SlacklineServer
 from tests.helpers.events import ADMIN_TOKEN, start_event_server
 from tests.helpers.http import WORKSPACE_FILE, HttpResult, api, http_request, start_server
-from tests.helpers.postgres import postgres_schema
+from tests.helpers.postgres import on_backend, postgres_schema
 
 BOT = "xoxb-1-classic"  # U0BOT, in C0001
 ALICE = "xoxp-1-client"  # U0001, admin
@@ -176,15 +177,8 @@ def test_a_token_argument_with_a_nul_is_invalid_arguments(server: ServerThread) 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerThread]:
     """A server on a fresh SQLite file, or on a fresh schema of the shared PostgreSQL."""
-    if request.param == "sqlite":
-        thread = start_server(tmp_path)
-        yield thread
-        thread.stop()
-        return
-    with postgres_schema() as url:
-        thread = start_server(tmp_path, database=url)
-        yield thread
-        thread.stop()
+    with on_backend(request.param, partial(start_server, tmp_path)) as server:
+        yield server
 
 
 NUL_CALLS = [

@@ -17,6 +17,7 @@ from slackline.clock import ManualClock
 from slackline.control import ENDPOINTS
 from slackline.control.scenario import ScenarioError, parse_scenario_text
 from slackline.testing.server import ServerThread
+from tests.helpers.cluster import wait_until
 from tests.helpers.events import ADMIN_TOKEN, ALICE, BOT, admin, error_of, ok, start_event_server
 from tests.helpers.http import TEST_SECRET, HttpResult, http_request, start_server
 from tests.helpers.rtm import open_socket, recv_json, recv_until, send_json
@@ -150,6 +151,20 @@ def test_the_frame_journal_shows_frames_in_and_out(server: ServerThread) -> None
         pongs = admin(server, "wait", {"for": "frame", "match": {
             "direction": "out", "frame": {"type": "pong", "reply_to": 42}}})  # fmt: skip
         assert pongs["record"]["session"] == sent["frames"][-1]["session"]
+
+
+def test_the_session_list_counts_each_open_sessions_frames_until_it_closes(
+    server: ServerThread,
+) -> None:
+    with open_socket(server, BOT) as bot:  # hello read
+        send_json(bot, {"id": 5, "type": "ping"})
+        assert recv_json(bot)["reply_to"] == 5
+        (listed,) = admin(server, "sessions.list", {"user": "U0BOT"})["sessions"]
+        assert (listed["team"], listed["frames_in"], listed["frames_out"]) == ("T0001", 1, 2)
+        assert listed["since"] > 0 and len(listed["token_id"]) == 12
+        assert listed["token_type"] == "classic_bot"
+    wait_until(lambda: not admin(server, "sessions.list", {"user": "U0BOT"})["sessions"],
+               "the session to close", 5.0)  # fmt: skip
 
 
 def test_the_event_journal_keeps_published_events(server: ServerThread) -> None:

@@ -166,6 +166,28 @@ teams:
     )  # fmt: skip
 
 
+def test_a_users_password_is_stored_only_as_its_argon2id_hash(loader: Loader) -> None:
+    loader.load("teams: [{id: T1, users: [{id: U1, password: open-sesame}]}]")
+    stored = loader.runner.run(loader.store.web_sessions.get_password("U1"))
+    assert stored is not None and stored.startswith("$argon2id$")
+    assert "open-sesame" not in stored
+
+
+def test_loading_the_same_password_again_keeps_its_hash(loader: Loader) -> None:
+    document = "teams: [{id: T1, users: [{id: U1, password: open-sesame}]}]"
+    loader.load(document)
+    first = loader.runner.run(loader.store.web_sessions.get_password("U1"))
+    loader.load(document)
+    assert loader.runner.run(loader.store.web_sessions.get_password("U1")) == first
+
+
+def test_a_short_password_is_refused_without_repeating_it(loader: Loader) -> None:
+    with pytest.raises(WorkspaceFileError) as refused:
+        loader.load("teams: [{id: T1, users: [{id: U1, password: tiny}]}]")
+    assert "password: a password has at least 8 characters" in str(refused.value)
+    assert "tiny" not in str(refused.value)
+
+
 def test_a_new_user_is_named_after_its_id(loader: Loader) -> None:
     loader.load(MINIMAL)
     user = loader.runner.run(loader.store.get_user("U1"))

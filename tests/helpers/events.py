@@ -11,9 +11,10 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection
 
+from slackline.app import Components
 from slackline.broker import Event
 from slackline.testing.server import ServerThread
-from tests.helpers.http import WORKSPACE_FILE, api, http_request, start_server
+from tests.helpers.http import api, http_request, start_workspace_server
 from tests.helpers.rtm import recv_json
 
 ADMIN_TOKEN = "admin-secret"
@@ -37,13 +38,16 @@ teams:
 """
 
 
-def start_event_server(tmp_path: Path, **overrides: Any) -> ServerThread:
-    """A server with the test workspace, the tokens above and the admin API on."""
-    extra = tmp_path / "extra.yaml"
-    extra.write_text(EXTRA_WORKSPACE, encoding="utf-8")
-    return start_server(
+def start_event_server(
+    tmp_path: Path, *documents: str, components: Components | None = None, **overrides: Any
+) -> ServerThread:
+    """A server with the test workspace, the tokens above, then any further workspace
+    documents, and the admin API on; the caller stops it."""
+    return start_workspace_server(
         tmp_path,
-        workspaces=(WORKSPACE_FILE, str(extra)),
+        EXTRA_WORKSPACE,
+        *documents,
+        components=components,
         admin_token=ADMIN_TOKEN,
         **overrides,
     )

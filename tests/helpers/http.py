@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,27 @@ def start_server(
     """Start a server thread; the caller stops it."""
     parts = components or Components(secret=TEST_SECRET)
     return ServerThread(make_settings(tmp_path, **overrides), parts).start()
+
+
+def start_workspace_server(
+    tmp_path: Path, *documents: str, components: Components | None = None, **overrides: Any
+) -> ServerThread:
+    """A server with the test workspace and then these workspace documents (YAML), each in a
+    file of its own under ``tmp_path``; the caller stops it."""
+    workspaces = [WORKSPACE_FILE]
+    for number, document in enumerate(documents, 1):
+        path = tmp_path / f"workspace-{number}.yaml"
+        path.write_text(document, encoding="utf-8")
+        workspaces.append(str(path))
+    return start_server(tmp_path, components, workspaces=tuple(workspaces), **overrides)
+
+
+def serving(server: ServerThread) -> Iterator[ServerThread]:
+    """The server, stopped afterwards: what a fixture hands on with ``yield from``."""
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def http_request(

@@ -16,12 +16,15 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
+
+from slackline.testing.server import ServerThread
 
 SHARED_URL = os.environ.get(
     "SLACKLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -51,6 +54,20 @@ def postgres_schema(url: str = SHARED_URL) -> Iterator[str]:
         with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECS) as admin:
             admin.execute("SET lock_timeout = '10s'")
             admin.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(name))
+
+
+@contextmanager
+def on_backend(backend: str, start: Callable[..., ServerThread]) -> Iterator[ServerThread]:
+    """The server ``start`` starts on ``backend``: on its SQLite default for ``"sqlite"``,
+    with ``database`` a new schema of the shared server for ``"postgresql"``; stopped (and
+    the schema dropped) afterwards."""
+    with ExitStack() as stack:
+        overrides: dict[str, Any] = {}
+        if backend == "postgresql":
+            overrides["database"] = stack.enter_context(postgres_schema())
+        server = start(**overrides)
+        stack.callback(server.stop)
+        yield server
 
 
 def _binary(name: str) -> str:

@@ -8,9 +8,20 @@ import asyncio
 import pytest
 
 from slackline.app import App
+from slackline.domain.models import User
+from slackline.domain.usergroups import Usergroup
 from slackline.errors import SlackError
 from slackline.services.usergroups import GroupChange
 from tests.services.test_dnd import recorded, user
+
+
+def ops(running: tuple[asyncio.Runner, App]) -> tuple[User, Usergroup]:
+    """Alice (U0001), and the group Ops she has just created, with no users or channels."""
+    runner, app = running
+    alice = user(runner, app, "U0001")
+    groups = app.services.usergroups
+    group = runner.run(groups.create(alice, name="Ops", handle="ops", description="", channels=[]))
+    return alice, group
 
 
 def test_create_stores_then_announces_to_the_team(running: tuple[asyncio.Runner, App]) -> None:
@@ -34,9 +45,8 @@ def test_set_users_tells_the_team_then_each_user_concerned(
     running: tuple[asyncio.Runner, App],
 ) -> None:
     runner, app = running
-    alice = user(runner, app, "U0001")
+    alice, group = ops(running)
     groups = app.services.usergroups
-    group = runner.run(groups.create(alice, name="Ops", handle="ops", description="", channels=[]))
     group, _ = runner.run(groups.set_users(group, alice, ["U0001", "U0002"]))
     events = recorded(app)
     runner.run(groups.set_users(group, alice, ["U0002", "U0004"]))
@@ -53,9 +63,8 @@ def test_a_refused_change_stores_and_announces_nothing(
     running: tuple[asyncio.Runner, App],
 ) -> None:
     runner, app = running
-    alice = user(runner, app, "U0001")
+    alice, group = ops(running)
     groups = app.services.usergroups
-    group = runner.run(groups.create(alice, name="Ops", handle="ops", description="", channels=[]))
     runner.run(groups.create(alice, name="Dev", handle="dev", description="", channels=[]))
     events = recorded(app)
     with pytest.raises(SlackError) as raised:

@@ -26,16 +26,14 @@ from tests.helpers.events import (
     start_event_server,
     types_until,
 )
-from tests.helpers.http import http_request
+from tests.helpers.http import http_request, serving
 from tests.helpers.rtm import open_socket, recv_until
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The event tests' workspace, admin API on."""
-    thread = start_event_server(tmp_path_factory.mktemp("content"))
-    yield thread
-    thread.stop()
+    yield from serving(start_event_server(tmp_path_factory.mktemp("content")))
 
 
 def apply(server: ServerThread, **team: Any) -> None:

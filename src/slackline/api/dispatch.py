@@ -179,6 +179,9 @@ class Dispatcher:
         token = token or parsed.query_token
         if not token:
             raise SlackError(SlackErrorCode.NOT_AUTHED)
+        if not self._identities.cookie_allows(token, request.header("cookie")):
+            # A web session's token without its own cookie (docs/web-client.md).
+            raise SlackError(SlackErrorCode.INVALID_AUTH)
         identity = await self._authenticate(token, request.peer)
         outcome.user_id = identity.user.id
         outcome.scopes = ",".join(identity.token.scopes)

@@ -17,29 +17,18 @@ Every failure is a :class:`~slackline.errors.StorageError`.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeAlias, TypeVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
-from psycopg.rows import TupleRow
-from psycopg_pool import AsyncConnectionPool
+from typing import Any
 
 from slackline.blobs.base import BlobData, check_key
-from slackline.errors import StorageError
-from slackline.storage.postgres import PostgresOptions
+from slackline.storage import postgres
+from slackline.storage.postgres import Connection, PooledCalls, PostgresOptions, connection_pool
 
-R = TypeVar("R")
-Connection: TypeAlias = psycopg.AsyncConnection[TupleRow]
 TABLE = "slackline_blob_chunks"
 CHUNK_BYTES = 1024 * 1024
 # The advisory lock taken while creating the table ("SLbl"), keyed by schema like migrations.
 # Puts lock their key with the one-key form, a lock space apart from the two-key one.
 CREATE_LOCK_KEY = 0x534C626C
 DEFAULT_POOL_MAX = 4
-_OPTION_NAMES = frozenset({"pool_min", "pool_max", "timeout_secs", "statement_timeout_secs"})
 _CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     'key TEXT COLLATE "C" NOT NULL, seq INTEGER NOT NULL, data BYTEA NOT NULL, '
@@ -55,40 +44,18 @@ _DELETE = f"DELETE FROM {TABLE} WHERE key = %s"  # noqa: S608 - a fixed name
 
 def split_url(url: str) -> tuple[str, PostgresOptions]:
     """The libpq connection string and the store's options of a ``postgresql://`` URL."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    values = {k: v for k, v in query if k in _OPTION_NAMES}
-    values.setdefault("pool_max", str(DEFAULT_POOL_MAX))
-    values["pool_min"] = "0"
-    options = PostgresOptions.parse(values)
-    passed = urlencode([(k, v) for k, v in query if k not in _OPTION_NAMES], quote_via=quote)
-    conninfo = urlunsplit(parts._replace(query=passed))
-    try:
-        conninfo_to_dict(conninfo)
-    except psycopg.Error as exc:
-        raise ValueError(f"invalid PostgreSQL URL: {exc}") from None
-    return conninfo, options
+    return postgres.split_url(url, {"pool_max": str(DEFAULT_POOL_MAX)}, pool_min="0")
 
 
-class PostgresBlobStore:
+class PostgresBlobStore(PooledCalls):
     """A :class:`~slackline.blobs.base.BlobStore` in one PostgreSQL table."""
+
+    LABEL = "blobs"
 
     def __init__(self, conninfo: str, options: PostgresOptions) -> None:
         self._options = options
-        self._pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
-            conninfo,
-            kwargs={
-                "autocommit": True,
-                "connect_timeout": max(1, round(options.timeout_secs)),
-            },
-            configure=self._configure,
-            min_size=0,
-            max_size=options.pool_max,
-            open=False,
-            check=AsyncConnectionPool.check_connection,
-            name="slackline-blobs",
-            timeout=options.timeout_secs,
-            reconnect_timeout=options.timeout_secs,
+        self._pool = connection_pool(
+            conninfo, options, min_size=0, name="slackline-blobs", configure=self._configure
         )
         self._opened = False
 
@@ -101,29 +68,6 @@ class PostgresBlobStore:
     def from_url(cls, url: str) -> PostgresBlobStore:
         """``postgresql://user@host:port/dbname?pool_max=4&sslmode=...``."""
         return cls(*split_url(url))
-
-    async def _run(self, work: Callable[[Connection], Awaitable[R]]) -> R:
-        """``work`` on a pooled connection within the call deadline; failures StorageError."""
-        task = asyncio.ensure_future(self._call(work))
-        try:
-            done, _ = await asyncio.wait((task,), timeout=self._options.call_deadline_secs)
-        except BaseException:
-            task.cancel()
-            raise
-        if not done:
-            task.cancel()
-            raise StorageError(f"blobs: no answer within {self._options.call_deadline_secs:g} s")
-        return task.result()
-
-    async def _call(self, work: Callable[[Connection], Awaitable[R]]) -> R:
-        try:
-            if not self._opened:
-                await self._pool.open()
-                self._opened = True
-            async with self._pool.connection() as conn:
-                return await work(conn)
-        except (psycopg.Error, OSError) as exc:
-            raise StorageError(f"blobs: {type(exc).__name__}: {exc}") from exc
 
     async def start(self) -> None:
         """Create the table unless it exists (serialised by an advisory lock)."""
@@ -138,12 +82,6 @@ class PostgresBlobStore:
                 await conn.execute(_CREATE)
 
         await self._run(create)
-
-    async def close(self) -> None:
-        """Close the pooled connections."""
-        if self._opened:
-            self._opened = False
-            await self._pool.close()
 
     async def put(self, key: str, data: BlobData) -> None:
         """Replace the key's chunks in one transaction, under the key's lock."""

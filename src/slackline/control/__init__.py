@@ -9,7 +9,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from slackline.control import content_endpoints, fault_endpoints, observe, workspace_endpoints
+from slackline.control import (
+    content_endpoints,
+    fault_endpoints,
+    observe,
+    signin_endpoints,
+    workspace_endpoints,
+)
 from slackline.control.spec import Endpoint
 from slackline.control.workspace_endpoints import advance_clock, reset_app
 from slackline.testing.control_journal import ControlJournal
@@ -27,6 +33,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         *content_endpoints.ENDPOINTS,
         *fault_endpoints.ENDPOINTS,
         *observe.ENDPOINTS,
+        *signin_endpoints.ENDPOINTS,
     )
 }
 

@@ -8,13 +8,14 @@ With ``--admin-token`` the server keeps a
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 from slackline.control.errors import ControlError, ControlErrorCode
 from slackline.control.params import Param
 from slackline.control.spec import Endpoint
 from slackline.testing.control_journal import ControlJournal, EventRecord
-from slackline.testing.journal import CallRecord, FrameRecord, MemoryJournal
+from slackline.testing.journal import TOKEN_ID_CHARS, CallRecord, FrameRecord, MemoryJournal
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -29,15 +30,18 @@ Record = dict[str, Any]
 
 def call_record(seq: int, call: CallRecord) -> Record:
     """A call as the control API shows it."""
+    # ``at`` is kept on the monotonic clock; shown as wall-clock seconds.
+    at = time.time() - (time.monotonic() - call.at)
     return {"seq": seq, "method": call.method, "user": call.user_id,
-            "args": dict(call.args), "response": dict(call.response)}  # fmt: skip
+            "args": dict(call.args), "response": dict(call.response),
+            "at": round(at, 3)}  # fmt: skip
 
 
 def frame_record(frame: FrameRecord) -> Record:
     """A frame as the control API shows it."""
     return {"seq": frame.seq, "direction": frame.direction, "session": frame.session_id,
             "team": frame.team_id, "user": frame.user_id, "token_id": frame.token_id,
-            "frame": dict(frame.frame)}  # fmt: skip
+            "frame": dict(frame.frame), "at": round(frame.at, 3)}  # fmt: skip
 
 
 def event_record(event: EventRecord) -> Record:
@@ -128,6 +132,38 @@ async def journal_events(app: App, args: Args, request: Request) -> dict[str, An
     return {"events": records, "last_seq": last}
 
 
+async def sessions_list(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """The RTM sessions open on this process, with what the journal counted of each."""
+    journal = _control(app)
+    open_sessions = [
+        s for s in app.hub.sessions(args.get("team"))
+        if "user" not in args or s.user_id == args["user"]
+    ]  # fmt: skip
+    stats = journal.session_stats(s.session_id for s in app.hub.sessions())
+    names: dict[str, str | None] = {}
+    for user_id in {s.user_id for s in open_sessions}:
+        user = await app.store.get_user(user_id)
+        names[user_id] = user.name if user is not None else None
+    # Which token: its type and hash prefix (the text is kept nowhere, so none is shown).
+    types: dict[str, str | None] = {}
+    for token_hash in {s.token_hash for s in open_sessions}:
+        token = await app.store.get_token(token_hash)
+        types[token_hash] = token.type.value if token is not None else None
+    listed = []
+    for session in sorted(open_sessions, key=lambda s: s.session_id):
+        seen = stats.get(session.session_id)
+        listed.append({
+            "session": session.session_id, "team": session.team_id, "user": session.user_id,
+            "name": names[session.user_id],
+            "bot_id": session.bot_id, "token_id": session.token_hash[:TOKEN_ID_CHARS],
+            "token_type": types[session.token_hash],
+            "since": round(seen.since, 3) if seen else None,
+            "frames_in": seen.frames_in if seen else 0,
+            "frames_out": seen.frames_out if seen else 0,
+        })  # fmt: skip
+    return {"sessions": listed}
+
+
 async def wait(app: App, args: Args, request: Request) -> dict[str, Any]:
     """The first kept or future record (after ``since``) matching the pattern."""
     source, pattern, since = _SOURCES[args["for"]], args.get("match") or {}, args["since"]
@@ -172,6 +208,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              params=(Param("team", "string", "team id"),
                      Param("type", "string", "the event's type"), _SINCE, _LIMIT),
              answer=("events", "last_seq"), errors=_OFF),
+    Endpoint("sessions.list", "RTM sessions open on this process: who, which token (token_id), "
+             "since when, text frames in and out.", sessions_list,
+             params=(Param("team", "string", "team id"),
+                     Param("user", "string", "the session's user id")),
+             answer=("sessions",), errors=_OFF),
     Endpoint("wait", "Long-poll: the first call, frame or event (kept or future) matching "
              "a pattern; 408 timeout otherwise.", wait,
              params=(Param("for", "string", "what to wait for", required=True,

@@ -18,6 +18,7 @@ from typing import Any
 from slackline.domain.emoji import EmojiError, emoji_name, emoji_value
 from slackline.domain.models import TeamState, TokenType
 from slackline.domain.prefs import PROFILE_FIELD_TYPES
+from slackline.domain.signin import PasswordError, check_password
 from slackline.domain.usergroups import check_description, check_handle, check_name
 from slackline.errors import SlackError
 
@@ -186,6 +187,15 @@ def _enterprise(value: object, path: str) -> dict[str, Any] | None:
     return grid
 
 
+def _password(value: object, path: str) -> str:
+    """A person's sign-in password (stored only as its argon2id hash); the error never
+    repeats it."""
+    try:
+        return check_password(value)
+    except PasswordError as exc:
+        raise WorkspaceFileError(f"{path}: {exc}") from None
+
+
 def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -198,7 +208,7 @@ TEAM_FIELDS: dict[str, Converter] = {
 USER_FIELDS: dict[str, Converter] = {
     "id": _identifier, "name": _identifier, "real_name": _string, "is_admin": _boolean,
     "is_owner": _boolean, "has_2fa": _boolean, "deleted": _boolean, "tz": _string,
-    "profile": _mapping, "manual_away": _boolean,
+    "profile": _mapping, "manual_away": _boolean, "password": _password,
 }  # fmt: skip
 BOT_FIELDS: dict[str, Converter] = {
     "id": _identifier, "user_id": _identifier, "name": _identifier, "deleted": _boolean,

@@ -69,27 +69,27 @@ class ConversationService:
 
     async def set_topic(self, conversation: Conversation, actor: User, topic: str) -> Conversation:
         """Store the topic and post its ``*_topic`` message; an unchanged topic does nothing."""
-        if topic == conversation.topic:
-            return conversation
-        changed = dataclasses.replace(
-            conversation, topic=topic, topic_creator=actor.id, topic_last_set=self._now()
-        )
-        return await self._set_text(changed, actor, "topic", topic)
+        return await self._set_text(conversation, actor, "topic", topic)
 
     async def set_purpose(
         self, conversation: Conversation, actor: User, purpose: str
     ) -> Conversation:
         """Store the purpose and post its ``*_purpose`` message; unchanged does nothing."""
-        if purpose == conversation.purpose:
-            return conversation
-        changed = dataclasses.replace(
-            conversation, purpose=purpose, purpose_creator=actor.id, purpose_last_set=self._now()
-        )
-        return await self._set_text(changed, actor, "purpose", purpose)
+        return await self._set_text(conversation, actor, "purpose", purpose)
 
     async def _set_text(
-        self, changed: Conversation, actor: User, field: str, value: str
+        self, conversation: Conversation, actor: User, field: str, value: str
     ) -> Conversation:
+        """Set ``field`` (``topic`` or ``purpose``) with its creator and time, store it and
+        post its message; an unchanged value does nothing."""
+        if value == getattr(conversation, field):
+            return conversation
+        setter: dict[str, Any] = {
+            field: value,
+            f"{field}_creator": actor.id,
+            f"{field}_last_set": self._now(),
+        }
+        changed = dataclasses.replace(conversation, **setter)
         await self._store.put_conversation(changed)
         self._cache.forget(changed.id)
         if value:

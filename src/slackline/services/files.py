@@ -52,10 +52,12 @@ from slackline.domain.models import Conversation, Identity, Message
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode, StorageError
 from slackline.http.args import bearer_token, parse_content_type
+from slackline.http.cookies import cookie_value
 from slackline.http.multipart import multipart_files
 from slackline.http.request import Request, Response
 from slackline.http.response import plain_response
 from slackline.services.deps import ServiceDeps
+from slackline.services.identity import SESSION_COOKIE
 from slackline.services.notices import event_ts
 
 logger = logging.getLogger("slackline.files")
@@ -479,10 +481,17 @@ class FileService:
         if target is None:
             return plain_response(404, {"ok": False, "error": "file_not_found"}, rid)
         team_id, file_id, attachment = target
+        identities = self._deps.identities
         token = bearer_token(request.header("authorization"))
+        secret = cookie_value(request.header("cookie"), SESSION_COOKIE)
+        if token is None and secret:
+            # A web session's page shows images by URL: its cookie stands for its token.
+            token = identities.client_token(secret)
         if token is None:
             return _unauthorized(SlackErrorCode.NOT_AUTHED, rid)
-        identity = await self._deps.identities.resolve(token)
+        if not identities.cookie_allows(token, request.header("cookie")):
+            return _unauthorized(SlackErrorCode.INVALID_AUTH, rid)
+        identity = await identities.resolve(token)
         now = self._clock.now()
         try:
             token_found = identity.token if identity else None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from slackline.domain.models import Identity, User
 from slackline.errors import SlackError, SlackErrorCode
+from slackline.http.cookies import cookie_value
 from slackline.storage.base import Store
 
 logger = logging.getLogger("slackline.identity")
@@ -21,6 +22,8 @@ logger = logging.getLogger("slackline.identity")
 SECRET_BYTES = 32
 WARM_MAX_TOKENS = 200_000
 WARM_AFTER_MISSES = 16
+CLIENT_TOKEN_PREFIX = "xoxc-"  # a web session's token (docs/web-client.md)
+SESSION_COOKIE = "d"  # the name Slack's own web client gives its session cookie
 
 
 class TokenHasher:
@@ -32,6 +35,13 @@ class TokenHasher:
     def hash(self, token: str) -> str:
         """The hex digest stored for a token."""
         return hmac.digest(self._secret, token.encode(), hashlib.sha256).hex()
+
+    def derive(self, purpose: str, value: str) -> str:
+        """A secret derived from ``value`` for one ``purpose`` (a web session's client token
+        and CSRF token from its cookie secret), recomputed rather than stored. The NUL
+        separator keeps these inputs apart from token text, which never holds one."""
+        message = f"{purpose}\0{value}".encode()
+        return hmac.digest(self._secret, message, hashlib.sha256).hex()
 
 
 def load_or_create_secret(path: str) -> bytes:
@@ -90,6 +100,23 @@ class IdentityService:
     def hash(self, token: str) -> str:
         """The keyed hash of token text."""
         return self._hasher.hash(token)
+
+    def derive(self, purpose: str, value: str) -> str:
+        """A secret derived from ``value`` for one ``purpose`` (see :meth:`TokenHasher.derive`)."""
+        return self._hasher.derive(purpose, value)
+
+    def client_token(self, cookie_secret: str) -> str:
+        """The ``xoxc-`` token of the web session whose cookie holds ``cookie_secret``."""
+        return CLIENT_TOKEN_PREFIX + self._hasher.derive("xoxc", cookie_secret)
+
+    def cookie_allows(self, token: str, cookie_header: str | None) -> bool:
+        """Whether a token may be used with this ``Cookie`` header: any token but a web
+        session's, and a session's ``xoxc-`` token only with its own ``d`` cookie
+        (compared in constant time)."""
+        if not token.startswith(CLIENT_TOKEN_PREFIX):
+            return True
+        secret = cookie_value(cookie_header, SESSION_COOKIE)
+        return bool(secret) and hmac.compare_digest(self.client_token(secret or ""), token)
 
     def __len__(self) -> int:
         return len(self._cache)

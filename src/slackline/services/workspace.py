@@ -57,6 +57,7 @@ from slackline.domain.workspace_file import (
     parse_workspace,
 )
 from slackline.services.identity import IdentityService
+from slackline.services.passwords import hash_password, verify_password
 from slackline.storage.base import Store
 
 logger = logging.getLogger("slackline.workspace")
@@ -185,7 +186,11 @@ class WorkspaceService:
         team_id = declaration.team.id
         await self._apply_team(declaration.team, endings)
         for user in declaration.users:
-            await self._apply_user(team_id, user.id, dict(user.fields), endings)
+            fields = dict(user.fields)
+            password = fields.pop("password", None)
+            await self._apply_user(team_id, user.id, fields, endings)
+            if password is not None:
+                await self._apply_password(team_id, user.id, password)
         for bot in declaration.bots:
             await self._apply_bot(team_id, bot, endings)
         for conversation in declaration.conversations:
@@ -233,6 +238,16 @@ class WorkspaceService:
             if user.deleted and not existing.deleted:
                 endings.append(SessionControl(team_id, ControlAction.GOODBYE, user_id=user_id))
         await self._store.put_user(user)
+
+    async def _apply_password(self, team_id: str, user_id: str, password: str) -> None:
+        stored = await self._store.web_sessions.get_password(user_id)
+        if stored is not None and await verify_password(stored, password):
+            return  # the same file loaded again: keep the hash (hashing is costly by design)
+        encoded = await hash_password(password)
+        await self._store.web_sessions.put_password(user_id, team_id, encoded, self._now())
+
+    def _now(self) -> int:
+        return int(self._clock.now())
 
     def _user_change(self, user: User) -> Event:
         """``user_change`` for the whole team, shaped as users.profile.set sends it."""
@@ -443,6 +458,8 @@ class WorkspaceService:
             bot = await self._store.get_bot(user.bot_id)
             if bot is not None:
                 await self._store.put_bot(dataclasses.replace(bot, deleted=True))
+        # Their web sessions end with them (the sessions' tokens fail already, decisions B.3).
+        await self._store.web_sessions.delete_sessions(user_id)
         self._identities.invalidate()
         ending = SessionControl(user.team_id, ControlAction.GOODBYE, user_id=user_id)
         changes: list[BrokerMessage] = [] if user.deleted else [self._user_change(deactivated)]

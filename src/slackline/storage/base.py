@@ -26,6 +26,7 @@ from slackline.storage.scheduled import ScheduledReader, ScheduledStore
 from slackline.storage.search import SearchReader, SearchStore
 from slackline.storage.stars import StarsReader, StarsStore
 from slackline.storage.usergroups import UsergroupsReader, UsergroupsStore
+from slackline.storage.web_sessions import WebSessionsReader, WebSessionsStore
 
 # A ``limit`` meaning "every row", for listings the caller needs whole.
 ALL_ROWS = 1_000_000
@@ -90,6 +91,11 @@ class StoreReader(Protocol):
     @property
     def search(self) -> SearchReader:
         """Full-text search over messages (read)."""
+        ...
+
+    @property
+    def web_sessions(self) -> WebSessionsReader:
+        """People's password hashes and web sessions (read)."""
         ...
 
     async def get_team(self, team_id: str) -> Team | None:
@@ -251,6 +257,11 @@ class Store(StoreReader, Protocol):
     @property
     def search(self) -> SearchStore:
         """Full-text search over messages."""
+        ...
+
+    @property
+    def web_sessions(self) -> WebSessionsStore:
+        """People's password hashes and web sessions (sign-in)."""
         ...
 
     async def migrate(self) -> None:

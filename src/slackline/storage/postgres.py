@@ -23,8 +23,9 @@ Slackline's own options are taken out of the query string; the rest (``sslmode``
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any, TypeAlias, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -101,60 +102,59 @@ class PostgresOptions:
 _OPTION_NAMES = frozenset({"pool_min", "pool_max", "timeout_secs", "statement_timeout_secs"})
 
 
-_SQL = Statements(POSTGRESQL)
-# RETURNING makes concurrent deletions of one message return it (and its reactions) once.
-_DELETE_MESSAGE = f"{_SQL.delete_message} RETURNING {', '.join(rows.MESSAGE_COLUMNS)}"
-_DELETE_REACTIONS = f"{_SQL.delete_reactions} RETURNING seq, name, user_id"
+def split_url(
+    url: str, defaults: Mapping[str, str] = MappingProxyType({}), **fixed: str
+) -> tuple[str, PostgresOptions]:
+    """The libpq connection string and the options of a ``postgresql://`` URL.
+
+    Slackline's options are taken out of the query string (``defaults`` stand for missing
+    ones, ``fixed`` ones override the URL); every other parameter stays for libpq.
+    """
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    values = {**defaults, **{k: v for k, v in query if k in _OPTION_NAMES}, **fixed}
+    options = PostgresOptions.parse(values)
+    passed = urlencode([(k, v) for k, v in query if k not in _OPTION_NAMES], quote_via=quote)
+    conninfo = urlunsplit(parts._replace(query=passed))
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.Error as exc:
+        raise ValueError(f"invalid PostgreSQL URL: {exc}") from None
+    return conninfo, options
 
 
-class PostgresStore(SqlStore):
-    """A :class:`~slackline.storage.base.Store` on one PostgreSQL database (or schema)."""
+def connection_pool(
+    conninfo: str,
+    options: PostgresOptions,
+    *,
+    min_size: int,
+    name: str,
+    configure: Callable[[Connection], Awaitable[None]],
+) -> AsyncConnectionPool[Connection]:
+    """An unopened pool of autocommit connections, each checked on checkout, waiting and
+    reconnecting for at most ``options.timeout_secs``."""
+    return AsyncConnectionPool(
+        conninfo,
+        kwargs={"autocommit": True, "connect_timeout": max(1, round(options.timeout_secs))},
+        min_size=min_size,
+        max_size=options.pool_max,
+        open=False,
+        configure=configure,
+        check=AsyncConnectionPool.check_connection,
+        name=name,
+        timeout=options.timeout_secs,
+        reconnect_timeout=options.timeout_secs,
+    )
 
-    _sql = _SQL
 
-    def __init__(self, conninfo: str, options: PostgresOptions | None = None) -> None:
-        self._options = options or PostgresOptions()
-        self._pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
-            conninfo,
-            kwargs={
-                "autocommit": True,
-                "connect_timeout": max(1, round(self._options.timeout_secs)),
-            },
-            min_size=self._options.pool_min,
-            max_size=self._options.pool_max,
-            open=False,
-            configure=self._configure,
-            check=AsyncConnectionPool.check_connection,
-            name="slackline",
-            timeout=self._options.timeout_secs,
-            reconnect_timeout=self._options.timeout_secs,
-        )
-        self._opened = False
-        self._attach_parts()
+class PooledCalls:
+    """Calls on a pool opened on first use, each within the options' call deadline; every
+    failure a :class:`~slackline.errors.StorageError` whose message starts with ``LABEL``."""
 
-    @classmethod
-    def from_url(cls, url: str) -> PostgresStore:
-        """``postgresql://user@host:port/dbname?pool_max=10&timeout_secs=5&sslmode=...``."""
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        options = PostgresOptions.parse({k: v for k, v in query if k in _OPTION_NAMES})
-        passed = urlencode([(k, v) for k, v in query if k not in _OPTION_NAMES], quote_via=quote)
-        conninfo = urlunsplit(parts._replace(query=passed))
-        try:
-            conninfo_to_dict(conninfo)
-        except psycopg.Error as exc:
-            raise ValueError(f"invalid PostgreSQL URL: {exc}") from None
-        return cls(conninfo, options)
-
-    async def _configure(self, conn: Connection) -> None:
-        """Per-connection limits, so no statement or abandoned transaction holds on forever."""
-        statement_ms = str(round(self._options.statement_secs * MS_PER_SEC))
-        idle_ms = str(round(self._options.call_deadline_secs * MS_PER_SEC))
-        await conn.execute(
-            "SELECT set_config('statement_timeout', %s, false), "
-            "set_config('idle_in_transaction_session_timeout', %s, false)",
-            [statement_ms, idle_ms],
-        )
+    LABEL = "postgresql"
+    _options: PostgresOptions
+    _pool: AsyncConnectionPool[Connection]
+    _opened: bool
 
     async def _run(self, work: Callable[[Connection], Awaitable[R]]) -> R:
         """Run ``work`` on a pooled connection; any failure or overrun is a StorageError.
@@ -172,7 +172,7 @@ class PostgresStore(SqlStore):
         if not done:
             task.cancel()
             deadline = self._options.call_deadline_secs
-            raise StorageError(f"postgresql: no answer within {deadline:g} s")
+            raise StorageError(f"{self.LABEL}: no answer within {deadline:g} s")
         return task.result()
 
     async def _call(self, work: Callable[[Connection], Awaitable[R]]) -> R:
@@ -183,7 +183,52 @@ class PostgresStore(SqlStore):
             async with self._pool.connection() as conn:
                 return await work(conn)
         except (psycopg.Error, OSError) as exc:
-            raise StorageError(f"postgresql: {type(exc).__name__}: {exc}") from exc
+            raise StorageError(f"{self.LABEL}: {type(exc).__name__}: {exc}") from exc
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        if self._opened:
+            self._opened = False
+            await self._pool.close()
+
+
+_SQL = Statements(POSTGRESQL)
+# RETURNING makes concurrent deletions of one message return it (and its reactions) once.
+_DELETE_MESSAGE = f"{_SQL.delete_message} RETURNING {', '.join(rows.MESSAGE_COLUMNS)}"
+_DELETE_REACTIONS = f"{_SQL.delete_reactions} RETURNING seq, name, user_id"
+
+
+class PostgresStore(PooledCalls, SqlStore):
+    """A :class:`~slackline.storage.base.Store` on one PostgreSQL database (or schema)."""
+
+    _sql = _SQL
+
+    def __init__(self, conninfo: str, options: PostgresOptions | None = None) -> None:
+        self._options = options or PostgresOptions()
+        self._pool = connection_pool(
+            conninfo,
+            self._options,
+            min_size=self._options.pool_min,
+            name="slackline",
+            configure=self._configure,
+        )
+        self._opened = False
+        self._attach_parts()
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresStore:
+        """``postgresql://user@host:port/dbname?pool_max=10&timeout_secs=5&sslmode=...``."""
+        return cls(*split_url(url))
+
+    async def _configure(self, conn: Connection) -> None:
+        """Per-connection limits, so no statement or abandoned transaction holds on forever."""
+        statement_ms = str(round(self._options.statement_secs * MS_PER_SEC))
+        idle_ms = str(round(self._options.call_deadline_secs * MS_PER_SEC))
+        await conn.execute(
+            "SELECT set_config('statement_timeout', %s, false), "
+            "set_config('idle_in_transaction_session_timeout', %s, false)",
+            [statement_ms, idle_ms],
+        )
 
     async def _fetchone(self, sql: str, params: Sequence[Any]) -> Any:
         async def fetch(conn: Connection) -> Any:
@@ -219,14 +264,13 @@ class PostgresStore(SqlStore):
         return await self._run(lambda conn: _messages(conn, conversation_id, sql, params))
 
     async def migrate(self) -> None:
-        """Apply pending migrations, each in its own transaction under an advisory lock."""
-        await self._run(_migrate)
+        """Apply pending migrations, each in its own transaction under an advisory lock.
 
-    async def close(self) -> None:
-        """Close every pooled connection."""
-        if self._opened:
-            self._opened = False
-            await self._pool.close()
+        Migrations run without the call deadline and without ``statement_timeout``: one that
+        backfills a large table (the search index of 0008) may take minutes, and stopping it
+        half-way would only make the next start do it again.
+        """
+        await self._call(_migrate)
 
     async def add_members(self, conversation_id: str, user_ids: Sequence[str]) -> list[str]:
         """Add members in one statement; returns those who were not members before."""
@@ -308,6 +352,7 @@ async def _migrate(conn: Connection) -> None:
     """
     for migration in load_migrations(POSTGRESQL.name):
         async with conn.transaction():
+            await conn.execute("SET LOCAL statement_timeout = 0")
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(%s::integer, "
                 "hashtext(coalesce(current_schema(), '')))",

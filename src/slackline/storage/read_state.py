@@ -146,19 +146,10 @@ class SqlReadState:
         if not kinds:
             return []
         from slackline.storage.sql import (  # noqa: PLC0415 (storage.base imports this module)
-            CONVERSATION_SELECT,
-            KIND_CLAUSES,
-            MEMBER_EXISTS,
+            conversations_sql,
         )
 
-        kind_sql = " OR ".join(KIND_CLAUSES[k] for k in kinds)
-        visible = f"(c.is_private = 0 AND c.is_im = 0 AND c.is_mpim = 0 OR {MEMBER_EXISTS})"
-        archived = " AND c.is_archived = 0" if exclude_archived else ""
-        sql = (
-            f"{CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = ? AND c.id > ? "
-            f"AND ({kind_sql}) AND {MEMBER_EXISTS} AND {visible}{archived} "
-            "ORDER BY c.id LIMIT ?"
-        )
+        sql = conversations_sql(kinds, exclude_archived=exclude_archived, of_member=True)
         found = await self._runner.fetch_all(sql, [team_id, after, user_id, viewer, limit])
         return [_conversation(r) for r in found]
 

@@ -24,6 +24,25 @@ CONVERSATION_SELECT = "SELECT " + ", ".join(f"c.{c}" for c in rows.CONVERSATION_
 MEMBER_EXISTS = "EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = c.id AND m.user_id = ?)"
 
 
+def conversations_sql(
+    kinds: Sequence[str], *, exclude_archived: bool, of_member: bool = False
+) -> str:
+    """Conversations of these kinds in a team after an id that a viewer may see (public
+    channels, or the viewer is a member), with ``of_member`` only those a given user is a
+    member of, ordered by id; ``?`` marks.
+
+    Parameters: team id, after, the member (with ``of_member``), viewer, limit.
+    """
+    kind_sql = " OR ".join(KIND_CLAUSES[k] for k in kinds)
+    member = f" AND {MEMBER_EXISTS}" if of_member else ""
+    visible = f"(c.is_private = 0 AND c.is_im = 0 AND c.is_mpim = 0 OR {MEMBER_EXISTS})"
+    archived = " AND c.is_archived = 0" if exclude_archived else ""
+    return (
+        f"{CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = ? AND c.id > ? "
+        f"AND ({kind_sql}){member} AND {visible}{archived} ORDER BY c.id LIMIT ?"
+    )
+
+
 def select_sql(table: str, columns: Sequence[str]) -> str:
     """``SELECT <columns> FROM <table>``."""
     return f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
@@ -129,14 +148,7 @@ class Statements:
 
         Parameters: team id, after, viewer, limit.
         """
-        kind_sql = " OR ".join(KIND_CLAUSES[k] for k in kinds)
-        visible = f"(c.is_private = 0 AND c.is_im = 0 AND c.is_mpim = 0 OR {MEMBER_EXISTS})"
-        archived = " AND c.is_archived = 0" if exclude_archived else ""
-        sql = (
-            f"{CONVERSATION_SELECT} FROM conversations c WHERE c.team_id = ? AND c.id > ? "
-            f"AND ({kind_sql}) AND {visible}{archived} ORDER BY c.id LIMIT ?"
-        )
-        return self.dialect.convert(sql)
+        return self.dialect.convert(conversations_sql(kinds, exclude_archived=exclude_archived))
 
     def _members(self) -> None:
         member = " FROM members WHERE conversation_id = ? AND user_id = ?"

@@ -28,6 +28,7 @@ from slackline.storage.search import SqlSearch
 from slackline.storage.sql import Dialect, Statements
 from slackline.storage.stars import SqlStars
 from slackline.storage.usergroups import SqlUsergroups
+from slackline.storage.web_sessions import SqlWebSessions
 
 # Every data table, in an order that never breaks a foreign key.
 CLEARED_TABLES = (
@@ -97,6 +98,7 @@ class SqlStore(ABC):
         self.prefs = SqlPrefs(self)
         self.files = SqlFiles(self)
         self.search = SqlSearch(self)
+        self.web_sessions = SqlWebSessions(self)
         self._parts: tuple[StorePart, ...] = (
             self.read_state,
             self.scheduled,
@@ -107,6 +109,7 @@ class SqlStore(ABC):
             self.prefs,
             self.files,
             self.search,
+            self.web_sessions,
         )
 
     async def ping(self) -> None:

@@ -31,3 +31,14 @@ class ActingBase:
         if not result.get("ok"):
             raise AssertionError(f"{method} as {member_id(member)} failed: {result}")
         return result
+
+    def _every_page(self, member: Member | str, method: str, key: str, **args: Any) -> list[Any]:
+        """The ``key`` lists of every page of a cursor-paged method, joined in order."""
+        found: list[Any] = []
+        cursor = ""
+        while True:
+            result = self._ok(member, method, **args, cursor=cursor)
+            found += result[key]
+            cursor = result["response_metadata"]["next_cursor"]
+            if not cursor:
+                return found

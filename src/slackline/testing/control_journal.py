@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +20,26 @@ from slackline.testing.journal import (
     DEFAULT_MAX_FRAMES,
     BoundedLog,
     CallRecord,
+    Direction,
+    FrameSource,
     MemoryJournal,
 )
+from slackline.websocket.protocol import text_payload
 
 DEFAULT_MAX_EVENTS = 10_000
+# Sessions whose counts are kept (the open ones are a few; closed ones are forgotten when
+# sessions are listed, or the oldest past this bound).
+MAX_SESSION_STATS = 10_000
+
+
+@dataclass(slots=True)
+class SessionStats:
+    """What the journal saw of one RTM session: its first frame's wall-clock time (its
+    ``hello``) and its text frames in and out, counted even after the records are dropped."""
+
+    since: float
+    frames_in: int = 0
+    frames_out: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +67,7 @@ class ControlJournal(MemoryJournal):
         self._event_seq = itertools.count(1)
         self._calls_total = 0
         self._waiters: list[asyncio.Future[None]] = []
+        self._sessions: dict[int, SessionStats] = {}
 
     def record_call(self, record: CallRecord | None) -> None:
         """Keep the call (numbered) and wake the waiting requests."""
@@ -57,10 +76,29 @@ class ControlJournal(MemoryJournal):
             self._calls_total += 1
             self._wake()
 
-    def record_frame(self, *args: Any, **kwargs: Any) -> None:
-        """Keep the frame (as MemoryJournal does) and wake the waiting requests."""
-        super().record_frame(*args, **kwargs)
+    def record_frame(self, direction: Direction, source: FrameSource, payload: bytes) -> None:
+        """Keep the frame (as MemoryJournal does), count it for its session and wake the
+        waiting requests."""
+        super().record_frame(direction, source, payload)
+        if direction == "out" and text_payload(payload) is None:
+            return  # a control frame, which the journal does not keep either
+        stats = self._sessions.get(source.session_id)
+        if stats is None:
+            if len(self._sessions) >= MAX_SESSION_STATS:
+                del self._sessions[next(iter(self._sessions))]
+            stats = self._sessions[source.session_id] = SessionStats(time.time())
+        if direction == "in":
+            stats.frames_in += 1
+        else:
+            stats.frames_out += 1
         self._wake()
+
+    def session_stats(self, open_sessions: Iterable[int]) -> dict[int, SessionStats]:
+        """The counts of the given (open) sessions; every other session is forgotten."""
+        wanted = set(open_sessions)
+        for session_id in [s for s in self._sessions if s not in wanted]:
+            del self._sessions[session_id]
+        return dict(self._sessions)
 
     def record_event(self, message: BrokerMessage | DeliveryGap) -> None:
         """The broker subscriber: keep every event (session controls are not events)."""

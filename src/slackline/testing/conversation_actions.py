@@ -63,11 +63,5 @@ class ConversationActions(ActingBase):
         args: dict[str, Any] = {"types": types, "limit": PAGE_LIMIT}
         if user is not None:
             args["user"] = member_id(user)
-        found: list[str] = []
-        cursor = ""
-        while True:
-            result = self._ok(member, "users.conversations", cursor=cursor, **args)
-            found += [str(channel["id"]) for channel in result["channels"]]
-            cursor = result["response_metadata"]["next_cursor"]
-            if not cursor:
-                return found
+        channels = self._every_page(member, "users.conversations", "channels", **args)
+        return [str(channel["id"]) for channel in channels]

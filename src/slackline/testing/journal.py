@@ -69,7 +69,8 @@ class FrameRecord:
 
     ``seq`` orders every frame of the journal; ``session_id`` is the server's session number;
     ``token_id`` names the session's token by a prefix of its keyed hash, never the token.
-    ``frame`` is the decoded JSON (``{"unparsed": text}`` for a frame that is not an object).
+    ``frame`` is the decoded JSON (``{"unparsed": text}`` for a frame that is not an object);
+    ``at`` is when it was recorded, in wall-clock seconds (for timelines, not for measuring).
     """
 
     seq: int
@@ -79,6 +80,7 @@ class FrameRecord:
     user_id: str
     token_id: str
     frame: Mapping[str, Any]
+    at: float = 0.0
 
 
 class FrameSource(Protocol):
@@ -199,6 +201,7 @@ class MemoryJournal:
                 source.user_id,
                 token_id,
                 frame,
+                time.time(),
             )
             self._frames.append(record, len(text))
             self._touch()

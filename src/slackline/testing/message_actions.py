@@ -90,17 +90,9 @@ class MessageActions(ActingBase):
     def thread(self, member: Member | str, channel: str, ts: str) -> list[dict[str, Any]]:
         """The whole thread ``ts`` belongs to as the member sees it, parent first
         (``conversations.replies``, every page)."""
-        messages: list[dict[str, Any]] = []
-        cursor = ""
-        while True:
-            result = self._ok(
-                member, "conversations.replies", channel=channel, ts=ts, limit=PAGE_LIMIT,
-                cursor=cursor,
-            )  # fmt: skip
-            messages += result["messages"]
-            cursor = result["response_metadata"]["next_cursor"]
-            if not cursor:
-                return messages
+        return self._every_page(
+            member, "conversations.replies", "messages", channel=channel, ts=ts, limit=PAGE_LIMIT
+        )
 
     def schedule(
         self,
@@ -132,14 +124,7 @@ class MessageActions(ActingBase):
     def scheduled(self, member: Member | str, channel: str = "") -> list[dict[str, Any]]:
         """The member's pending scheduled messages (in one channel, or all), earliest first
         (``chat.scheduledMessages.list``, every page)."""
-        found: list[dict[str, Any]] = []
-        cursor = ""
-        while True:
-            result = self._ok(
-                member, "chat.scheduledMessages.list", channel=channel, limit=PAGE_LIMIT,
-                cursor=cursor,
-            )  # fmt: skip
-            found += result["scheduled_messages"]
-            cursor = result["response_metadata"]["next_cursor"]
-            if not cursor:
-                return found
+        return self._every_page(
+            member, "chat.scheduledMessages.list", "scheduled_messages", channel=channel,
+            limit=PAGE_LIMIT,
+        )  # fmt: skip

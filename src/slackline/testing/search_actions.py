@@ -59,7 +59,7 @@ class SearchActions(ActingBase):
 
     def starred(self, member: Member | str) -> list[dict[str, Any]]:
         """Every item the member starred, the newest first (``stars.list``, every page)."""
-        return self._every_item(member, "stars.list")
+        return self._every_page(member, "stars.list", "items", limit=PAGE_COUNT)
 
     def reacted(
         self, member: Member | str, user: Member | str | None = None
@@ -67,17 +67,7 @@ class SearchActions(ActingBase):
         """Every message ``user`` (the member by default) reacted to that the member may
         see, the latest reaction first (``reactions.list``, every page)."""
         args = {"user": member_id(user)} if user is not None else {}
-        return self._every_item(member, "reactions.list", **args)
-
-    def _every_item(self, member: Member | str, method: str, **args: Any) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        cursor = ""
-        while True:
-            result = self._ok(member, method, limit=PAGE_COUNT, cursor=cursor, **args)
-            found += result["items"]
-            cursor = result["response_metadata"]["next_cursor"]
-            if not cursor:
-                return found
+        return self._every_page(member, "reactions.list", "items", limit=PAGE_COUNT, **args)
 
 
 def _item(channel: str, ts: str | None) -> dict[str, str]:

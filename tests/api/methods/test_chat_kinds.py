@@ -28,6 +28,7 @@ from tests.helpers.events import (
     ok,
     start_event_server,
 )
+from tests.helpers.http import serving
 from tests.helpers.rtm import open_socket, recv_until
 
 GRANULAR_BOT = "xoxb-2-granular"
@@ -36,14 +37,20 @@ GRANULAR_BOT = "xoxb-2-granular"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace with bob's, dave's and erin's client tokens."""
-    thread = start_event_server(tmp_path_factory.mktemp("chat_kinds"))
-    yield thread
-    thread.stop()
+    yield from serving(start_event_server(tmp_path_factory.mktemp("chat_kinds")))
 
 
 def client(server: ServerThread, token: str) -> WebClient:
     """slack_sdk's WebClient pointed at the server."""
     return WebClient(token=token, base_url=server.base_url + "/api/")
+
+
+def broadcast(server: ServerThread, parent: str, text: str) -> dict[str, Any]:
+    """Bob's reply to ``parent`` in C0001, also sent to the channel; the answer."""
+    return ok(
+        server, "chat.postMessage", BOB, channel="C0001", text=text, thread_ts=parent,
+        reply_broadcast="true",
+    )  # fmt: skip
 
 
 def newest(server: ServerThread, channel: str, token: str = ALICE) -> dict[str, Any]:
@@ -77,18 +84,18 @@ def test_me_message_reaches_the_members_sockets(server: ServerThread) -> None:
     assert frame["channel"] == "C0001"
 
 
-def test_me_message_in_a_private_channel_of_others_is_channel_not_found(
-    server: ServerThread,
+@pytest.mark.parametrize(
+    ("token", "channel"),
+    [
+        pytest.param(BOB, "G0001", id="private-channel-of-others"),
+        pytest.param(GINA, "C0001", id="another-team"),
+    ],
+)
+def test_me_message_where_one_cannot_see_is_channel_not_found(
+    server: ServerThread, token: str, channel: str
 ) -> None:
-    assert error_of(server, "chat.meMessage", BOB, channel="G0001", text="x") == (
-        "channel_not_found"
-    )
-
-
-def test_me_message_in_another_team_is_channel_not_found(server: ServerThread) -> None:
-    assert error_of(server, "chat.meMessage", GINA, channel="C0001", text="x") == (
-        "channel_not_found"
-    )
+    code = error_of(server, "chat.meMessage", token, channel=channel, text="x")
+    assert code == "channel_not_found"
 
 
 def test_me_message_without_text_is_no_text(server: ServerThread) -> None:
@@ -138,30 +145,20 @@ def test_ephemeral_reaches_only_the_recipients_sessions(server: ServerThread) ->
     assert all(f.get("text") != "psst" for f in seen_by_alice)
 
 
-def test_ephemeral_to_a_user_outside_the_channel_is_user_not_in_channel(
-    server: ServerThread,
+@pytest.mark.parametrize(
+    ("token", "channel", "user", "code"),
+    [
+        pytest.param(BOT, "C0001", "U0004", "user_not_in_channel", id="to-a-user-outside"),
+        pytest.param(BOT, "C0001", "U1001", "user_not_in_channel", id="to-another-teams-user"),
+        pytest.param(BOB, "G0001", "U0001", "channel_not_found", id="private-channel-of-others"),
+        pytest.param(GINA, "C0001", "U0001", "channel_not_found", id="in-another-team"),
+    ],
+)
+def test_ephemeral_is_refused(
+    server: ServerThread, token: str, channel: str, user: str, code: str
 ) -> None:
-    code = error_of(server, "chat.postEphemeral", BOT, channel="C0001", user="U0004", text="x")
-    assert code == "user_not_in_channel"
-
-
-def test_ephemeral_to_a_user_of_another_team_is_user_not_in_channel(
-    server: ServerThread,
-) -> None:
-    code = error_of(server, "chat.postEphemeral", BOT, channel="C0001", user="U1001", text="x")
-    assert code == "user_not_in_channel"
-
-
-def test_ephemeral_in_a_private_channel_of_others_is_channel_not_found(
-    server: ServerThread,
-) -> None:
-    code = error_of(server, "chat.postEphemeral", BOB, channel="G0001", user="U0001", text="x")
-    assert code == "channel_not_found"
-
-
-def test_ephemeral_in_another_team_is_channel_not_found(server: ServerThread) -> None:
-    code = error_of(server, "chat.postEphemeral", GINA, channel="C0001", user="U0001", text="x")
-    assert code == "channel_not_found"
+    args = {"channel": channel, "user": user, "text": "x"}
+    assert error_of(server, "chat.postEphemeral", token, **args) == code
 
 
 def test_ephemeral_in_a_thread_carries_its_thread_ts(server: ServerThread) -> None:
@@ -269,10 +266,7 @@ def test_a_bot_message_through_slack_sdk(server: ServerThread) -> None:
 
 def test_a_broadcast_reply_is_a_thread_broadcast_with_its_root(server: ServerThread) -> None:
     parent = ok(server, "chat.postMessage", ALICE, channel="C0001", text="root")["ts"]
-    message = ok(
-        server, "chat.postMessage", BOB, channel="C0001", text="also to channel",
-        thread_ts=parent, reply_broadcast="true",
-    )["message"]  # fmt: skip
+    message = broadcast(server, parent, "also to channel")["message"]
     assert (message["subtype"], message["thread_ts"]) == ("thread_broadcast", parent)
     assert message["root"]["ts"] == parent
     assert message["root"]["reply_count"] == 1
@@ -281,10 +275,7 @@ def test_a_broadcast_reply_is_a_thread_broadcast_with_its_root(server: ServerThr
 
 def test_a_broadcast_reply_is_listed_in_history_and_in_the_thread(server: ServerThread) -> None:
     parent = ok(server, "chat.postMessage", ALICE, channel="C0001", text="root2")["ts"]
-    ts = ok(
-        server, "chat.postMessage", BOB, channel="C0001", text="broadcast",
-        thread_ts=parent, reply_broadcast="true",
-    )["ts"]  # fmt: skip
+    ts = broadcast(server, parent, "broadcast")["ts"]
     ok(server, "chat.postMessage", BOB, channel="C0001", text="quiet", thread_ts=parent)
     history = ok(server, "conversations.history", ALICE, channel="C0001", limit="3")["messages"]
     assert [m["text"] for m in history[:2]] == ["broadcast", "root2"]
@@ -296,10 +287,7 @@ def test_a_broadcast_reply_is_listed_in_history_and_in_the_thread(server: Server
 def test_a_broadcast_reaches_sockets_with_message_replied(server: ServerThread) -> None:
     parent = ok(server, "chat.postMessage", ALICE, channel="C0001", text="root3")["ts"]
     with open_socket(server, ALICE) as alice:
-        ok(
-            server, "chat.postMessage", BOB, channel="C0001", text="loud",
-            thread_ts=parent, reply_broadcast="true",
-        )  # fmt: skip
+        broadcast(server, parent, "loud")
         frame = recv_until(alice, lambda f: f.get("text") == "loud")
         replied = recv_until(alice, lambda f: f.get("subtype") == "message_replied")
     assert frame["subtype"] == "thread_broadcast"
@@ -354,14 +342,15 @@ def test_a_broadcast_into_a_private_thread_of_others_is_channel_not_found(
     assert code == "channel_not_found"
 
 
-def test_a_bot_message_in_a_private_channel_of_others_is_channel_not_found(
-    server: ServerThread,
+@pytest.mark.parametrize(
+    ("token", "channel"),
+    [
+        pytest.param(BOT, "G0001", id="private-channel-of-others"),
+        pytest.param("xoxb-grid-bot", "C0001", id="another-team"),
+    ],
+)
+def test_a_bot_message_where_one_cannot_see_is_channel_not_found(
+    server: ServerThread, token: str, channel: str
 ) -> None:
-    code = error_of(server, "chat.postMessage", BOT, channel="G0001", text="x", username="u")
-    assert code == "channel_not_found"
-
-
-def test_a_bot_message_in_another_team_is_channel_not_found(server: ServerThread) -> None:
-    code = error_of(server, "chat.postMessage", "xoxb-grid-bot", channel="C0001", text="x",
-                    username="u")  # fmt: skip
+    code = error_of(server, "chat.postMessage", token, channel=channel, text="x", username="u")
     assert code == "channel_not_found"

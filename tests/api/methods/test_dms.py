@@ -11,18 +11,16 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from websockets.sync.client import ClientConnection
 
 from slackline.testing.toolkit import Member, Slackline, SlacklineServer
-from tests.helpers.http import api
-from tests.helpers.rtm import no_frame, open_socket, recv_until
+from tests.helpers.people import Callers, acme_people
+from tests.helpers.rtm import no_frame, recv_until
 
 
 @dataclass
-class People:
+class People(Callers):
     """Alice, bob, dave and erin of one team, carol deleted; gina of another team."""
 
-    server: SlacklineServer
     alice: Member
     bob: Member
     dave: Member
@@ -30,31 +28,12 @@ class People:
     carol: Member
     gina: Member
 
-    def ok(self, method: str, member: Member, **args: str) -> dict[str, Any]:
-        """Call over HTTP as the member; the body, which must be ok."""
-        body = api(self.server.thread, method, member.token, **args).body
-        assert body["ok"] is True, body
-        return body
-
-    def error(self, method: str, member: Member, **args: str) -> str:
-        """Call over HTTP as the member; the error, which there must be."""
-        body = api(self.server.thread, method, member.token, **args).body
-        assert body["ok"] is False, body
-        return str(body["error"])
-
-    def socket(self, member: Member) -> ClientConnection:
-        """An RTM session of the member, ``hello`` read."""
-        return open_socket(self.server.thread, member.token)
-
 
 @pytest.fixture
 def people(slackline: Slackline, slackline_server: SlacklineServer) -> People:
     """The people of :class:`People`, fresh for each test."""
-    team = slackline.team("Acme")
-    names = ("alice", "bob", "dave", "erin")
-    alice, bob, dave, erin = (slackline.user(team, name) for name in names)
+    team, alice, bob, dave, erin, gina = acme_people(slackline)
     carol = slackline.user(team, "carol", deleted=True)
-    gina = slackline.user(slackline.team("Globex"), "gina")
     return People(slackline_server, alice, bob, dave, erin, carol, gina)
 
 

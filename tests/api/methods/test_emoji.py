@@ -15,16 +15,16 @@ from tests.helpers.events import (
     ADMIN_TOKEN,
     ALICE,
     BOB,
-    EXTRA_WORKSPACE,
     GINA,
     GRID_BOT,
     admin,
     barrier,
     of_type,
     ok,
+    start_event_server,
     types_until,
 )
-from tests.helpers.http import WORKSPACE_FILE, http_request, start_server
+from tests.helpers.http import http_request, serving
 from tests.helpers.rtm import open_socket, recv_until
 
 EMOJI_WORKSPACE = """
@@ -43,17 +43,7 @@ teams:
 @pytest.fixture(scope="module")
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace, the event tests' people and the emoji above."""
-    tmp_path = tmp_path_factory.mktemp("emoji")
-    extra, mine = tmp_path / "extra.yaml", tmp_path / "emoji.yaml"
-    extra.write_text(EXTRA_WORKSPACE)
-    mine.write_text(EMOJI_WORKSPACE)
-    server = start_server(
-        tmp_path, workspaces=(WORKSPACE_FILE, str(extra), str(mine)), admin_token=ADMIN_TOKEN
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_event_server(tmp_path_factory.mktemp("emoji"), EMOJI_WORKSPACE))
 
 
 def emoji(server: ServerThread, token: str = ALICE) -> dict[str, str]:

@@ -9,6 +9,7 @@ import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,8 +33,8 @@ from tests.helpers.events import (
     start_event_server,
     types_until,
 )
-from tests.helpers.http import api, http_request
-from tests.helpers.postgres import postgres_schema
+from tests.helpers.http import api, http_request, serving
+from tests.helpers.postgres import on_backend, postgres_schema
 from tests.helpers.rtm import open_socket
 
 # files.upload is what this module tests; slack_sdk warns that it prefers files_upload_v2.
@@ -44,25 +45,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 @pytest.fixture(scope="module")
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace with the event tokens (bob, dave, erin) and the admin API."""
-    thread = start_event_server(tmp_path_factory.mktemp("files"))
-    yield thread
-    thread.stop()
+    yield from serving(start_event_server(tmp_path_factory.mktemp("files")))
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[ServerThread]:
     """A server of its own, for counting files."""
-    thread = start_event_server(tmp_path)
-    yield thread
-    thread.stop()
+    yield from serving(start_event_server(tmp_path))
 
 
 @pytest.fixture
 def small(tmp_path: Path) -> Iterator[ServerThread]:
     """A server that takes files of at most 1 KiB."""
-    thread = start_event_server(tmp_path, max_file_bytes=1024)
-    yield thread
-    thread.stop()
+    yield from serving(start_event_server(tmp_path, max_file_bytes=1024))
 
 
 def client(server: ServerThread, token: str = ALICE) -> WebClient:
@@ -714,15 +709,8 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(small: ServerThr
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerThread]:
     """A server on SQLite (blobs in a directory) or PostgreSQL (blobs in the database)."""
-    if request.param == "sqlite":
-        thread = start_event_server(tmp_path)
-        yield thread
-        thread.stop()
-        return
-    with postgres_schema() as url:
-        thread = start_event_server(tmp_path, database=url)
-        yield thread
-        thread.stop()
+    with on_backend(request.param, partial(start_event_server, tmp_path)) as server:
+        yield server
 
 
 def test_both_upload_paths_and_downloads_work_on_each_database(backend: ServerThread) -> None:

@@ -17,6 +17,7 @@ from slackline.testing.server import ServerThread
 from tests.helpers.events import (
     ALICE,
     BOB,
+    BOT,
     DAVE,
     ERIN,
     GINA,
@@ -27,7 +28,7 @@ from tests.helpers.events import (
     start_event_server,
     types_until,
 )
-from tests.helpers.http import WORKSPACE_FILE, api, start_server
+from tests.helpers.http import api, serving, start_server, start_workspace_server
 from tests.helpers.rtm import open_socket
 
 EXTRA_WORKSPACE = """
@@ -36,18 +37,12 @@ teams:
     conversations:
       - {id: C0009, name: old-news, is_archived: true, members: [U0001]}
 """
-BOT = "xoxb-1-classic"
 
 
 @pytest.fixture(scope="module")
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace plus an archived public channel."""
-    tmp_path = tmp_path_factory.mktemp("legacy")
-    extra = tmp_path / "extra.yaml"
-    extra.write_text(EXTRA_WORKSPACE)
-    thread = start_server(tmp_path, workspaces=(WORKSPACE_FILE, str(extra)))
-    yield thread
-    thread.stop()
+    yield from serving(start_workspace_server(tmp_path_factory.mktemp("legacy"), EXTRA_WORKSPACE))
 
 
 def channels(server: ServerThread, token: str = BOT, **args: str) -> dict[str, Any]:
@@ -120,11 +115,7 @@ LEGACY_NAMES = sorted(spec.name for spec in METHODS)
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace with the event tests' people, legacy methods on (the default)."""
-    server = start_event_server(tmp_path_factory.mktemp("legacy_families"))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_event_server(tmp_path_factory.mktemp("legacy_families")))
 
 
 def post(server: ServerThread, channel: str, text: str, token: str = ALICE) -> str:
@@ -381,11 +372,7 @@ def test_mpim_open_answers_a_group_and_mpim_close_closes_it(people: ServerThread
 @pytest.fixture(scope="module")
 def modern(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """A server with legacy methods off."""
-    server = start_server(tmp_path_factory.mktemp("modern"), legacy_methods=False)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_server(tmp_path_factory.mktemp("modern"), legacy_methods=False))
 
 
 @pytest.mark.parametrize("method", LEGACY_NAMES)

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from slackline.testing.server import ServerThread
 from tests.helpers.events import ALICE, GINA, error_of, ok
-from tests.helpers.http import WORKSPACE_FILE, api, http_request, start_server
+from tests.helpers.http import api, http_request, serving, start_workspace_server
 
 PROFILE_WORKSPACE = """
 teams:
@@ -32,13 +32,7 @@ teams:
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace and the profile fields above."""
     tmp_path = tmp_path_factory.mktemp("misc")
-    mine = tmp_path / "profile.yaml"
-    mine.write_text(PROFILE_WORKSPACE)
-    server = start_server(tmp_path, workspaces=(WORKSPACE_FILE, str(mine)))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_workspace_server(tmp_path, PROFILE_WORKSPACE))
 
 
 def test_api_test_needs_no_token(acme: ServerThread) -> None:

@@ -6,7 +6,7 @@ other teams)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,21 +14,19 @@ from slack_sdk import WebClient
 
 from slackline.testing.server import ServerThread
 from tests.helpers.events import (
-    ADMIN_TOKEN,
     ALICE,
     BOB,
     DAVE,
-    EXTRA_WORKSPACE,
     GINA,
     admin,
     barrier,
     error_of,
     frames_until,
     ok,
+    start_event_server,
     types_until,
 )
-from tests.helpers.http import WORKSPACE_FILE, start_server
-from tests.helpers.postgres import postgres_schema
+from tests.helpers.postgres import on_backend
 from tests.helpers.rtm import open_socket
 
 # An archived channel alice is in.
@@ -47,20 +45,8 @@ def acme(
     """The test workspace, the event tests' people and the attic (archived below), on each
     backend."""
     tmp_path = tmp_path_factory.mktemp("pins")
-    extra, mine = tmp_path / "extra.yaml", tmp_path / "pins.yaml"
-    extra.write_text(EXTRA_WORKSPACE)
-    mine.write_text(PINS_WORKSPACE)
-    with ExitStack() as stack:
-        database = f"sqlite:///{tmp_path / 'pins.db'}"
-        if request.param == "postgresql":
-            database = stack.enter_context(postgres_schema())
-        server = start_server(
-            tmp_path,
-            database=database,
-            workspaces=(WORKSPACE_FILE, str(extra), str(mine)),
-            admin_token=ADMIN_TOKEN,
-        )
-        stack.callback(server.stop)
+    start = partial(start_event_server, tmp_path, PINS_WORKSPACE)
+    with on_backend(request.param, start) as server:
         yield server
 
 

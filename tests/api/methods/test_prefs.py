@@ -16,10 +16,8 @@ from slackline.app import Components
 from slackline.clock import ManualClock
 from slackline.testing.server import ServerThread
 from tests.helpers.events import (
-    ADMIN_TOKEN,
     ALICE,
     BOB,
-    EXTRA_WORKSPACE,
     GINA,
     GRID_BOT,
     admin,
@@ -27,9 +25,10 @@ from tests.helpers.events import (
     error_of,
     of_type,
     ok,
+    start_event_server,
     types_until,
 )
-from tests.helpers.http import TEST_SECRET, WORKSPACE_FILE, api, start_server
+from tests.helpers.http import TEST_SECRET, api, serving
 from tests.helpers.rtm import open_socket, recv_until
 
 # People of their own for these tests, so one test's preferences never leak into another's:
@@ -58,20 +57,9 @@ DAY = 86_400
 @pytest.fixture(scope="module")
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The event tests' workspace and the people above, on a manual clock."""
+    components = Components(secret=TEST_SECRET, clock=ManualClock(float(START)))
     tmp_path = tmp_path_factory.mktemp("prefs")
-    extra, mine = tmp_path / "extra.yaml", tmp_path / "prefs.yaml"
-    extra.write_text(EXTRA_WORKSPACE)
-    mine.write_text(PREFS_WORKSPACE)
-    server = start_server(
-        tmp_path,
-        Components(secret=TEST_SECRET, clock=ManualClock(float(START))),
-        workspaces=(WORKSPACE_FILE, str(extra), str(mine)),
-        admin_token=ADMIN_TOKEN,
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_event_server(tmp_path, PREFS_WORKSPACE, components=components))
 
 
 def prefs(server: ServerThread, token: str) -> dict[str, Any]:

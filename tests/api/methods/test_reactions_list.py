@@ -6,7 +6,7 @@ not in, other teams)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from slackline.testing.server import ServerThread
 from tests.helpers.events import ALICE, BOB, DAVE, ERIN, GINA, error_of, ok, start_event_server
-from tests.helpers.postgres import postgres_schema
+from tests.helpers.postgres import on_backend
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -23,12 +23,7 @@ def acme(
 ) -> Iterator[ServerThread]:
     """The test workspace with the event tests' people, on each backend."""
     tmp_path = tmp_path_factory.mktemp("reactions_list")
-    with ExitStack() as stack:
-        database = f"sqlite:///{tmp_path / 'reactions_list.db'}"
-        if request.param == "postgresql":
-            database = stack.enter_context(postgres_schema())
-        server = start_event_server(tmp_path, database=database)
-        stack.callback(server.stop)
+    with on_backend(request.param, partial(start_event_server, tmp_path)) as server:
         yield server
 
 

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from websockets.sync.client import ClientConnection
 
 from slackline.testing.server import ServerThread
 from slackline.testing.toolkit import Member, Slackline, SlacklineServer
 from tests.helpers.events import BOB, DAVE, ERIN, admin, ok, start_event_server
-from tests.helpers.http import api
+from tests.helpers.people import Callers, acme_people
 from tests.helpers.postgres import postgres_schema
 from tests.helpers.rtm import no_frame, open_socket, recv_until
 
@@ -26,11 +25,10 @@ DAVE_ID = "U0004"
 
 
 @dataclass
-class Room:
+class Room(Callers):
     """Alice and bob in a public and a private channel, a DM and a group DM (with dave);
     erin in none of them; gina of another team."""
 
-    server: SlacklineServer
     alice: Member
     bob: Member
     dave: Member
@@ -41,18 +39,6 @@ class Room:
     dm: str
     group: str
 
-    def ok(self, method: str, member: Member, **args: str) -> dict[str, Any]:
-        """Call over HTTP as the member; the body, which must be ok."""
-        body = api(self.server.thread, method, member.token, **args).body
-        assert body["ok"] is True, body
-        return body
-
-    def error(self, method: str, member: Member, **args: str) -> str:
-        """Call over HTTP as the member; the error, which there must be."""
-        body = api(self.server.thread, method, member.token, **args).body
-        assert body["ok"] is False, body
-        return str(body["error"])
-
     def post(self, member: Member, channel: str, text: str = "hello") -> str:
         """Post as the member; the ts."""
         return str(self.ok("chat.postMessage", member, channel=channel, text=text)["ts"])
@@ -61,17 +47,11 @@ class Room:
         """The channel as conversations.info shows it to the member."""
         return dict(self.ok("conversations.info", member, channel=channel)["channel"])
 
-    def socket(self, member: Member) -> ClientConnection:
-        """An RTM session of the member, ``hello`` read."""
-        return open_socket(self.server.thread, member.token)
-
 
 @pytest.fixture
 def room(slackline: Slackline, slackline_server: SlacklineServer) -> Room:
     """The people and conversations of :class:`Room`, fresh for each test."""
-    team = slackline.team("Acme")
-    alice, bob, dave, erin = (slackline.user(team, n) for n in ("alice", "bob", "dave", "erin"))
-    gina = slackline.user(slackline.team("Globex"), "gina")
+    team, alice, bob, dave, erin, gina = acme_people(slackline)
     public = slackline.channel(team, "plans", [alice, bob])
     private = slackline.channel(team, "secret", [alice, bob], private=True)
     dm = slackline.dm(alice, bob)

@@ -15,23 +15,22 @@ from slackline.app import Components
 from slackline.clock import ManualClock
 from slackline.testing.server import ServerThread
 from tests.helpers.events import (
-    ADMIN_TOKEN,
     ALICE,
     BOB,
     BOT,
     DAVE,
-    EXTRA_WORKSPACE,
+    ERIN,
     GINA,
     admin,
     barrier,
     error_of,
     frames_until,
     ok,
+    start_event_server,
 )
-from tests.helpers.http import TEST_SECRET, WORKSPACE_FILE, start_server
+from tests.helpers.http import TEST_SECRET, serving
 from tests.helpers.rtm import open_socket, recv_until
 
-ERIN = "xoxp-erin-client"
 EVERYONE = "C0009"
 DAY = 86_400
 TOKENS = (ALICE, BOB, BOT, DAVE, ERIN)
@@ -40,17 +39,10 @@ TOKENS = (ALICE, BOB, BOT, DAVE, ERIN)
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The event tests' workspace on a manual clock, with the admin API on."""
-    tmp_path = tmp_path_factory.mktemp("scheduled")
-    extra = tmp_path / "extra.yaml"
-    extra.write_text(EXTRA_WORKSPACE, encoding="utf-8")
-    thread = start_server(
-        tmp_path,
-        Components(secret=TEST_SECRET, clock=ManualClock()),
-        workspaces=(WORKSPACE_FILE, str(extra)),
-        admin_token=ADMIN_TOKEN,
+    components = Components(secret=TEST_SECRET, clock=ManualClock())
+    yield from serving(
+        start_event_server(tmp_path_factory.mktemp("scheduled"), components=components)
     )
-    yield thread
-    thread.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -212,40 +204,22 @@ def test_a_fractional_post_at_is_cut_to_whole_seconds(server: ServerThread) -> N
     assert body["post_at"] == post_at
 
 
-def test_scheduling_without_text_is_no_text(server: ServerThread) -> None:
-    code = error_of(
-        server, "chat.scheduleMessage", ALICE, channel=EVERYONE,
-        post_at=str(now(server) + 60),
-    )  # fmt: skip
-    assert code == "no_text"
-
-
-def test_scheduling_in_a_public_channel_not_joined_is_not_in_channel(
-    server: ServerThread,
+@pytest.mark.parametrize(
+    ("token", "channel", "text", "code"),
+    [
+        pytest.param(ALICE, EVERYONE, None, "no_text", id="without-text"),
+        pytest.param(DAVE, "C0002", "x", "not_in_channel", id="public-channel-not-joined"),
+        pytest.param(BOB, "G0001", "x", "channel_not_found", id="private-channel-of-others"),
+        pytest.param(GINA, "C0001", "x", "channel_not_found", id="another-team"),
+    ],
+)
+def test_scheduling_is_refused(
+    server: ServerThread, token: str, channel: str, text: str | None, code: str
 ) -> None:
-    code = error_of(
-        server, "chat.scheduleMessage", DAVE, channel="C0002", text="x",
-        post_at=str(now(server) + 60),
-    )  # fmt: skip
-    assert code == "not_in_channel"
-
-
-def test_scheduling_in_a_private_channel_of_others_is_channel_not_found(
-    server: ServerThread,
-) -> None:
-    code = error_of(
-        server, "chat.scheduleMessage", BOB, channel="G0001", text="x",
-        post_at=str(now(server) + 60),
-    )  # fmt: skip
-    assert code == "channel_not_found"
-
-
-def test_scheduling_in_another_team_is_channel_not_found(server: ServerThread) -> None:
-    code = error_of(
-        server, "chat.scheduleMessage", GINA, channel="C0001", text="x",
-        post_at=str(now(server) + 60),
-    )  # fmt: skip
-    assert code == "channel_not_found"
+    args = {"channel": channel, "post_at": str(now(server) + 60)}
+    if text is not None:
+        args["text"] = text
+    assert error_of(server, "chat.scheduleMessage", token, **args) == code
 
 
 def test_a_31st_message_within_five_minutes_is_restricted_too_many(

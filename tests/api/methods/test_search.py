@@ -6,7 +6,7 @@ invisible (private conversations the caller is not in, other teams)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from tests.helpers.events import (
     start_event_server,
 )
 from tests.helpers.http import api
-from tests.helpers.postgres import postgres_schema
+from tests.helpers.postgres import on_backend
 
 START, END = "\ue000", "\ue001"
 # Each test searches for its own word, so the module's one server serves them all.
@@ -59,12 +59,7 @@ def acme(
 ) -> Iterator[ServerThread]:
     """A server on each backend holding the posts above."""
     tmp_path = tmp_path_factory.mktemp("search")
-    with ExitStack() as stack:
-        database = f"sqlite:///{tmp_path / 'search.db'}"
-        if request.param == "postgresql":
-            database = stack.enter_context(postgres_schema())
-        server = start_event_server(tmp_path, database=database)
-        stack.callback(server.stop)
+    with on_backend(request.param, partial(start_event_server, tmp_path)) as server:
         for token, channel, text in POSTS:
             ok(server, "chat.postMessage", token, channel=channel, text=text)
         yield server

@@ -6,7 +6,7 @@ conversations starred in Slack's shapes, cursor and numbered paging, the errors,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
+from functools import partial
 from typing import Any
 
 import pytest
@@ -28,7 +28,7 @@ from tests.helpers.events import (
     start_event_server,
     types_until,
 )
-from tests.helpers.postgres import postgres_schema
+from tests.helpers.postgres import on_backend
 from tests.helpers.rtm import open_socket
 
 
@@ -38,12 +38,7 @@ def acme(
 ) -> Iterator[ServerThread]:
     """The test workspace with the event tests' people, on each backend."""
     tmp_path = tmp_path_factory.mktemp("stars")
-    with ExitStack() as stack:
-        database = f"sqlite:///{tmp_path / 'stars.db'}"
-        if request.param == "postgresql":
-            database = stack.enter_context(postgres_schema())
-        server = start_event_server(tmp_path, database=database)
-        stack.callback(server.stop)
+    with on_backend(request.param, partial(start_event_server, tmp_path)) as server:
         yield server
 
 

@@ -15,6 +15,7 @@ from tests.helpers.events import (
     ALICE,
     BOB,
     BOT,
+    DAVE,
     GINA,
     barrier,
     error_of,
@@ -22,17 +23,14 @@ from tests.helpers.events import (
     ok,
     start_event_server,
 )
+from tests.helpers.http import serving
 from tests.helpers.rtm import open_socket, recv_until, send_json
-
-DAVE = "xoxp-dave-client"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace with bob's, dave's and erin's client tokens."""
-    thread = start_event_server(tmp_path_factory.mktemp("threads"))
-    yield thread
-    thread.stop()
+    yield from serving(start_event_server(tmp_path_factory.mktemp("threads")))
 
 
 def post(server: ServerThread, token: str, text: str, **args: str) -> str:

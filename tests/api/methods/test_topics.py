@@ -13,15 +13,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackline.testing.toolkit import Member, Slackline, SlacklineServer
-from tests.helpers.http import api
+from tests.helpers.people import Callers, acme_people
 from tests.helpers.rtm import no_frame, open_socket, recv_until
 
 
 @dataclass
-class Room:
+class Room(Callers):
     """Alice and bob in a public and a private channel; dave in neither; gina elsewhere."""
 
-    server: SlacklineServer
     alice: Member
     bob: Member
     dave: Member
@@ -29,26 +28,11 @@ class Room:
     public: str
     private: str
 
-    def ok(self, method: str, member: Member, **args: str) -> dict[str, Any]:
-        """Call over HTTP as the member; the body, which must be ok."""
-        body = api(self.server.thread, method, member.token, **args).body
-        assert body["ok"] is True, body
-        return body
-
-    def error(self, method: str, member: Member, **args: str) -> str:
-        """Call over HTTP as the member; the error, which there must be."""
-        body = api(self.server.thread, method, member.token, **args).body
-        assert body["ok"] is False, body
-        return str(body["error"])
-
 
 @pytest.fixture
 def room(slackline: Slackline, slackline_server: SlacklineServer) -> Room:
     """The people and channels of :class:`Room`, fresh for each test."""
-    team = slackline.team("Acme")
-    alice, bob = slackline.user(team, "alice"), slackline.user(team, "bob")
-    dave = slackline.user(team, "dave")
-    gina = slackline.user(slackline.team("Globex"), "gina")
+    team, alice, bob, dave, _, gina = acme_people(slackline)
     public = slackline.channel(team, "plans", [alice, bob])
     private = slackline.channel(team, "secret", [alice, bob], private=True)
     return Room(slackline_server, alice, bob, dave, gina, public, private)

@@ -13,21 +13,20 @@ from slack_sdk import WebClient
 
 from slackline.testing.server import ServerThread
 from tests.helpers.events import (
-    ADMIN_TOKEN,
     ALICE,
     BOB,
     BOT,
     DAVE,
-    EXTRA_WORKSPACE,
     GINA,
     GRID_BOT,
     barrier,
     error_of,
     of_type,
     ok,
+    start_event_server,
     types_until,
 )
-from tests.helpers.http import WORKSPACE_FILE, api, start_server
+from tests.helpers.http import api, serving
 from tests.helpers.rtm import open_socket, recv_until
 
 # A group with members and a disabled one in Acme; one in Globex.
@@ -48,16 +47,7 @@ teams:
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace, the event tests' people and the groups above."""
     tmp_path = tmp_path_factory.mktemp("usergroups")
-    extra, mine = tmp_path / "extra.yaml", tmp_path / "groups.yaml"
-    extra.write_text(EXTRA_WORKSPACE)
-    mine.write_text(GROUPS_WORKSPACE)
-    server = start_server(
-        tmp_path, workspaces=(WORKSPACE_FILE, str(extra), str(mine)), admin_token=ADMIN_TOKEN
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_event_server(tmp_path, GROUPS_WORKSPACE))
 
 
 def listed(server: ServerThread, token: str = ALICE, **args: str) -> dict[str, Any]:

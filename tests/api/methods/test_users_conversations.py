@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from slackline.testing.toolkit import Member, Slackline, SlacklineServer
 from tests.helpers.http import api
+from tests.helpers.people import acme_people
 
 ALL_TYPES = "public_channel,private_channel,mpim,im"
 
@@ -54,9 +55,7 @@ class Room:
 @pytest.fixture
 def room(slackline: Slackline, slackline_server: SlacklineServer) -> Room:
     """The people and conversations of :class:`Room`, fresh for each test."""
-    team = slackline.team("Acme")
-    alice, bob, dave, erin = (slackline.user(team, n) for n in ("alice", "bob", "dave", "erin"))
-    gina = slackline.user(slackline.team("Globex"), "gina")
+    team, alice, bob, dave, erin, gina = acme_people(slackline)
     public = slackline.channel(team, "plans", [alice, bob])
     archived = slackline.channel(team, "old", [alice, bob])
     slackline.act(alice, "conversations.archive", channel=archived)

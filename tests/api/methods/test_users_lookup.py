@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from slackline.testing.server import ServerThread
 from tests.helpers.events import ALICE, GINA, error_of, ok
-from tests.helpers.http import WORKSPACE_FILE, start_server
+from tests.helpers.http import serving, start_workspace_server
 
 EMAIL_WORKSPACE = """
 teams:
@@ -30,13 +30,7 @@ teams:
 def acme(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """The test workspace and the people with addresses above."""
     tmp_path = tmp_path_factory.mktemp("lookup")
-    mine = tmp_path / "emails.yaml"
-    mine.write_text(EMAIL_WORKSPACE)
-    server = start_server(tmp_path, workspaces=(WORKSPACE_FILE, str(mine)))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(start_workspace_server(tmp_path, EMAIL_WORKSPACE))
 
 
 def test_a_member_is_found_by_email_whatever_its_case(acme: ServerThread) -> None:

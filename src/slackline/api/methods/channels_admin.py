@@ -227,24 +227,24 @@ def titled_text(call: Call, name: str) -> str:
     return text
 
 
+async def _set_titled(call: Call, name: str) -> dict[str, Any]:
+    """Set the conversation's ``topic`` or ``purpose`` (``name``), as the service's
+    ``set_topic`` or ``set_purpose`` does it."""
+    conversation = await titled_conversation(call)
+    text = titled_text(call, name)
+    state = call.services.conversation_state
+    setter = state.set_topic if name == "topic" else state.set_purpose
+    return await _shown(call, await setter(conversation, call.identity.user, text))
+
+
 async def conversations_set_topic(call: Call) -> dict[str, Any]:
     """Set the topic; the members see a ``channel_topic`` (``group_topic``) message."""
-    conversation = await titled_conversation(call)
-    topic = titled_text(call, "topic")
-    changed = await call.services.conversation_state.set_topic(
-        conversation, call.identity.user, topic
-    )
-    return await _shown(call, changed)
+    return await _set_titled(call, "topic")
 
 
 async def conversations_set_purpose(call: Call) -> dict[str, Any]:
     """Set the purpose; the members see a ``channel_purpose`` (``group_purpose``) message."""
-    conversation = await titled_conversation(call)
-    purpose = titled_text(call, "purpose")
-    changed = await call.services.conversation_state.set_purpose(
-        conversation, call.identity.user, purpose
-    )
-    return await _shown(call, changed)
+    return await _set_titled(call, "purpose")
 
 
 async def open_users(call: Call, ids: list[str]) -> list[User]:

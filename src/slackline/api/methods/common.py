@@ -6,6 +6,8 @@ from typing import Any
 
 from slackline.api.call import Call
 from slackline.domain.models import Team
+from slackline.domain.ts import parse_ts_arg
+from slackline.errors import SlackError, SlackErrorCode
 
 
 def team_brief(team: Team) -> dict[str, Any]:
@@ -20,6 +22,24 @@ def team_brief(team: Team) -> dict[str, Any]:
 def workspace_url(call: Call, team: Team) -> str:
     """The workspace URL of decisions D.2: ``<public base>/<team domain>/``."""
     return f"{call.base_url()}/{team.domain}/"
+
+
+def ts_arg(call: Call, name: str, error: SlackErrorCode) -> int | None:
+    """A ts or Unix time argument (any decimals) in microseconds; None when absent, the
+    ``error`` when it is not one."""
+    raw = call.args.text(name)
+    if not raw:
+        return None
+    micros = parse_ts_arg(raw)
+    if micros is None:
+        raise SlackError(error)
+    return micros
+
+
+def ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
+    """A ``latest``/``oldest`` argument in microseconds; ``default`` when absent."""
+    micros = ts_arg(call, name, error)
+    return default if micros is None else micros
 
 
 def next_cursor_metadata(cursor: str) -> dict[str, Any]:

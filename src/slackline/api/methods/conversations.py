@@ -14,12 +14,13 @@ whether they are open; ``conversations.list`` shows DMs and group DMs with ``is_
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slackline.api.call import Call
 from slackline.api.methods.common import next_cursor_metadata
 from slackline.api.registry import MethodSpec
-from slackline.domain.models import Conversation
+from slackline.domain.models import Conversation, Page
 from slackline.domain.ratelimit import Tier
 from slackline.domain.read_state import ReadState
 from slackline.domain.shapes import (
@@ -82,21 +83,38 @@ def parse_types(raw: str) -> tuple[str, ...]:
     return kinds
 
 
-async def conversations_list(call: Call) -> dict[str, Any]:
-    """The conversations of the requested types the caller can see, by id."""
-    kinds = parse_types(call.args.text("types"))
-    limit = call.args.limit()
-    after = call.args.cursor(CONVERSATIONS_CURSOR)
-    reads, me = call.services.reads, call.identity.user.id
-    rows = await reads.list_conversations(
-        call.identity.team.id,
+async def conversations_page(
+    call: Call,
+    cursor_kind: str,
+    listing: Callable[..., Awaitable[list[Conversation]]],
+    *owners: str,
+    kinds: Sequence[str] | None = None,
+    default_limit: int | None = None,
+) -> Page[Conversation]:
+    """A page of what ``listing`` (``list_conversations``, ``read_state.conversations_of``)
+    finds for ``owners`` (the team, and the user for the second) and the caller as viewer:
+    of ``kinds`` (else the ``types`` asked for), ``exclude_archived``, ``limit`` (by
+    default ``default_limit``, else 100) and a cursor of ``cursor_kind``."""
+    kinds = parse_types(call.args.text("types")) if kinds is None else kinds
+    limit = call.args.limit() if default_limit is None else call.args.limit(default_limit)
+    after = call.args.cursor(cursor_kind)
+    rows = await listing(
+        *owners,
         kinds,
-        viewer=me,
+        viewer=call.identity.user.id,
         exclude_archived=call.args.flag("exclude_archived"),
         after=after,
         limit=limit + 1,
     )
-    page = page_of(rows, limit, CONVERSATIONS_CURSOR, lambda c: c.id)
+    return page_of(rows, limit, cursor_kind, lambda c: c.id)
+
+
+async def conversations_list(call: Call) -> dict[str, Any]:
+    """The conversations of the requested types the caller can see, by id."""
+    reads, me = call.services.reads, call.identity.user.id
+    page = await conversations_page(
+        call, CONVERSATIONS_CURSOR, reads.list_conversations, call.identity.team.id
+    )
     with_open = any(c.is_im or c.is_mpim for c in page.items)
     closed = await reads.read_state.closed_of(me) if with_open else frozenset()
     channels = []
@@ -157,20 +175,11 @@ async def users_conversations(call: Call) -> dict[str, Any]:
     identity = call.identity
     me = identity.user.id
     target = await call.services.access.team_user(identity.team.id, call.args.text("user") or me)
-    kinds = parse_types(call.args.text("types"))
-    limit = call.args.limit()
-    after = call.args.cursor(USER_CONVERSATIONS_CURSOR)
     reads = call.services.reads
-    rows = await reads.read_state.conversations_of(
-        identity.team.id,
-        target.id,
-        kinds,
-        viewer=me,
-        exclude_archived=call.args.flag("exclude_archived"),
-        after=after,
-        limit=limit + 1,
+    listing = reads.read_state.conversations_of
+    page = await conversations_page(
+        call, USER_CONVERSATIONS_CURSOR, listing, identity.team.id, target.id
     )
-    page = page_of(rows, limit, USER_CONVERSATIONS_CURSOR, lambda c: c.id)
     channels = []
     for conversation in page.items:
         is_member = target.id == me or await reads.is_member(conversation.id, me)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from slackline.api.call import Call
-from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.methods.common import next_cursor_metadata, ts_bound
 from slackline.api.methods.conversations import (
     HISTORY_SCOPES,
     MAX_TS_MICROS,
@@ -19,23 +19,12 @@ from slackline.api.methods.conversations import (
 from slackline.api.registry import MethodSpec
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import page_of
-from slackline.domain.ts import parse_ts_arg, ts_to_micros
+from slackline.domain.ts import ts_to_micros
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import shown_messages
 
 HISTORY_CURSOR = "history"
 MAX_HISTORY_LIMIT = 999
-
-
-def ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
-    """A ``latest``/``oldest`` argument in microseconds; ``default`` when absent."""
-    raw = call.args.text(name)
-    if not raw:
-        return default
-    micros = parse_ts_arg(raw)
-    if micros is None:
-        raise SlackError(error)
-    return micros
 
 
 def _history_ceiling(call: Call, latest: int, inclusive: bool) -> int:

@@ -36,9 +36,10 @@ from slackline.api.methods.channels_admin import (
     titled_conversation,
     titled_text,
 )
-from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.methods.common import next_cursor_metadata, ts_bound
 from slackline.api.methods.conversations import (
     MAX_TS_MICROS,
+    conversations_page,
     im_peer,
     latest_message,
     read_state_of,
@@ -56,9 +57,7 @@ from slackline.domain.shapes import (
     legacy_channel_object,
     member_read_state,
     message_object,
-    page_of,
 )
-from slackline.domain.ts import parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.conversations import Opened
 
@@ -108,17 +107,10 @@ async def _of_kind(call: Call, kinds: tuple[str, ...]) -> tuple[Conversation, bo
 
 async def _listed(call: Call, kinds: tuple[str, ...], cursor_kind: str) -> tuple[list[Any], str]:
     """One page of the caller's visible conversations of these kinds, and the next cursor."""
-    limit = call.args.limit(default=MAX_PAGE_LIMIT)
-    after = call.args.cursor(cursor_kind)
-    rows = await call.services.reads.list_conversations(
-        call.identity.team.id,
-        kinds,
-        viewer=call.identity.user.id,
-        exclude_archived=call.args.flag("exclude_archived"),
-        after=after,
-        limit=limit + 1,
+    listing = call.services.reads.list_conversations
+    page = await conversations_page(
+        call, cursor_kind, listing, call.identity.team.id, kinds=kinds, default_limit=MAX_PAGE_LIMIT
     )
-    page = page_of(rows, limit, cursor_kind, lambda c: c.id)
     return page.items, page.next_cursor
 
 
@@ -174,16 +166,6 @@ async def groups_info(call: Call) -> dict[str, Any]:
     return {"group": obj}
 
 
-def _bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
-    raw = call.args.text(name)
-    if not raw:
-        return default
-    micros = parse_ts_arg(raw)
-    if micros is None:
-        raise SlackError(error)
-    return micros
-
-
 def _count(call: Call) -> int:
     """``count``: 100 when missing, 0 or not a number; at most 1,000."""
     raw = call.args.text("count")
@@ -198,8 +180,8 @@ def _history_of(kinds: tuple[str, ...]) -> Handler:
     async def history(call: Call) -> dict[str, Any]:
         """Messages between ``oldest`` and ``latest``, newest first, with ``has_more``."""
         conversation, is_member = await _of_kind(call, kinds)
-        latest = _bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
-        oldest = _bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
+        latest = ts_bound(call, "latest", MAX_TS_MICROS, SlackErrorCode.INVALID_TS_LATEST)
+        oldest = ts_bound(call, "oldest", 0, SlackErrorCode.INVALID_TS_OLDEST)
         count = _count(call)
         rows = await call.services.reads.list_messages(
             conversation.id,

@@ -12,27 +12,21 @@ first, only where the caller can see them (a page may then hold fewer items than
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from slackline.api.call import Call
-from slackline.api.methods.common import next_cursor_metadata, workspace_url
+from slackline.api.methods.common import workspace_url
 from slackline.api.methods.conversations import visible_conversation
-from slackline.api.methods.stars import (
-    MAX_NUMBERED_ITEMS,
-    item_limit,
-    numbered_page,
-    page_number,
-    seq_cursor,
-)
+from slackline.api.methods.stars import seq_paged
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
-from slackline.domain.pagination import encode_cursor
 from slackline.domain.pins import permalink
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.reactions import reaction_name
-from slackline.storage.stars import NO_SEQ_LIMIT, ReactedMessage
+from slackline.storage.stars import ReactedMessage
 
 
 async def reacted_message(call: Call) -> tuple[Conversation, Message]:
@@ -100,18 +94,11 @@ async def reactions_list(call: Call) -> dict[str, Any]:
     team_id, me = identity.team.id, identity.user.id
     access, reads = call.services.access, call.services.reads
     user = await access.team_user(team_id, call.args.text("user") or me)
-    limit = item_limit(call)
-    page = page_number(call)
-    if page is not None:
-        rows = await reads.stars.reacted_messages(
-            team_id, user.id, before_seq=NO_SEQ_LIMIT, limit=MAX_NUMBERED_ITEMS
-        )
-        return numbered_page(await _shown_reactions(call, rows), limit, page)
-    before = seq_cursor(call, REACTIONS_CURSOR)
-    rows = await reads.stars.reacted_messages(team_id, user.id, before_seq=before, limit=limit + 1)
-    items = await _shown_reactions(call, rows[:limit])
-    cursor = encode_cursor(REACTIONS_CURSOR, str(rows[limit - 1].seq)) if len(rows) > limit else ""
-    return {"items": items, **next_cursor_metadata(cursor)}
+
+    def fetch(before: int, limit: int) -> Awaitable[list[ReactedMessage]]:
+        return reads.stars.reacted_messages(team_id, user.id, before_seq=before, limit=limit)
+
+    return await seq_paged(call, REACTIONS_CURSOR, fetch, _shown_reactions)
 
 
 _WRITE_SCOPES = ("reactions:write",)

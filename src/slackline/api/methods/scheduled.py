@@ -20,13 +20,12 @@ from slackline.api.methods.chat import (
     draft_message,
     postable,
 )
-from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.methods.common import next_cursor_metadata, ts_arg
 from slackline.api.methods.conversations import visible_conversation
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Message
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import message_object, page_of
-from slackline.domain.ts import parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.storage.scheduled import ScheduledMessage
 
@@ -37,13 +36,8 @@ _LATEST_POST_AT = 9_999_999_999
 
 def _seconds(call: Call, name: str, error: SlackErrorCode) -> int | None:
     """A Unix time argument in whole seconds (fractions dropped); None when absent."""
-    raw = call.args.text(name)
-    if not raw:
-        return None
-    micros = parse_ts_arg(raw)
-    if micros is None:
-        raise SlackError(error)
-    return micros // _MICROS_PER_SEC
+    micros = ts_arg(call, name, error)
+    return None if micros is None else micros // _MICROS_PER_SEC
 
 
 def delayed_object(draft: Message) -> dict[str, Any]:

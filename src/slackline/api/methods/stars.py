@@ -14,7 +14,8 @@ shows the caller's stars, the newest first, leaving out what the caller can no l
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 from slackline.api.call import Call
 from slackline.api.methods.common import next_cursor_metadata, workspace_url
@@ -108,6 +109,35 @@ def numbered_page(items: list[dict[str, Any]], count: int, page: int) -> dict[st
     return {"items": items[start : start + count], "paging": paging}
 
 
+class _Sequenced(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+
+S = TypeVar("S", bound=_Sequenced)
+
+
+async def seq_paged(
+    call: Call,
+    kind: str,
+    fetch: Callable[[int, int], Awaitable[list[S]]],
+    shown: Callable[[Call, list[S]], Awaitable[list[dict[str, Any]]]],
+) -> dict[str, Any]:
+    """A list method's answer over rows kept newest first by ``seq``: ``fetch(before_seq,
+    limit)`` reads them, ``shown`` makes the items of those the caller can see. Numbered
+    pages with ``page`` (see :func:`page_number`), else a page of ``limit`` resumed by a
+    cursor of ``kind``."""
+    limit = item_limit(call)
+    page = page_number(call)
+    if page is not None:
+        rows = await fetch(NO_SEQ_LIMIT, MAX_NUMBERED_ITEMS)
+        return numbered_page(await shown(call, rows), limit, page)
+    rows = await fetch(seq_cursor(call, kind), limit + 1)
+    items = await shown(call, rows[:limit])
+    cursor = encode_cursor(kind, str(rows[limit - 1].seq)) if len(rows) > limit else ""
+    return {"items": items, **next_cursor_metadata(cursor)}
+
+
 async def _shown_stars(call: Call, rows: list[Star]) -> list[dict[str, Any]]:
     """The stars the caller can still see, as ``stars.list`` items."""
     identity = call.identity
@@ -135,20 +165,12 @@ async def stars_list(call: Call) -> dict[str, Any]:
     With ``page`` (and no ``cursor``), numbered pages instead (see the module docstring).
     """
     refuse_bots(call)
-    identity = call.identity
-    limit = item_limit(call)
-    stars = call.services.reads.stars
-    page = page_number(call)
-    if page is not None:
-        rows = await stars.list_stars(
-            identity.user.id, before_seq=NO_SEQ_LIMIT, limit=MAX_NUMBERED_ITEMS
-        )
-        return numbered_page(await _shown_stars(call, rows), limit, page)
-    before = seq_cursor(call, STARS_CURSOR)
-    rows = await stars.list_stars(identity.user.id, before_seq=before, limit=limit + 1)
-    items = await _shown_stars(call, rows[:limit])
-    cursor = encode_cursor(STARS_CURSOR, str(rows[limit - 1].seq)) if len(rows) > limit else ""
-    return {"items": items, **next_cursor_metadata(cursor)}
+    user_id, stars = call.identity.user.id, call.services.reads.stars
+
+    def fetch(before: int, limit: int) -> Awaitable[list[Star]]:
+        return stars.list_stars(user_id, before_seq=before, limit=limit)
+
+    return await seq_paged(call, STARS_CURSOR, fetch, _shown_stars)
 
 
 _WRITE_SCOPES = ("stars:write",)

@@ -15,13 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from slackline.api.call import Call
-from slackline.api.methods.common import next_cursor_metadata
+from slackline.api.methods.common import next_cursor_metadata, ts_bound
 from slackline.api.methods.conversations import (
     HISTORY_SCOPES,
     MAX_TS_MICROS,
     visible_conversation,
 )
-from slackline.api.methods.history import ts_bound
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Message
 from slackline.domain.pagination import MAX_PAGE_LIMIT, encode_cursor

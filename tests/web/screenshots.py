@@ -1,0 +1,135 @@
+"""Writes the screenshots of ``docs/screenshots/`` (shown in the README and docs/web-client.md):
+the sign-in page, a conversation with a thread and reactions, and the inspector (a real
+``rtm_v2`` bot's frame timeline open), each at desktop width (1280 px) and at 390 px (a phone,
+where the thread is a picture of its own, ``thread-mobile.png``).
+
+Run from the repository's root, after ``make chromium``::
+
+    .venv/bin/python -m tests.web.screenshots [OUTPUT_DIR]
+
+It starts its own server (the browser tests' workspace) on 127.0.0.1 port 0 and stops it, with
+the browser, before it returns. Only the messages it posts are in the pictures, so every run
+draws the same conversation.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from slackline.testing.server import ServerThread
+from tests.web.conftest import (
+    People,
+    Person,
+    chromium_path,
+    start_pong_bot,
+    start_web_server,
+    stop_bot,
+)
+
+OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WIDTHS = {"desktop": (1280, 800), "mobile": (390, 844)}
+
+CALL = """async ([method, args]) => {
+    const boot = JSON.parse(document.getElementById("boot").textContent);
+    const body = new URLSearchParams({token: boot.token, ...args});
+    return (await fetch(boot.api + method, {method: "POST", body})).json();
+}"""
+
+
+def call(person: Person, method: str, **args: str) -> dict[str, Any]:
+    """A Web API call from the person's signed-in page (their token, their cookie)."""
+    answer: dict[str, Any] = person.page.evaluate(CALL, [method, args])
+    assert answer.get("ok"), (method, answer)
+    return answer
+
+
+def seed_conversation(alice: Person, bob: Person) -> None:
+    """A short conversation in #general: a thread with replies and reactions on it."""
+    call(alice, "chat.postMessage", channel="C0001", text="Morning! The release notes are up.")
+    root = call(
+        bob, "chat.postMessage", channel="C0001", text="Can we ship the web client on Friday?"
+    )["ts"]
+    call(alice, "chat.postMessage", channel="C0001", thread_ts=root, text="Yes, tests are green.")
+    call(bob, "chat.postMessage", channel="C0001", thread_ts=root, text="Great, I'll tag it.")
+    for person, name in ((alice, "tada"), (bob, "tada"), (alice, "+1")):
+        call(person, "reactions.add", channel="C0001", timestamp=root, name=name)
+    call(alice, "chat.postMessage", channel="C0001", text="I'll write the announcement :memo:")
+
+
+def shoot(page: Page, output: Path, name: str) -> None:
+    """Save the page's viewport as ``output/name.png``."""
+    output.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(output / f"{name}.png"))
+    print(output / f"{name}.png")
+
+
+def take_all(browser: Browser, server: ServerThread, output: Path) -> None:
+    """Every screenshot, each width in a context of its own."""
+    opener = People(browser, server)
+    # A real rtm_v2 bot in #general: the inspector's picture follows its frames.
+    bot = start_pong_bot(server)
+    try:
+        alice, bob = opener("alice"), opener("bob")
+        alice.sign_in()
+        bob.sign_in()
+        seed_conversation(alice, bob)
+        for label, (width, height) in WIDTHS.items():
+            visitor = opener("carol", width, height)
+            visitor.open_sign_in()
+            shoot(visitor.page, output, f"signin-{label}")
+
+            reader = opener("alice", width, height)
+            reader.sign_in()
+            if width < 600:
+                reader.page.get_by_role("button", name="Show conversations").click()
+            reader.page.locator('#sidebar [data-conversation="C0001"]').click()
+            expect(reader.page.locator("#messages")).to_contain_text("Can we ship")
+            replies = reader.page.locator("#messages").get_by_text("2 replies", exact=False)
+            if width < 600:
+                # A phone shows the channel or the thread, not both: a picture of each.
+                shoot(reader.page, output, f"conversation-{label}")
+                replies.first.click()
+                expect(reader.page.locator("#side-panel")).to_contain_text("tag it")
+                reader.page.mouse.move(0, 0)  # no hover toolbar in the picture
+                shoot(reader.page, output, f"thread-{label}")
+            else:
+                replies.first.click()
+                expect(reader.page.locator("#side-panel")).to_contain_text("tag it")
+                reader.page.mouse.move(0, 0)
+                shoot(reader.page, output, f"conversation-{label}")
+
+            reader.page.goto("/inspector")
+            bot_row = reader.page.locator("tr", has_text="pongbot")
+            bot_row.get_by_role("button", name="Timeline").click()
+            expect(reader.page.locator("body")).to_contain_text("reaction_added")
+            shoot(reader.page, output, f"inspector-{label}")
+    finally:
+        stop_bot(bot)
+        errors = opener.close()
+    if errors:
+        raise SystemExit("browser errors:\n" + "\n".join(errors))
+
+
+def main(argv: list[str]) -> None:
+    """Start a server and a browser, take the screenshots, stop both."""
+    output = Path(argv[0]) if argv else OUTPUT
+    with tempfile.TemporaryDirectory() as scratch:
+        server = start_web_server(Path(scratch))
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
+                try:
+                    take_all(browser, server, output)
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
