@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slackline.api.call import Call
-from slackline.api.methods.common import workspace_url
+from slackline.api.methods.common import json_list, workspace_url
 from slackline.api.methods.conversations import visible_conversation
 from slackline.api.registry import MethodSpec
 from slackline.domain.models import Conversation, Message
 from slackline.domain.permalinks import permalink
 from slackline.domain.ratelimit import Tier
 from slackline.domain.shapes import BOT_MESSAGE_SUBTYPE
-from slackline.domain.text import UnusableJsonError, load_json
 from slackline.domain.ts import micros_to_ts, parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import check_text
@@ -43,26 +42,13 @@ USER_TOKEN_BOT_NAME = "bot"
 _POST_FLAGS = ("as_user", "mrkdwn", "reply_broadcast", "unfurl_links", "unfurl_media")
 
 
-def _json_list(raw: str, error: SlackErrorCode) -> list[Any] | None:
-    """A JSON array argument (``blocks``, ``attachments``); absent or empty is None."""
-    if not raw:
-        return None
-    try:
-        value = load_json(raw)
-    except UnusableJsonError as exc:
-        raise SlackError(error) from exc
-    if not isinstance(value, list):
-        raise SlackError(error)
-    return value
-
-
 def rich_content(call: Call) -> dict[str, Any]:
     """``blocks`` and ``attachments``, validated as JSON arrays, for the message's extra keys."""
     extra: dict[str, Any] = {}
-    blocks = _json_list(call.args.text("blocks"), SlackErrorCode.INVALID_BLOCKS_FORMAT)
+    blocks = json_list(call.args.text("blocks"), SlackErrorCode.INVALID_BLOCKS_FORMAT)
     if blocks:
         extra["blocks"] = blocks
-    attachments = _json_list(call.args.text("attachments"), SlackErrorCode.INVALID_ATTACHMENTS)
+    attachments = json_list(call.args.text("attachments"), SlackErrorCode.INVALID_ATTACHMENTS)
     if attachments:
         if len(attachments) > MAX_ATTACHMENTS:
             raise SlackError(SlackErrorCode.TOO_MANY_ATTACHMENTS)

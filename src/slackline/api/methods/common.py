@@ -6,6 +6,7 @@ from typing import Any
 
 from slackline.api.call import Call
 from slackline.domain.models import Team
+from slackline.domain.text import UnusableJsonError, load_json
 from slackline.domain.ts import parse_ts_arg
 from slackline.errors import SlackError, SlackErrorCode
 
@@ -45,3 +46,17 @@ def ts_bound(call: Call, name: str, default: int, error: SlackErrorCode) -> int:
 def next_cursor_metadata(cursor: str) -> dict[str, Any]:
     """``response_metadata`` with the cursor of the next page (empty on the last)."""
     return {"response_metadata": {"next_cursor": cursor}}
+
+
+def json_list(raw: str, error: SlackErrorCode) -> list[Any] | None:
+    """A JSON array argument (``blocks``, ``attachments``); absent is None, anything but an
+    array (or unusable JSON) the ``error``."""
+    if not raw:
+        return None
+    try:
+        value = load_json(raw)
+    except UnusableJsonError as exc:
+        raise SlackError(error) from exc
+    if not isinstance(value, list):
+        raise SlackError(error)
+    return value

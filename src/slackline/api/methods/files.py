@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from slackline.api.call import Call
+from slackline.api.methods.common import json_list
 from slackline.api.registry import MethodSpec
 from slackline.domain.files import (
     DEFAULT_CONTENT_NAME,
@@ -32,7 +33,7 @@ from slackline.domain.files import (
 )
 from slackline.domain.models import Conversation
 from slackline.domain.ratelimit import Tier
-from slackline.domain.text import UnusableJsonError, load_json, storable
+from slackline.domain.text import storable
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.http.multipart import FilePart, multipart_files
 from slackline.services.files import NewFile, Sharing
@@ -188,11 +189,8 @@ async def files_get_upload_url_external(call: Call) -> dict[str, Any]:
 
 def _completed_items(raw: str) -> list[tuple[str, str]]:
     """``files``: a JSON array of ``{"id", "title"?}`` objects."""
-    try:
-        value = load_json(raw) if raw else None
-    except UnusableJsonError as exc:
-        raise SlackError(SlackErrorCode.INVALID_ARGUMENTS) from exc
-    if not isinstance(value, list) or not value:
+    value = json_list(raw, SlackErrorCode.INVALID_ARGUMENTS)
+    if not value:
         raise SlackError(SlackErrorCode.INVALID_ARGUMENTS)
     items = []
     for entry in value:
@@ -205,24 +203,16 @@ def _completed_items(raw: str) -> list[tuple[str, str]]:
     return items
 
 
-def _blocks(raw: str) -> list[Any] | None:
-    if not raw:
-        return None
-    try:
-        value = load_json(raw)
-    except UnusableJsonError as exc:
-        raise SlackError(SlackErrorCode.INVALID_BLOCKS) from exc
-    if not isinstance(value, list):
-        raise SlackError(SlackErrorCode.INVALID_BLOCKS)
-    return value or None
-
-
 async def files_complete_upload_external(call: Call) -> dict[str, Any]:
     """Finish external uploads: the files become complete and are shared where asked."""
     args = call.args
     items = _completed_items(args.text("files"))
     targets = _split(args.text("channel_id")) + _split(args.text("channels"))
-    blocks = None if args.text("initial_comment") else _blocks(args.text("blocks"))
+    blocks = (
+        None
+        if args.text("initial_comment")
+        else json_list(args.text("blocks"), SlackErrorCode.INVALID_BLOCKS) or None
+    )
     sharing = await _sharing(call, targets, blocks=blocks)
     files = await call.services.files.complete_uploads(
         call.identity, items, sharing, call.base_url()
