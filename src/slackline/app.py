@@ -130,6 +130,7 @@ class App:
             urls=PublicUrls(settings.public_url, settings.tls_public_url),
             blobs=Blobs(self.blobs, settings.max_file_bytes),
         )
+        self.workspaces.app_declarer = self.services.apps.declare
         self.hub = self._build_hub()
         self.services.messages.window = self.hub
         with_faults = components.faults or bool(settings.admin_token or settings.fault_scenario)

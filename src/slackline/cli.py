@@ -387,6 +387,93 @@ def _admin_team_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_app_create(args: argparse.Namespace) -> int:
+    fields: dict[str, Any] = {
+        "team": args.team, "name": args.name, "kind": args.kind,
+        "redirect_urls": args.redirect_url, "scopes": _split(args.scopes),
+    }  # fmt: skip
+    if args.user_scopes is not None:
+        fields["user_scopes"] = _split(args.user_scopes)
+    for key in ("id", "client_id", "bot_user"):
+        if getattr(args, key):
+            fields[key] = getattr(args, key)
+    for flag in ("token_rotation", "distributed"):
+        if getattr(args, flag):
+            fields[flag] = True
+    answer = _admin_client(args).call_json("apps.create", fields)
+    app = answer["app"]
+    # The secrets are shown this once (stdout only: they are never logged or shown again).
+    print(f"app {app['id']} ({app['kind']}) in {app['team']}: {app['name']}")
+    print(f"client_id: {app['client_id']}")
+    print(f"client_secret: {answer['client_secret']}")
+    print(f"signing_secret: {answer['signing_secret']}")
+    return 0
+
+
+def _admin_app_list(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json("apps.list", {"team": args.team})
+    print(json.dumps(answer["apps"], indent=2))
+    return 0
+
+
+def _admin_app_rotate(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json(
+        "apps.rotateSecret", {"app": args.app, "secret": args.secret}
+    )
+    print(answer["value"])  # the new secret, shown this once
+    return 0
+
+
+def _admin_app_installations(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json("apps.installations", {"app": args.app})
+    print(json.dumps(answer["installations"], indent=2))
+    return 0
+
+
+def _admin_app_uninstall(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json("apps.uninstall", {"app": args.app, "team": args.team})
+    print(f"uninstalled {args.app} from {args.team}: {answer['revoked']} tokens revoked")
+    return 0
+
+
+def _add_admin_app_commands(groups: Any, common: argparse.ArgumentParser) -> None:
+    app = groups.add_parser("app", help="apps (OAuth)").add_subparsers(dest="sub", required=True)
+    create = app.add_parser(
+        "create", parents=[common], help="register an app; prints its secrets once"
+    )
+    add = create.add_argument
+    add("--team", required=True, help="team id")
+    add("--name", required=True, help="display name")
+    add("--kind", default="classic", choices=("classic", "granular"))
+    add("--redirect-url", action="append", required=True, help="redirect URL (repeatable)")
+    add("--scopes", required=True, help="comma-separated scopes (classic: bot,client,...)")
+    add("--user-scopes", help="comma-separated user scopes (granular apps)")
+    add("--id", help="app id (default: generated)")
+    add("--client-id", help="client id (default: generated)")
+    add("--bot-user", help="a bot user of the team the install uses")
+    add("--token-rotation", action="store_true", help="rotating tokens (granular apps)")
+    add("--distributed", action="store_true", help="installable in other teams")
+    create.set_defaults(run=_admin_app_create)
+    listing = app.add_parser("list", parents=[common], help="a team's apps (no secrets)")
+    listing.add_argument("team")
+    listing.set_defaults(run=_admin_app_list)
+    rotate = app.add_parser("rotate", parents=[common], help="rotate a secret; prints it once")
+    rotate.add_argument("app")
+    rotate.add_argument("secret", choices=("client_secret", "signing_secret"))
+    rotate.set_defaults(run=_admin_app_rotate)
+    installations = app.add_parser(
+        "installations", parents=[common], help="where an app is installed"
+    )
+    installations.add_argument("app")
+    installations.set_defaults(run=_admin_app_installations)
+    uninstall = app.add_parser(
+        "uninstall", parents=[common], help="uninstall an app from a team (revokes its tokens)"
+    )
+    uninstall.add_argument("app")
+    uninstall.add_argument("--team", required=True, help="team id")
+    uninstall.set_defaults(run=_admin_app_uninstall)
+
+
 def _admin_parent() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
@@ -438,6 +525,7 @@ def _add_admin_commands(commands: Any) -> None:
     team_set.add_argument("--allowed-networks", help="comma-separated CIDRs ('' for none)")
     team_set.add_argument("--rtm-denied", help="comma-separated user or bot ids ('' for none)")
     team_set.set_defaults(run=_admin_team_set)
+    _add_admin_app_commands(groups, common)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,11 @@ def demo_sign_ins() -> list[tuple[str, str, str]]:
     ]
 
 
+def demo_apps() -> list[dict[str, Any]]:
+    """The demo workspace's app entries (their secrets are public by design)."""
+    return [app for team in _demo_document()["teams"] for app in team.get("apps", [])]
+
+
 def banner(base_url: str, tls_base_url: str | None) -> str:
     """What ``slackline serve --demo`` prints once it is ready."""
     lines = [
@@ -46,6 +51,12 @@ def banner(base_url: str, tls_base_url: str | None) -> str:
         *(f"  {t['token']:<24} {t['type']:<12} user {t['user']}" for t in demo_tokens()),
         f"Sign in at {base_url}/signin (workspace, email, password):",
         *(f"  {team:<8} {email:<24} {password}" for team, email, password in demo_sign_ins()),
+        *( ["Demo apps (OAuth, docs/apps.md):"] if demo_apps() else [] ),
+        *(
+            f"  {a['name']} ({a['kind']}): client_id {a['client_id']}, "
+            f"client_secret {a['client_secret']}"
+            for a in demo_apps()
+        ),
         f"Inspector: {base_url}/inspector (signed in as alice, the demo's admin)",
         "Try:",
         f"  curl -s -H 'Authorization: Bearer xoxb-demo-bot-token' {base_url}/api/rtm.connect",

@@ -109,6 +109,17 @@ class SlackErrorCode(enum.StrEnum):
     BAD_TIMESTAMP = "bad_timestamp"
     BOT_NOT_FOUND = "bot_not_found"
 
+    # OAuth and apps (docs/apps.md).
+    INVALID_CLIENT_ID = "invalid_client_id"
+    BAD_CLIENT_SECRET = "bad_client_secret"
+    INVALID_CODE = "invalid_code"
+    CODE_ALREADY_USED = "code_already_used"
+    BAD_REDIRECT_URI = "bad_redirect_uri"
+    INVALID_GRANT_TYPE = "invalid_grant_type"
+    INVALID_REFRESH_TOKEN = "invalid_refresh_token"
+    OAUTH_AUTHORIZATION_URL_MISMATCH = "oauth_authorization_url_mismatch"
+    CLIENT_ID_TOKEN_MISMATCH = "client_id_token_mismatch"
+
     # Files (files.*, the upload URLs, downloads).
     FILE_NOT_FOUND = "file_not_found"
     FILE_DELETED = "file_deleted"

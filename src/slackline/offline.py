@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from slackline.clock import SystemClock
+from slackline.clock import RandomIdFactory, SystemClock
+from slackline.services.apps import AppService
 from slackline.services.identity import IdentityService, TokenHasher, load_or_create_secret
 from slackline.services.web_sessions import WebSessionService
 from slackline.services.workspace import WorkspaceService
@@ -20,7 +21,12 @@ async def open_workspaces(database: str, secret_file: str) -> AsyncIterator[Work
     try:
         await store.migrate()
         identities = IdentityService(store, TokenHasher(load_or_create_secret(secret_file)))
-        yield WorkspaceService(store, identities, SystemClock())
+        clock = SystemClock()
+        workspaces = WorkspaceService(store, identities, clock)
+        # A file's apps are registered as a running server registers them.
+        apps = AppService(store, identities, workspaces, clock, RandomIdFactory())
+        workspaces.app_declarer = apps.declare
+        yield workspaces
     finally:
         await store.close()
 

@@ -41,6 +41,7 @@ METHOD_PAGES: Mapping[str, str] = {
     "misc": "web-api-workspace.md",
     "dnd": "web-api-workspace.md",
     "files": "web-api-files.md",
+    "oauth": "apps.md",
 }
 
 HEADER = """# Reference: every method and event
@@ -59,7 +60,7 @@ def method_module(spec: MethodSpec) -> str:
 
 def summary(spec: MethodSpec) -> str:
     """The first sentence of the handler's docstring, on one line."""
-    doc = inspect.getdoc(spec.handler) or ""
+    doc = inspect.getdoc(spec.client or spec.handler) or ""
     paragraph = " ".join(doc.split("\n\n", 1)[0].split())
     return paragraph.replace("``", "`").replace("|", "\\|")
 

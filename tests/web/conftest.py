@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 from slack_sdk.rtm_v2 import RTMClient
 
+from slackline.services.apps import AppService, RegisteredApp
 from slackline.testing.server import ServerThread
 from tests.helpers.cluster import wait_until
 from tests.helpers.http import start_server
@@ -278,3 +279,28 @@ def people(browser: Browser, web_server: ServerThread) -> Iterator[People]:
     error that the test did not allow fails it."""
     with people_on(browser, web_server) as opener:
         yield opener
+
+
+# --- apps and their OAuth installs (tests/web/test_oauth_*.py, test_apps_page.py) ---------
+
+
+def register_app(
+    server: ServerThread,
+    name: str,
+    kind: str,
+    redirect_urls: list[str],
+    scopes: list[str],
+    team_id: str = "T0001",
+    **extra: Any,
+) -> RegisteredApp:
+    """Register an app in ``team_id`` on the server's loop; it and its secrets, in the clear."""
+    raw = {"name": name, "kind": kind, "redirect_urls": redirect_urls, "scopes": scopes, **extra}
+    registered: RegisteredApp = server.run(app_service(server).register(team_id, raw))
+    return registered
+
+
+def app_service(server: ServerThread) -> AppService:
+    """The running server's :class:`AppService` (call its coroutines with ``server.run``)."""
+    assert server.app is not None, "the server is not running"
+    service: AppService = server.app.services.apps
+    return service

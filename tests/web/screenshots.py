@@ -1,7 +1,8 @@
 """Writes the screenshots of ``docs/screenshots/`` (shown in the README and docs/web-client.md):
 the sign-in page, a conversation with a thread and reactions, and the inspector (a real
 ``rtm_v2`` bot's frame timeline open), each at desktop width (1280 px) and at 390 px (a phone,
-where the thread is a picture of its own, ``thread-mobile.png``).
+where the thread is a picture of its own, ``thread-mobile.png``); and, for docs/apps.md, an
+app's consent page and the admin Apps page at desktop width.
 
 Run from the repository's root, after ``make chromium``::
 
@@ -21,11 +22,14 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from slackline.domain.apps import OAuthFlow
 from slackline.testing.server import ServerThread
 from tests.web.conftest import (
     People,
     Person,
+    app_service,
     chromium_path,
+    register_app,
     start_pong_bot,
     start_web_server,
     stop_bot,
@@ -61,11 +65,50 @@ def seed_conversation(alice: Person, bob: Person) -> None:
     call(alice, "chat.postMessage", channel="C0001", text="I'll write the announcement :memo:")
 
 
-def shoot(page: Page, output: Path, name: str) -> None:
-    """Save the page's viewport as ``output/name.png``."""
+def shoot(page: Page, output: Path, name: str, full_page: bool = False) -> None:
+    """Save the page's viewport (or, with ``full_page``, all of it) as ``output/name.png``."""
     output.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(output / f"{name}.png"))
+    page.screenshot(path=str(output / f"{name}.png"), full_page=full_page)
     print(output / f"{name}.png")
+
+
+# docs/apps.md's example app: fixed ids, so its pictures name what the page's text names.
+WEATHER_BOT = {"id": "A0WEATHER", "client_id": "1111.2222"}
+WEATHER_CALLBACK = "http://127.0.0.1:3000/oauth/callback"
+
+
+def seed_apps(server: ServerThread) -> None:
+    """docs/apps.md's classic Weather Bot, installed by Alice, and a granular app beside it."""
+    services = app_service(server)
+    weather = register_app(server, "Weather Bot", "classic", [WEATHER_CALLBACK],
+                           ["bot", "channels:read", "chat:write:bot"], **WEATHER_BOT)  # fmt: skip
+    register_app(server, "Standup Notes", "granular", ["http://127.0.0.1:3001/slack/oauth"],
+                 ["chat:write", "channels:history"], id="A0STANDUP", client_id="3333.4444",
+                 user_scopes=["search:read"], token_rotation=True)  # fmt: skip
+    args = {"client_id": weather.app.client_id, "scope": "bot,channels:read", "state": "s"}
+    request = server.run(services.check_authorize(OAuthFlow.V1, "T0001", args))
+    code = server.run(services.approve(request, "U0001")).split("code=", 1)[1].split("&")[0]
+    exchange = {"client_id": weather.app.client_id, "client_secret": weather.client_secret,
+                "code": code}  # fmt: skip
+    server.run(services.exchange(OAuthFlow.V1, exchange, None))
+
+
+def shoot_apps(opener: People, output: Path) -> None:
+    """The consent page Bob sees for the Weather Bot, and Alice's Apps page, at 1280 px."""
+    width, height = WIDTHS["desktop"]
+    bob = opener("bob", width, height)
+    bob.sign_in()
+    bob.page.goto(
+        "/oauth/authorize?client_id=1111.2222&scope=bot,channels:read,chat:write:bot"
+        f"&redirect_uri={WEATHER_CALLBACK}&state=s"
+    )
+    expect(bob.page.get_by_role("heading", level=1)).to_contain_text("Weather Bot")
+    shoot(bob.page, output, "consent-desktop")
+    alice = opener("alice", width, height)
+    alice.sign_in()
+    alice.page.goto("/apps")
+    expect(alice.page.locator("table.installs")).to_contain_text("Weather Bot")
+    shoot(alice.page, output, "apps-desktop", full_page=True)
 
 
 def take_all(browser: Browser, server: ServerThread, output: Path) -> None:
@@ -108,6 +151,8 @@ def take_all(browser: Browser, server: ServerThread, output: Path) -> None:
             bot_row.get_by_role("button", name="Timeline").click()
             expect(reader.page.locator("body")).to_contain_text("reaction_added")
             shoot(reader.page, output, f"inspector-{label}")
+        seed_apps(server)
+        shoot_apps(opener, output)
     finally:
         stop_bot(bot)
         errors = opener.close()

@@ -28,3 +28,13 @@ class Call:
 def team_of(call: Call) -> str:
     """The caller's team (what writes in flight are counted under)."""
     return call.identity.team.id
+
+
+@dataclass(slots=True)
+class ClientCall:
+    """A call an app makes with its client credentials (form fields or HTTP Basic) and no
+    token: ``oauth.access``, ``oauth.v2.access``."""
+
+    args: dict[str, str]
+    request: Request
+    services: Services

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from slackline.api.args import ArgReader
-from slackline.api.call import Call
+from slackline.api.call import Call, ClientCall
 from slackline.api.gate import CallGate
 from slackline.api.registry import MethodTable
 from slackline.clock import Clock
@@ -175,6 +175,8 @@ class Dispatcher:
                 parse_bool(parsed.args[arg])
         if spec.anonymous is not None:
             return spec.anonymous(parsed.args)
+        if spec.client is not None:
+            return await spec.client(ClientCall(parsed.args, request, self._services))
         token = bearer_token(request.header("authorization")) or parsed.body_token
         token = token or parsed.query_token
         if not token:

@@ -12,12 +12,14 @@ from slackline.domain.ratelimit import Tier
 from slackline.errors import SlackError, SlackErrorCode
 
 if TYPE_CHECKING:
-    from slackline.api.call import Call
+    from slackline.api.call import Call, ClientCall
     from slackline.shared.base import WritesInFlight
 
 Handler = Callable[["Call"], Awaitable[dict[str, Any]]]
 # A method that answers without a token (``api.test``): it sees only the arguments.
 AnonymousHandler = Callable[[dict[str, str]], dict[str, Any]]
+# A method an app calls with its client credentials instead of a token (``oauth.access``).
+ClientHandler = Callable[["ClientCall"], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,8 @@ class MethodSpec:
     handler runs that one instead (``rtm.start`` answers as ``rtm.connect``, B.5);
     ``publishes`` is false for methods that never cause an event (their calls are not
     counted as writes in flight, E.8); an ``anonymous`` method answers from its arguments
-    alone, before any token is looked at (``api.test``).
+    alone, before any token is looked at (``api.test``); a ``client`` method authenticates
+    the calling app by its client id and secret, never by a token (``oauth.v2.access``).
     """
 
     name: str
@@ -44,6 +47,7 @@ class MethodSpec:
     modern: Handler | None = None
     publishes: bool = True
     anonymous: AnonymousHandler | None = None
+    client: ClientHandler | None = None
 
 
 class MethodTable:

@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from slackline.control import (
+    apps_endpoints,
     content_endpoints,
     fault_endpoints,
     observe,
@@ -34,6 +35,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         *fault_endpoints.ENDPOINTS,
         *observe.ENDPOINTS,
         *signin_endpoints.ENDPOINTS,
+        *apps_endpoints.ENDPOINTS,
     )
 }
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from slackline.domain import apps as app_rules
+from slackline.domain.apps import AppSpecError
 from slackline.domain.emoji import EmojiError, emoji_name, emoji_value
 from slackline.domain.models import TeamState, TokenType
 from slackline.domain.prefs import PROFILE_FIELD_TYPES
@@ -31,7 +33,13 @@ TOKEN_PREFIX_TYPES = {
     "xoxa": TokenType.WORKSPACE,
     "xoxe": TokenType.ORG,
 }
-CHILD_KEYS = ("users", "bots", "conversations", "tokens", "emoji", "usergroups", "profile_fields")
+CHILD_KEYS = (
+    "users", "bots", "conversations", "tokens", "emoji", "usergroups", "profile_fields", "apps",
+)  # fmt: skip
+# An app's client and signing secrets: the app service's rule (services/apps.py), checked
+# here too so that a file with a bad secret fails before anything is written.
+APP_SECRET_CHARS = (8, 256)
+APP_CLIENT_ID_CHARS = (1, 64)
 
 
 class WorkspaceFileError(ValueError):
@@ -59,6 +67,7 @@ class TeamDeclaration:
     emoji: list[Declared] = field(default_factory=list)
     usergroups: list[Declared] = field(default_factory=list)
     profile_fields: list[Declared] = field(default_factory=list)
+    apps: list[Declared] = field(default_factory=list)
 
 
 # Converters: each checks one value and returns it as stored, or raises with its path.
@@ -196,6 +205,52 @@ def _password(value: object, path: str) -> str:
         raise WorkspaceFileError(f"{path}: {exc}") from None
 
 
+def _app_rule(rule: Callable[[object], Any]) -> Converter:
+    """A converter applying one of the app rules (docs/apps.md); their messages start with
+    the field's name, which the path already ends with."""
+
+    def convert(value: object, path: str) -> Any:
+        try:
+            return rule(value)
+        except AppSpecError as exc:
+            message = str(exc)
+            field_name, colon, rest = message.partition(": ")
+            same_field = colon and path.endswith(f".{field_name}")
+            raise WorkspaceFileError(f"{path}: {rest if same_field else message}") from None
+
+    return convert
+
+
+def _app_kind(value: object) -> str:
+    return app_rules.check_kind(value).value
+
+
+def _app_scopes(name: str) -> Converter:
+    """Scopes as a list or as text separated by commas or spaces (the app service's rule)."""
+
+    def rule(value: object) -> list[str]:
+        return list(app_rules.parse_scopes(value, name))
+
+    return _app_rule(rule)
+
+
+def _app_redirect_urls(value: object) -> list[str]:
+    return list(app_rules.check_redirect_urls(value))
+
+
+def _bounded_text(name: str, bounds: tuple[int, int]) -> Converter:
+    """Printable text of ``bounds`` characters; the message never repeats the value (it may
+    be a secret)."""
+    low, high = bounds
+
+    def convert(value: object, path: str) -> str:
+        if not isinstance(value, str) or not low <= len(value) <= high or not value.isprintable():
+            raise WorkspaceFileError(f"{path}: {name} of {low} to {high} printable characters")
+        return value
+
+    return convert
+
+
 def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -234,6 +289,19 @@ TOKEN_FIELDS: dict[str, Converter] = {
     "scopes": _identifiers, "revoked": _boolean, "expires_at": parse_timestamp,
     "allowed_networks": _networks, "created_after_2021_11_30": _boolean,
 }  # fmt: skip
+
+APP_FIELDS: dict[str, Converter] = {
+    "id": _identifier, "name": _app_rule(app_rules.check_app_name),
+    "kind": _app_rule(_app_kind),
+    "client_id": _bounded_text("a client id", APP_CLIENT_ID_CHARS),
+    "client_secret": _bounded_text("a secret", APP_SECRET_CHARS),
+    "signing_secret": _bounded_text("a secret", APP_SECRET_CHARS),
+    "redirect_urls": _app_rule(_app_redirect_urls), "scopes": _app_scopes("scopes"),
+    "user_scopes": _app_scopes("user_scopes"), "bot_user": _identifier,
+    "token_rotation": _boolean, "distributed": _boolean,
+}  # fmt: skip
+# What creating an app needs (an app already stored keeps what the file leaves out).
+APP_REQUIRED = ("name", "kind", "redirect_urls", "scopes")
 
 
 def _fields(raw: object, path: str, converters: Mapping[str, Converter]) -> dict[str, Any]:
@@ -309,6 +377,7 @@ def _team(raw: object, path: str) -> TeamDeclaration:
             declaration.profile_fields,
             lambda r, p: _declared(r, p, PROFILE_FIELD_FIELDS, "id"),
         ),
+        ("apps", declaration.apps, parse_app),
     ]
     for key, into, parse in children:
         items = _list(value.get(key, []), f"{path}.{key}")
@@ -328,6 +397,12 @@ def _emoji(raw: object, path: str) -> list[Declared]:
         except EmojiError as exc:
             raise WorkspaceFileError(f"{place}: {exc}") from exc
     return declared
+
+
+def parse_app(raw: object, path: str) -> Declared:
+    """One ``apps`` entry (docs/workspace-file.md): its id and the fields it declares, as
+    plain values (lists of strings, booleans) the app service takes."""
+    return _declared(raw, path, APP_FIELDS, "id")
 
 
 def _bot(raw: object, path: str) -> Declared:

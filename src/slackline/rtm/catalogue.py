@@ -89,6 +89,8 @@ _WORKSPACE = (
     EventDoc("manual_presence_change", _SELF, "`users.setPresence`"),
     EventDoc("user_change", _TEAM, "`users.profile.set`, workspace documents"),
     EventDoc("team_join", _TEAM, "a workspace document creating a user"),
+    EventDoc("bot_added", _TEAM, "installing an app with a bot user (docs/apps.md)"),
+    EventDoc("bot_changed", _TEAM, "re-installing an app whose bot user was deactivated"),
     EventDoc("reaction_added", _MEMBERS, "`reactions.add`"),
     EventDoc("reaction_removed", _MEMBERS, "`reactions.remove`"),
     EventDoc("pin_added", _MEMBERS, "`pins.add`"),

@@ -15,6 +15,7 @@ from slackline.broker import Broker
 from slackline.clock import Clock, IdFactory
 from slackline.http.forwarding import PublicUrls
 from slackline.services.access import ConversationAccess
+from slackline.services.apps import AppService
 from slackline.services.channels import ChannelService
 from slackline.services.conversation_cache import ConversationCache
 from slackline.services.conversations import ConversationService
@@ -69,6 +70,7 @@ class Services:
     dnd: DndService
     files: FileService
     search: SearchService
+    apps: AppService
 
 
 def build_services(
@@ -127,4 +129,5 @@ def build_services(
         dnd=dnd,
         files=FileService(deps),
         search=SearchService(deps),
+        apps=AppService(store, identities, workspaces, clock, ids),
     )

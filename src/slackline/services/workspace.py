@@ -8,7 +8,8 @@ are stored they are published to the broker: ``team_join`` for a new user and ``
 for a changed one (whole team), ``emoji_changed`` for a new or changed custom emoji, the
 ``subteam_*`` events for a new or changed user group (as ``usergroups.*`` sends them), and
 the endings of RTM sessions (decisions E.7) for a revoked token, a deleted user, a team
-entering migration or deleted, in that order.
+entering migration or deleted, in that order. A team's ``apps`` are registered last, through
+the app service (:attr:`WorkspaceService.app_declarer`), after the users and bots they name.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import dataclasses
 import enum
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ import yaml
 
 from slackline.broker import Broker, BrokerMessage, ControlAction, Event, SessionControl
 from slackline.clock import Clock
+from slackline.domain import apps as app_rules
+from slackline.domain.apps import AppKind, AppRecord, AppSpecError
 from slackline.domain.emoji import CustomEmoji, emoji_added
 from slackline.domain.models import (
     DEFAULT_SCOPES,
@@ -37,7 +40,7 @@ from slackline.domain.models import (
     User,
 )
 from slackline.domain.prefs import ProfileField
-from slackline.domain.shapes import user_object
+from slackline.domain.shapes import bot_object, user_object
 from slackline.domain.text import UnusableJsonError, check_document
 from slackline.domain.ts import micros_to_ts
 from slackline.domain.usergroups import (
@@ -47,6 +50,7 @@ from slackline.domain.usergroups import (
     subteam_payload,
 )
 from slackline.domain.workspace_file import (
+    APP_REQUIRED,
     Declared,
     TeamDeclaration,
     WorkspaceFileError,
@@ -61,6 +65,9 @@ from slackline.services.passwords import hash_password, verify_password
 from slackline.storage.base import Store
 
 logger = logging.getLogger("slackline.workspace")
+
+# (team id, an ``apps`` entry's fields) -> registered; raises on a definition it refuses.
+AppDeclarer = Callable[[str, dict[str, Any]], Awaitable[object]]
 
 TYPE_PREFIXES = {
     TokenType.CLASSIC_BOT: "xoxb",
@@ -147,6 +154,9 @@ class WorkspaceService:
         self._identities = identities
         self._clock = clock
         self._broker = broker
+        # Registers a file's ``apps`` entries (the app service's ``declare``), set at
+        # composition: the app service itself needs this service to create bot users.
+        self.app_declarer: AppDeclarer | None = None
 
     async def load_file(self, path: str) -> list[str]:
         """Load one workspace file; errors name the file and the place in it."""
@@ -161,6 +171,14 @@ class WorkspaceService:
     async def load_document(self, document: object) -> list[str]:
         """Apply a parsed document; returns the ids of the teams it declared."""
         declarations = parse_workspace(document)
+        with_apps = next((d.apps[0] for d in declarations if d.apps), None)
+        if with_apps is not None and self.app_declarer is None:
+            # Offline loading (``slackline workspace load``) has no app service to register
+            # apps with; refusing keeps "a document with an error changes nothing".
+            raise WorkspaceFileError(
+                f"{with_apps.path}: apps are registered by a running server "
+                "(slackline serve --workspace, or slackline admin apply)"
+            )
         await _References(self._store, self._identities).check(declarations)
         endings: list[BrokerMessage] = []
         try:
@@ -203,6 +221,18 @@ class WorkspaceService:
             await self._apply_usergroup(team_id, group, endings)
         for profile_field in declaration.profile_fields:
             await self._apply_profile_field(team_id, profile_field)
+        for app in declaration.apps:
+            await self._apply_app(team_id, app)
+
+    async def _apply_app(self, team_id: str, declared: Declared) -> None:
+        """Register or update one app; the app service's refusal names the place in the file."""
+        from slackline.services.apps import AppError  # noqa: PLC0415 - it imports this module
+
+        assert self.app_declarer is not None  # load_document refuses apps without it
+        try:
+            await self.app_declarer(team_id, {"id": declared.id, **declared.fields})
+        except AppError as exc:
+            raise WorkspaceFileError(f"{declared.path}: {exc.detail}") from exc
 
     async def _publish(self, messages: Sequence[BrokerMessage]) -> None:
         """Publish stored changes and session endings, in order (only after they are stored)."""
@@ -446,6 +476,28 @@ class WorkspaceService:
         )
         return True
 
+    async def put_app_bot(
+        self, team_id: str, bot_id: str, user_id: str, name: str, app_id: str
+    ) -> None:
+        """Create or reactivate an app's bot and its bot user (an install, docs/apps.md):
+        ``team_join`` for a new user, ``user_change`` for a reactivated one, and
+        ``bot_added`` or ``bot_changed`` to the team."""
+        existing = await self._store.get_bot(bot_id)
+        fields: dict[str, Any] = {"user_id": user_id, "deleted": False}
+        if existing is None:
+            fields["name"] = name
+        endings: list[BrokerMessage] = []
+        await self._apply_bot(team_id, Declared(bot_id, fields, "install"), endings)
+        bot = await self._store.get_bot(bot_id)
+        assert bot is not None  # just stored
+        kind = "bot_added" if existing is None else "bot_changed"
+        if existing is None or existing.deleted:
+            shape = {**bot_object(bot), "app_id": app_id}
+            endings.append(Event(team_id, {"type": kind, "bot": shape}))
+        self._identities.invalidate()
+        await self._publish(endings)
+        logger.info("app %s's bot %s (%s) in %s", app_id, bot_id, user_id, team_id)
+
     async def deactivate_user(self, user_id: str) -> bool:
         """Mark a user deleted (their tokens then fail per decisions B.3)."""
         user = await self._store.get_user(user_id)
@@ -489,6 +541,8 @@ class _References:
         self._identities = identities
         self._owners: dict[tuple[str, str], str] = {}
         self._declared_conversations: dict[str, Declared] = {}
+        self._declared_bot_users: set[tuple[str, str]] = set()  # (team id, bot user id)
+        self._client_ids: dict[str, str] = {}  # declared client id -> app id
 
     async def check(self, declarations: list[TeamDeclaration]) -> None:
         """Raise :class:`WorkspaceFileError` at the first broken reference."""
@@ -499,6 +553,7 @@ class _References:
             for bot in declaration.bots:
                 await self._claim("bot", bot.id, team_id, bot.path)
                 await self._claim("user", bot.fields["user_id"], team_id, f"{bot.path}.user_id")
+                self._declared_bot_users.add((team_id, bot.fields["user_id"]))
             for conversation in declaration.conversations:
                 await self._claim("conversation", conversation.id, team_id, conversation.path)
                 self._declared_conversations[conversation.id] = conversation
@@ -509,6 +564,8 @@ class _References:
                 await self._check_token(declaration.team.id, token)
             for group in declaration.usergroups:
                 await self._check_usergroup(declaration.team.id, group)
+            for app in declaration.apps:
+                await self._check_app(declaration.team.id, app)
 
     async def _claim(self, kind: str, object_id: str, team_id: str, path: str) -> None:
         owner = self._owners.get((kind, object_id)) or await self._stored_owner(kind, object_id)
@@ -517,8 +574,10 @@ class _References:
         self._owners[(kind, object_id)] = team_id
 
     async def _stored_owner(self, kind: str, object_id: str) -> str | None:
-        found: User | Bot | Conversation | Usergroup | None
-        if kind == "user":
+        found: User | Bot | Conversation | Usergroup | AppRecord | None
+        if kind == "app":
+            found = await self._store.apps.get_app(object_id)
+        elif kind == "user":
             found = await self._store.get_user(object_id)
         elif kind == "bot":
             found = await self._store.get_bot(object_id)
@@ -575,3 +634,50 @@ class _References:
                 f"{token.path}.user: no user {user_id} in team {team_id} "
                 "(declare it under users, or as a bot's user_id)"
             )
+
+    async def _check_app(self, team_id: str, app: Declared) -> None:
+        """An app belongs to one team, its client id to one app, its ``bot_user`` is a bot
+        user of its team, and what it becomes (stored fields with the declared ones) is an
+        app the app service registers: so that its refusals come before any write."""
+        await self._claim("app", app.id, team_id, app.path)
+        stored = await self._store.apps.get_app(app.id)
+        if stored is None:
+            for required in APP_REQUIRED:
+                if required not in app.fields:
+                    raise WorkspaceFileError(f"{app.path}.{required}: required to create an app")
+        client_id = app.fields.get("client_id")
+        if client_id is not None:
+            holder = await self._store.apps.find_app(client_id)
+            taken_by = self._client_ids.setdefault(client_id, app.id)
+            if taken_by != app.id or (holder is not None and holder.id != app.id):
+                raise WorkspaceFileError(f"{app.path}.client_id: another app has this client_id")
+        bot_user = app.fields.get("bot_user")
+        if bot_user is not None and not await self._bot_user_of(team_id, bot_user):
+            raise WorkspaceFileError(
+                f"{app.path}.bot_user: no bot user {bot_user} in team {team_id} "
+                "(declare it as a bot's user_id)"
+            )
+        self._check_app_scopes(app, stored)
+
+    async def _bot_user_of(self, team_id: str, user_id: str) -> bool:
+        if (team_id, user_id) in self._declared_bot_users:
+            return True
+        user = await self._store.get_user(user_id)
+        return user is not None and user.team_id == team_id and bool(user.bot_id)
+
+    @staticmethod
+    def _check_app_scopes(app: Declared, stored: AppRecord | None) -> None:
+        """The scope rules of the whole app, as it will be (docs/apps.md)."""
+        fields = app.fields
+        kind = AppKind(fields["kind"]) if "kind" in fields else stored.kind if stored else None
+        if kind is None:
+            return  # reported above: a new app needs its kind
+        scopes = tuple(fields.get("scopes", stored.scopes if stored else ()))
+        user_scopes = tuple(fields.get("user_scopes", stored.user_scopes if stored else ()))
+        rotation = fields.get("token_rotation", stored.token_rotation if stored else False)
+        try:
+            app_rules.check_scope_set(kind, scopes, user_scopes)
+        except AppSpecError as exc:
+            raise WorkspaceFileError(f"{app.path}: {exc}") from None
+        if rotation and kind is AppKind.CLASSIC:
+            raise WorkspaceFileError(f"{app.path}.token_rotation: only granular apps rotate tokens")

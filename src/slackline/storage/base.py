@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
+from slackline.storage.apps import AppsReader, AppsStore
 from slackline.storage.emoji import EmojiReader, EmojiStore
 from slackline.storage.files import FilesReader, FilesStore
 from slackline.storage.pins import PinsReader, PinsStore
@@ -96,6 +97,11 @@ class StoreReader(Protocol):
     @property
     def web_sessions(self) -> WebSessionsReader:
         """People's password hashes and web sessions (read)."""
+        ...
+
+    @property
+    def apps(self) -> AppsReader:
+        """Apps, their installations and OAuth codes (read)."""
         ...
 
     async def get_team(self, team_id: str) -> Team | None:
@@ -262,6 +268,11 @@ class Store(StoreReader, Protocol):
     @property
     def web_sessions(self) -> WebSessionsStore:
         """People's password hashes and web sessions (sign-in)."""
+        ...
+
+    @property
+    def apps(self) -> AppsStore:
+        """Apps, their installations, the tokens installs issued and OAuth codes."""
         ...
 
     async def migrate(self) -> None:

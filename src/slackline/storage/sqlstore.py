@@ -16,6 +16,7 @@ from typing import Any
 from slackline.domain.models import Bot, Conversation, Message, Team, Token, User
 from slackline.domain.ts import micros_to_ts
 from slackline.storage import rows
+from slackline.storage.apps import SqlApps
 from slackline.storage.base import ThreadSummary
 from slackline.storage.emoji import SqlEmoji
 from slackline.storage.files import SqlFiles
@@ -99,6 +100,7 @@ class SqlStore(ABC):
         self.files = SqlFiles(self)
         self.search = SqlSearch(self)
         self.web_sessions = SqlWebSessions(self)
+        self.apps = SqlApps(self)
         self._parts: tuple[StorePart, ...] = (
             self.read_state,
             self.scheduled,
@@ -110,6 +112,7 @@ class SqlStore(ABC):
             self.files,
             self.search,
             self.web_sessions,
+            self.apps,
         )
 
     async def ping(self) -> None:

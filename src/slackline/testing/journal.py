@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from slackline.api.dispatch import Dispatcher, respond
 from slackline.broker import Event
 from slackline.clock import Clock
+from slackline.domain.apps import masked
 from slackline.domain.text import MAX_JSON_DEPTH, UnusableJsonError, load_json
 from slackline.http.request import Request, Response
 from slackline.rtm.hub import SessionHub
@@ -359,9 +360,8 @@ class JournaledDispatcher:
                 # send those, and as large as a body may be.
                 args = (outcome.args or {}) if outcome.user_id is not None else {}
                 size = len(response.body) + sum(len(k) + len(v) for k, v in args.items())
-                record = CallRecord(
-                    outcome.method, outcome.user_id, args, outcome.body(), size=size
-                )
+                body = masked(outcome.body())
+                record = CallRecord(outcome.method, outcome.user_id, masked(args), body, size=size)
         finally:
             self._journal.record_call(record)
         return response

@@ -26,6 +26,7 @@ from slackline.http.args import json_args_text
 from slackline.http.request import Request
 from slackline.services.workspace import generate_token
 from slackline.testing.acting import TYPING, act_as
+from slackline.testing.app_actions import AppActions
 from slackline.testing.conversation_actions import ConversationActions
 from slackline.testing.faults import FaultControls
 from slackline.testing.file_actions import FileActions
@@ -97,6 +98,7 @@ class Slackline(
     WorkspaceActions,
     FileActions,
     SearchActions,
+    AppActions,
     FaultControls,
 ):
     """One test's view of the server: build the workspace, act as people, wait for what

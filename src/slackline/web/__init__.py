@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from slackline.web import client, inspector, signin
+from slackline.web import apps_page, client, inspector, oauth, signin
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -22,6 +22,8 @@ WebHandler = Callable[["App", "Request"], Awaitable["Response | None"]]
 ROUTES: tuple[tuple[str, WebHandler], ...] = (
     *signin.ROUTES,
     *inspector.ROUTES,
+    *oauth.ROUTES,
+    *apps_page.ROUTES,
     *client.ROUTES,
 )
 

@@ -92,9 +92,15 @@ def boot_json(document: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def client_page(boot: dict[str, Any]) -> str:
-    """The client's HTML: the shell the modules fill, and the boot block."""
-    return PAGE_TEMPLATE.replace("{boot}", boot_json(boot))
+# Admins and owners see a link to the Apps page (web/apps_page.py) in the top bar.
+APPS_LINK = '<a id="apps-link" class="link-button" href="/apps">Apps</a>'
+
+
+def client_page(boot: dict[str, Any], *, admin: bool = False) -> str:
+    """The client's HTML: the shell the modules fill, and the boot block; ``admin`` adds
+    the link to the Apps page."""
+    page = PAGE_TEMPLATE.replace("{apps_link}", APPS_LINK if admin else "")
+    return page.replace("{boot}", boot_json(boot))
 
 
 async def client_root(app: App, request: Request) -> Response | None:
@@ -119,7 +125,7 @@ async def client_root(app: App, request: Request) -> Response | None:
         "csrf": session.csrf,
         "api": "/api/",
     }
-    body = b"" if request.method == "HEAD" else client_page(boot).encode()
+    body = b"" if request.method == "HEAD" else client_page(boot, admin=session.is_admin).encode()
     # The page holds a token: never stored by a cache.
     headers = [("cache-control", "no-store"), *security_headers()]
     return Response(200, body, headers, content_type="text/html; charset=utf-8")
@@ -181,6 +187,7 @@ PAGE_TEMPLATE = """<!doctype html>
       <input id="search-input" type="search" placeholder="Search messages" autocomplete="off">
     </form>
     <span id="connection" class="connection" role="status" aria-live="polite">Connecting…</span>
+    {apps_link}
     <button id="me-button" class="me-button" type="button" aria-label="Your profile"></button>
     <form id="signout-form" method="post" action="/signout">
       <input type="hidden" name="csrf" id="signout-csrf">

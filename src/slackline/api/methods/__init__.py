@@ -14,6 +14,7 @@ from slackline.api.methods import (
     legacy,
     message_edits,
     misc,
+    oauth,
     pins,
     prefs,
     reactions,
@@ -56,4 +57,5 @@ def all_methods() -> list[MethodSpec]:
         *files.METHODS,
         *search.METHODS,
         *misc.METHODS,
+        *oauth.METHODS,
     ]
