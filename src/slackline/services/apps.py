@@ -346,6 +346,15 @@ class AppService:
         code = await self._code(app, flow, args.get("code", ""), args.get("redirect_uri", ""))
         return await self._install(app, code)
 
+    async def _credentialed(self, client_id: str, client_secret: str) -> AppRecord:
+        """The app these credentials name: ``invalid_client_id``, then ``bad_client_secret``."""
+        app = await self._store.apps.find_app(client_id) if client_id else None
+        if app is None:
+            raise SlackError(SlackErrorCode.INVALID_CLIENT_ID)
+        if not client_secret or not self.client_secret_matches(app, client_secret):
+            raise SlackError(SlackErrorCode.BAD_CLIENT_SECRET)
+        return app
+
     async def _authenticate_client(
         self, args: dict[str, str], authorization: str | None
     ) -> AppRecord:
@@ -358,12 +367,7 @@ class AppService:
             args.get("client_id", ""),
             args.get("client_secret", ""),
         )
-        app = await self._store.apps.find_app(client_id) if client_id else None
-        if app is None:
-            raise SlackError(SlackErrorCode.INVALID_CLIENT_ID)
-        if not client_secret or not self.client_secret_matches(app, client_secret):
-            raise SlackError(SlackErrorCode.BAD_CLIENT_SECRET)
-        return app
+        return await self._credentialed(client_id, client_secret)
 
     async def _code(
         self, app: AppRecord, flow: OAuthFlow, code_text: str, redirect_uri: str
@@ -563,11 +567,7 @@ class AppService:
         """``apps.uninstall``: the app's own token and credentials uninstall it from the
         token's team (``invalid_client_id``, ``bad_client_secret``,
         ``client_id_token_mismatch``)."""
-        app = await self._store.apps.find_app(client_id) if client_id else None
-        if app is None:
-            raise SlackError(SlackErrorCode.INVALID_CLIENT_ID)
-        if not client_secret or not self.client_secret_matches(app, client_secret):
-            raise SlackError(SlackErrorCode.BAD_CLIENT_SECRET)
+        app = await self._credentialed(client_id, client_secret)
         record = await self._store.apps.get_app_token(identity.token.hash)
         if record is None or record.app_id != app.id or record.team_id != identity.team.id:
             raise SlackError(SlackErrorCode.CLIENT_ID_TOKEN_MISMATCH)
