@@ -8,8 +8,9 @@ import json
 import re
 import ssl
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 
 class SignInAccount(Protocol):
@@ -32,6 +33,7 @@ class SignInAccount(Protocol):
 
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 BOOT = re.compile(r'<script id="boot" type="application/json">(.*?)</script>', re.S)
 
 
@@ -108,6 +110,16 @@ class Browserless:
         form["password"] = account.password if password is None else password
         return self.request("POST", "/signin", {**form, **extra})
 
+    def decide(self, authorize_url: str, decision: str) -> Answer:
+        """Open an OAuth consent page (any URL whose path and query are Slackline's) and
+        press Allow (``decision="allow"``) or Deny: the answer to the form's post, whose
+        ``Location`` leads back to the app."""
+        parts = urlsplit(authorize_url)
+        path = f"{parts.path}?{parts.query}"
+        page = self.request("GET", path)
+        assert page.status == 200, (page.status, page.text[:500])
+        return self.request("POST", path, {**hidden_fields(page), "decision": decision})
+
     def boot(self) -> dict[str, Any]:
         """The client page's boot data (the session's token and CSRF token)."""
         page = self.request("GET", "/")
@@ -125,3 +137,8 @@ class Browserless:
             return self.request("POST", f"/api/{method}", {"token": token, **args}).json()
         finally:
             self.jar = jar
+
+
+def hidden_fields(page: Answer) -> dict[str, str]:
+    """A page's hidden form fields, as a browser would post them."""
+    return {name: unescape(value) for name, value in HIDDEN_FIELD.findall(page.text)}

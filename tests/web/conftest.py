@@ -26,7 +26,7 @@ from slack_sdk.rtm_v2 import RTMClient
 from slackline.services.apps import AppService, RegisteredApp
 from slackline.testing.server import ServerThread
 from tests.helpers.cluster import wait_until
-from tests.helpers.http import start_server
+from tests.helpers.http import serving, start_server
 
 ADMIN_TOKEN = "admin-web-secret"
 BOT_TOKEN = "xoxb-web-bot"
@@ -132,9 +132,7 @@ def stop_bot(rtm: RTMClient) -> None:
 @pytest.fixture(scope="module")
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """A web server shared by one test module (rate limits off, as in every module fixture)."""
-    thread = start_web_server(tmp_path_factory.mktemp("web"))
-    yield thread
-    thread.stop()
+    yield from serving(start_web_server(tmp_path_factory.mktemp("web")))
 
 
 @pytest.fixture(scope="module")

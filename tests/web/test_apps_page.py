@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from slackline.services.apps import RegisteredApp
 from slackline.testing.server import ServerThread
-from tests.helpers.http import api
+from tests.helpers.http import api, serving
 from tests.helpers.signin import Answer, Browserless
 from tests.web.conftest import ACCOUNTS, app_service, register_app, start_web_server
 
@@ -28,9 +28,7 @@ INSTALL_LINK = re.compile(r'<a class="install" href="([^"]+)">')
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """One server for the module: every test registers the apps it needs."""
-    thread = start_web_server(tmp_path_factory.mktemp("apps-page"))
-    yield thread
-    thread.stop()
+    yield from serving(start_web_server(tmp_path_factory.mktemp("apps-page")))
 
 
 def signed_in(server: ServerThread, name: str = "alice") -> Browserless:

@@ -16,6 +16,7 @@ import pytest
 
 from slackline.testing.server import ServerThread
 from slackline.web.client import STATIC_DIR, boot_json, load_asset
+from tests.helpers.http import serving
 from tests.web.conftest import ACCOUNTS, start_web_server
 
 
@@ -84,9 +85,7 @@ def boot_of(page: bytes) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
-    thread = start_web_server(tmp_path_factory.mktemp("client"))
-    yield thread
-    thread.stop()
+    yield from serving(start_web_server(tmp_path_factory.mktemp("client")))
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ registered URL with a code and the state, or with ``error=access_denied``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -16,20 +14,18 @@ from slack_sdk import WebClient
 
 from slackline.services.apps import RegisteredApp
 from slackline.testing.server import ServerThread
-from tests.helpers.signin import Answer, Browserless
+from tests.helpers.http import serving
+from tests.helpers.signin import Browserless, hidden_fields
 from tests.web.conftest import ACCOUNTS, register_app, start_web_server
 
 CALLBACK = "http://127.0.0.1:9/oauth/callback"  # never opened: the tests read the Location
 V1, V2 = "/oauth/authorize", "/oauth/v2/authorize"
-HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """One server for the module: every test registers the apps it needs."""
-    thread = start_web_server(tmp_path_factory.mktemp("oauth-pages"))
-    yield thread
-    thread.stop()
+    yield from serving(start_web_server(tmp_path_factory.mktemp("oauth-pages")))
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +52,6 @@ def signed_in(server: ServerThread, name: str = "alice") -> Browserless:
 def authorize_path(path: str, **query: str) -> str:
     """An authorize URL's path and query."""
     return f"{path}?{urlencode(query)}"
-
-
-def form_fields(page: Answer) -> dict[str, str]:
-    """The consent form's hidden fields, as a browser would post them."""
-    return {name: unescape(value) for name, value in HIDDEN.findall(page.text)}
 
 
 def classic_query(app: RegisteredApp, **extra: str) -> dict[str, str]:
@@ -124,7 +115,7 @@ def test_the_consent_form_works_without_scripts_and_carries_the_request(
     assert "<script" not in page.text
     assert 'name="decision" value="allow"' in page.text
     assert 'name="decision" value="deny"' in page.text
-    fields = form_fields(page)
+    fields = hidden_fields(page)
     assert fields["client_id"] == classic.app.client_id
     assert fields["scope"] == "bot,channels:read"
     assert fields["state"] == "s-1"
@@ -196,7 +187,7 @@ def test_allowing_sends_the_browser_to_the_registered_url_with_a_code_and_the_st
 ) -> None:
     client = signed_in(server)
     page = client.request("GET", authorize_path(V1, **classic_query(classic)))
-    answer = client.request("POST", V1, {**form_fields(page), "decision": "allow"})
+    answer = client.request("POST", V1, {**hidden_fields(page), "decision": "allow"})
     assert answer.status == 303
     location = urlsplit(answer.headers["location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == CALLBACK
@@ -210,7 +201,7 @@ def test_the_code_an_approval_issues_exchanges_for_the_installers_tokens(
 ) -> None:
     client = signed_in(server, "bob")
     page = client.request("GET", authorize_path(V1, **classic_query(classic)))
-    answer = client.request("POST", V1, {**form_fields(page), "decision": "allow"})
+    answer = client.request("POST", V1, {**hidden_fields(page), "decision": "allow"})
     code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
     exchanged = WebClient(base_url=f"{server.base_url}/api/").oauth_access(
         client_id=classic.app.client_id, client_secret=classic.client_secret, code=code
@@ -225,7 +216,7 @@ def test_denying_sends_error_access_denied_and_the_state(
     client = signed_in(server)
     query = {"client_id": granular.app.client_id, "scope": "chat:write", "state": "s-2"}
     page = client.request("GET", authorize_path(V2, **query))
-    answer = client.request("POST", V2, {**form_fields(page), "decision": "deny"})
+    answer = client.request("POST", V2, {**hidden_fields(page), "decision": "deny"})
     assert answer.status == 303
     location = urlsplit(answer.headers["location"])
     assert location.path == "/oauth/callback"
@@ -237,7 +228,7 @@ def test_a_posted_foreign_redirect_uri_gets_the_error_page_and_no_redirect(
 ) -> None:
     client = signed_in(server)
     page = client.request("GET", authorize_path(V1, **classic_query(classic)))
-    form = {**form_fields(page), "redirect_uri": "http://evil.test/cb", "decision": "allow"}
+    form = {**hidden_fields(page), "redirect_uri": "http://evil.test/cb", "decision": "allow"}
     answer = client.request("POST", V1, form)
     assert answer.status == 400
     assert '<code class="error-code">bad_redirect_uri</code>' in answer.text

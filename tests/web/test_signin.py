@@ -17,6 +17,7 @@ import trustme
 from websockets.sync.client import ClientConnection, connect
 
 from slackline.testing.server import ServerThread
+from tests.helpers.http import serving
 from tests.helpers.rtm import recv_json, recv_until
 from tests.helpers.signin import Browserless
 from tests.web.conftest import ACCOUNTS, ADMIN_TOKEN, start_web_server
@@ -54,9 +55,7 @@ def open_client_socket(client: Browserless, token: str) -> ClientConnection:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerThread]:
     """A web server of its own (sessions end in these tests), rate limits off."""
-    thread = start_web_server(tmp_path)
-    yield thread
-    thread.stop()
+    yield from serving(start_web_server(tmp_path))
 
 
 def test_the_form_asks_for_workspace_email_and_password_without_scripts(
