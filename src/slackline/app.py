@@ -44,6 +44,9 @@ from slackline.services.identity import IdentityService, TokenHasher, load_or_cr
 from slackline.services.web_sessions import WebSessionService
 from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
+from slackline.socket_mode.endpoint import LINK_PATHS, LinkEndpoint
+from slackline.socket_mode.events import AppEventRouter
+from slackline.socket_mode.hub import ConnectedApp, SocketModeHub
 from slackline.storage import Store, open_store
 from slackline.web import handle_web
 
@@ -145,10 +148,20 @@ class App:
         self.socket_endpoint = SocketEndpoint(
             self.hub, self._redemption(), self.lifecycle, self.services.urls, self.reconnects
         )
+        self.socket_mode = SocketModeHub(
+            ack_secs=settings.socket_mode_ack_secs,
+            refresh_secs=settings.socket_mode_refresh_secs,
+            ping_secs=settings.socket_mode_ping_secs,
+        )
+        self.app_events = AppEventRouter(
+            self.socket_mode, self.services.reads, self.clock, self.ids
+        )
+        self.link_endpoint = LinkEndpoint(self.socket_mode, self._redeem_link, self.lifecycle)
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
         self._closing = False
         self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe_apps: Callable[[], None] | None = None
 
     # composition
 
@@ -216,6 +229,21 @@ class App:
 
         return faulting_redemption(redeem, self.faults)
 
+    async def _redeem_link(self, ticket: str, peer: str) -> ConnectedApp | None:
+        """A Socket Mode ticket's app, if the ticket and its app-level token still admit it."""
+        redeemed = await self.services.tickets.redeem_link(ticket, peer)
+        if redeemed is None:
+            return None
+        return await self.services.apps.connected_app(redeemed.token_hash)
+
+    def upgrade(
+        self, request: Request, transport: asyncio.Transport, rest: bytes
+    ) -> Coroutine[Any, Any, None] | None:
+        """A WebSocket upgrade: ``/link/`` is Socket Mode, anything else RTM's endpoint."""
+        if request.path in LINK_PATHS:
+            return self.link_endpoint.upgrade(request, transport, rest)
+        return self.socket_endpoint.upgrade(request, transport, rest)
+
     # life
 
     async def start(self) -> None:
@@ -229,6 +257,7 @@ class App:
             self._unsubscribe = self.broker.subscribe(deliver)
         else:
             self._unsubscribe = self.faults.events.connect(self.broker, deliver)
+        self._unsubscribe_apps = self.broker.subscribe(self.app_events.deliver)
         for path in self.workspace_files():
             await self.workspaces.load_file(path)
         if self.settings.admin_token or self.settings.fault_scenario:
@@ -260,10 +289,14 @@ class App:
     async def close(self) -> None:
         """Say goodbye to every session, then release storage and broker."""
         self.hub.goodbye_all()
+        self.socket_mode.close_all()
         self.reconnects.close()
         self._closing = True
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._unsubscribe_apps is not None:
+            self._unsubscribe_apps()
+        await self.app_events.close()
         if self.faults is not None:
             self.faults.schedule.clear()  # a scenario's timer and running step die with the app
         for timer in self._timers:
@@ -282,6 +315,7 @@ class App:
         """Refuse new work and send every session ``goodbye`` (decisions B.7)."""
         self.lifecycle.draining = True
         self.hub.goodbye_all()
+        self.socket_mode.close_all()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         if self._closing:

@@ -39,6 +39,11 @@ class Settings:
     presence_grace_secs: float = 2.0
     max_session_age_secs: float = 8 * 3600.0
     max_outbound_bytes: int = 1 << 20
+    # Socket Mode and the Events API (docs/socket-mode.md, docs/events-api.md).
+    socket_mode_ack_secs: float = 3.0  # an envelope unacknowledged this long is redelivered
+    socket_mode_refresh_secs: float = 3600.0  # refresh_requested after this long (0: never)
+    socket_mode_ping_secs: float = 10.0  # WebSocket pings to every connection
+    events_retry_secs: tuple[float, ...] = (0.0, 60.0, 300.0)  # redeliveries after a failure
     workers: int = 1  # server processes sharing the ports (more than 1 needs a redis:// broker)
     blobs: str | None = None  # file bytes: file:///dir, postgresql://…; None: beside the database
     max_file_bytes: int = 64 * 1024 * 1024  # larger uploads: file_upload_size_restricted

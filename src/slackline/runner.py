@@ -17,7 +17,8 @@ logger = logging.getLogger("slackline.server")
 class Listeners:
     """The plain listener and the optional TLS one, serving the same application.
 
-    WebSocket upgrade requests go to ``upgrade``, by default the app's RTM socket endpoint.
+    WebSocket upgrade requests go to ``upgrade``, by default the
+    app's (Socket Mode under ``/link/``, RTM elsewhere).
     Connections and the sessions they become share one bound (``--max-connections``, or the
     open-file limit less a reserve: :mod:`slackline.http.limits`).
     With ``reuse_port`` the ports are bound with ``SO_REUSEPORT``, so that several worker
@@ -29,7 +30,7 @@ class Listeners:
         self, app: App, upgrade: UpgradeHandler | None = None, *, reuse_port: bool = False
     ) -> None:
         self.app = app
-        self._upgrade = upgrade or app.socket_endpoint.upgrade
+        self._upgrade = upgrade or app.upgrade
         self._reuse_port = reuse_port or None
         limit = app.settings.max_connections or default_max_connections(raise_fd_limit())
         self.connections = ConnectionBudget(limit, app.hub.session_count)

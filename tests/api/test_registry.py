@@ -20,7 +20,7 @@ READS = {
     "files.getUploadURLExternal", "files.info", "files.list",
     "channels.list", "channels.info", "channels.history", "groups.list", "groups.info",
     "groups.history", "im.list", "im.history", "mpim.list", "mpim.history",
-    "rtm.connect", "rtm.start",
+    "rtm.connect", "rtm.start", "apps.connections.open",
     "emoji.list", "usergroups.list", "usergroups.users.list", "users.prefs.get", "dnd.info",
     "dnd.teamInfo", "users.lookupByEmail", "team.profile.get", "api.test",
 }  # fmt: skip

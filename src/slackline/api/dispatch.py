@@ -187,7 +187,13 @@ class Dispatcher:
         identity = await self._authenticate(token, request.peer)
         outcome.user_id = identity.user.id
         outcome.scopes = ",".join(identity.token.scopes)
-        auth.authorize(identity, accepted_scopes=spec.scopes, rtm=spec.rtm, caller_ip=request.peer)
+        auth.authorize(
+            identity,
+            accepted_scopes=spec.scopes,
+            rtm=spec.rtm,
+            caller_ip=request.peer,
+            app_token=spec.app_token,
+        )
         await self._gate.admit(spec, identity, parsed.args)
         auth.check_team_state(identity)
         if via_alias:

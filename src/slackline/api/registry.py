@@ -34,7 +34,8 @@ class MethodSpec:
     ``publishes`` is false for methods that never cause an event (their calls are not
     counted as writes in flight, E.8); an ``anonymous`` method answers from its arguments
     alone, before any token is looked at (``api.test``); a ``client`` method authenticates
-    the calling app by its client id and secret, never by a token (``oauth.v2.access``).
+    the calling app by its client id and secret, never by a token (``oauth.v2.access``);
+    an ``app_token`` method takes only app-level tokens (``apps.connections.open``).
     """
 
     name: str
@@ -48,6 +49,7 @@ class MethodSpec:
     publishes: bool = True
     anonymous: AnonymousHandler | None = None
     client: ClientHandler | None = None
+    app_token: bool = False  # called with an app-level (xapp-) token, and only with one
 
 
 class MethodTable:

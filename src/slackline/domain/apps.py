@@ -91,6 +91,10 @@ class AppRecord:
     token_rotation: bool = False
     distributed: bool = False
     created: int = 0
+    # Socket Mode and the Events API (docs/socket-mode.md, docs/events-api.md).
+    socket_mode: bool = False
+    event_subscriptions: tuple[str, ...] = ()
+    request_url: str = ""
 
     @property
     def flow(self) -> OAuthFlow:
@@ -121,6 +125,7 @@ class AppTokenKind(enum.StrEnum):
     USER = "user"
     BOT_REFRESH = "bot_refresh"
     USER_REFRESH = "user_refresh"
+    APP_LEVEL = "app"  # an xapp- token: opens Socket Mode connections (docs/socket-mode.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +251,19 @@ def check_redirect_urls(value: object) -> tuple[str, ...]:
     if len(value) > MAX_REDIRECT_URLS:
         raise AppSpecError(f"redirect_urls: at most {MAX_REDIRECT_URLS}")
     return tuple(check_redirect_url(v) for v in value)
+
+
+def check_request_url(value: object) -> str:
+    """The Events API request URL: "" (none) or an absolute http(s) URL as redirect URLs
+    are (:func:`check_redirect_url`)."""
+    if value in ("", None):
+        return ""
+    return check_redirect_url(value, "request_url")
+
+
+def check_event_subscriptions(value: object) -> tuple[str, ...]:
+    """Event subscription names (``message.channels``, ``app_mention``, ...), each once."""
+    return parse_scopes(value, "event_subscriptions")
 
 
 def check_kind(value: object) -> AppKind:

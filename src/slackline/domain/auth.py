@@ -91,8 +91,8 @@ def _check_rtm_token(token: Token) -> None:
         raise missing_scope(RTM_SCOPE, token)
 
 
-def _check_method_scopes(token: Token, accepted: Sequence[str]) -> None:
-    if token.type is TokenType.APP:
+def _check_method_scopes(token: Token, accepted: Sequence[str], app_token: bool) -> None:
+    if app_token != (token.type is TokenType.APP):
         raise SlackError(SlackErrorCode.NOT_ALLOWED_TOKEN_TYPE)
     if token.type is TokenType.CLASSIC_BOT or not accepted:
         return
@@ -103,14 +103,21 @@ def _check_method_scopes(token: Token, accepted: Sequence[str]) -> None:
 
 
 def authorize(
-    identity: Identity, *, accepted_scopes: Sequence[str], rtm: bool, caller_ip: str
+    identity: Identity,
+    *,
+    accepted_scopes: Sequence[str],
+    rtm: bool,
+    caller_ip: str,
+    app_token: bool = False,
 ) -> None:
-    """Token type, scopes and team policies, in the order of decisions B.1."""
+    """Token type, scopes and team policies, in the order of decisions B.1. An app-level
+    (``xapp-``) token calls only the methods made for it (``app_token``), and only those
+    take one: anything else is ``not_allowed_token_type``, as Slack answers."""
     token, team, user = identity.token, identity.team, identity.user
     if rtm:
         _check_rtm_token(token)
     else:
-        _check_method_scopes(token, accepted_scopes)
+        _check_method_scopes(token, accepted_scopes, app_token)
     if rtm and (user.id in team.rtm_denied or (user.bot_id or "") in team.rtm_denied):
         raise SlackError(SlackErrorCode.ACCESS_DENIED)
     if team.require_2fa and token.type is TokenType.USER and not user.has_2fa:

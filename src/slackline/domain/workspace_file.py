@@ -287,7 +287,7 @@ PROFILE_FIELD_FIELDS: dict[str, Converter] = {
 TOKEN_FIELDS: dict[str, Converter] = {
     "token": _identifier, "user": _identifier, "type": parse_token_type,
     "scopes": _identifiers, "revoked": _boolean, "expires_at": parse_timestamp,
-    "allowed_networks": _networks, "created_after_2021_11_30": _boolean,
+    "allowed_networks": _networks, "created_after_2021_11_30": _boolean, "app": _identifier,
 }  # fmt: skip
 
 APP_FIELDS: dict[str, Converter] = {
@@ -298,7 +298,9 @@ APP_FIELDS: dict[str, Converter] = {
     "signing_secret": _bounded_text("a secret", APP_SECRET_CHARS),
     "redirect_urls": _app_rule(_app_redirect_urls), "scopes": _app_scopes("scopes"),
     "user_scopes": _app_scopes("user_scopes"), "bot_user": _identifier,
-    "token_rotation": _boolean, "distributed": _boolean,
+    "token_rotation": _boolean, "distributed": _boolean, "socket_mode": _boolean,
+    "event_subscriptions": _app_rule(app_rules.check_event_subscriptions),
+    "request_url": _app_rule(app_rules.check_request_url),
 }  # fmt: skip
 # What creating an app needs (an app already stored keeps what the file leaves out).
 APP_REQUIRED = ("name", "kind", "redirect_urls", "scopes")

@@ -57,12 +57,17 @@ class PublicUrls:
         return configured or request_base_url(scheme, host_header, listener_host)
 
 
-def socket_url(base_url: str, ticket: str) -> str:
-    """``ws(s)://host/websocket/<ticket>`` for an ``http(s)://host`` base."""
+def websocket_base(base_url: str) -> str:
+    """``ws(s)://host`` for an ``http(s)://host`` base (no trailing slash)."""
     if base_url.startswith("https://"):
         base = "wss://" + base_url[len("https://") :]
     elif base_url.startswith("http://"):
         base = "ws://" + base_url[len("http://") :]
     else:
         base = base_url
-    return f"{base.rstrip('/')}/websocket/{ticket}"
+    return base.rstrip("/")
+
+
+def socket_url(base_url: str, ticket: str) -> str:
+    """``ws(s)://host/websocket/<ticket>`` for an ``http(s)://host`` base."""
+    return f"{websocket_base(base_url)}/websocket/{ticket}"

@@ -39,6 +39,7 @@ from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.identity import IdentityService
 from slackline.services.secretbox import SecretBox, SecretBoxError
 from slackline.services.workspace import WorkspaceService, generate_token
+from slackline.socket_mode.hub import ConnectedApp
 from slackline.storage.base import Store
 
 logger = logging.getLogger("slackline.apps")
@@ -153,7 +154,7 @@ class AppService:
         known = {
             "id", "name", "kind", "client_id", "client_secret", "signing_secret",
             "redirect_urls", "scopes", "user_scopes", "bot_user", "token_rotation",
-            "distributed",
+            "distributed", "socket_mode", "event_subscriptions", "request_url",
         }  # fmt: skip
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -186,7 +187,13 @@ class AppService:
             changes["scopes"] = scopes
         if user_scopes is not None:
             changes["user_scopes"] = user_scopes
-        for flag in ("token_rotation", "distributed"):
+        if "event_subscriptions" in raw:
+            changes["event_subscriptions"] = rules.check_event_subscriptions(
+                raw["event_subscriptions"]
+            )
+        if "request_url" in raw:
+            changes["request_url"] = rules.check_request_url(raw["request_url"])
+        for flag in ("token_rotation", "distributed", "socket_mode"):
             if flag in raw:
                 if not isinstance(raw[flag], bool):
                     raise AppSpecError(f"{flag}: true or false")
@@ -325,6 +332,43 @@ class AppService:
     def deny(request: AuthorizeRequest) -> str:
         """The URL to send the browser to when the person denies the request."""
         return rules.denied_location(request)
+
+    # --- Socket Mode -------------------------------------------------------------------------
+
+    async def app_of_app_token(self, token_hash: str) -> str | None:
+        """The app an app-level (``xapp-``) token belongs to."""
+        link = await app_token_target(self._store, token_hash)
+        return link.app_id if link is not None else None
+
+    async def connected_app(self, token_hash: str) -> ConnectedApp | None:
+        """What a Socket Mode connection of this app-level token needs: the app with Socket
+        Mode on, its bot user in the token's team (installed, or its ``bot_user``)."""
+        link = await app_token_target(self._store, token_hash)
+        app = await self._store.apps.get_app(link.app_id) if link is not None else None
+        if link is None or app is None or not app.socket_mode:
+            return None
+        installation = await self._store.apps.get_installation(app.id, link.team_id)
+        bot_user = installation.bot_user_id if installation is not None else app.bot_user
+        scopes = installation.scopes if installation is not None else app.scopes
+        return ConnectedApp(app.id, link.team_id, app.kind, bot_user, scopes,
+                            app.event_subscriptions)  # fmt: skip
+
+    async def create_app_token(self, app_id: str, team_id: str) -> str:
+        """A new app-level token of the app (``connections:write``), as its text (shown
+        once: it is stored only as its keyed hash)."""
+        app = await self._store.apps.get_app(app_id)
+        if app is None:
+            raise AppError(AppErrorCode.APP_NOT_FOUND, f"no app {app_id}")
+        user = app.bot_user or (
+            installed.bot_user_id
+            if (installed := await self._store.apps.get_installation(app_id, team_id))
+            else ""
+        )
+        if not user:
+            raise AppError(AppErrorCode.INVALID_APP, "an app-level token needs the app's bot user")
+        raw = {"type": "app", "user": user, "scopes": ["connections:write"], "app": app_id}
+        text, _ = await self._workspaces.create_token(team_id, raw)
+        return text
 
     # --- exchanging --------------------------------------------------------------------------
 
@@ -635,3 +679,12 @@ def _v2_body(
         else:
             body["authed_user"] |= _token_fields(item, ",".join(item.grant.scopes))
     return dict(sorted(body.items()))
+
+
+# --- Socket Mode -----------------------------------------------------------------------------
+
+
+async def app_token_target(store: Store, token_hash: str) -> AppToken | None:
+    """The app-level token's link to its app, if the hash names one."""
+    link = await store.apps.get_app_token(token_hash)
+    return link if link is not None and link.kind is AppTokenKind.APP_LEVEL else None

@@ -23,6 +23,7 @@ from slackline.services.identity import IdentityService
 from slackline.shared.base import Admission, Ticket, TicketGrant, TicketStore
 
 RTM_SCOPES = ("rtm:stream", "client")
+LINK_SCOPES = ("connections:write",)
 
 
 @dataclass(slots=True)
@@ -68,14 +69,28 @@ class TicketService:
         self.stats.redeemed += 1
         return admitted
 
-    async def _still_admitted(self, ticket: Ticket, peer: str) -> bool:
+    async def redeem_link(self, text: str, peer: str) -> Ticket | None:
+        """Use a Socket Mode ticket (``apps.connections.open``): None when unknown, used,
+        expired, or its app-level token no longer admits a connection from ``peer``."""
+        admitted = await self._store.redeem(text)
+        if admitted is None or not await self._still_admitted(admitted.ticket, peer, link=True):
+            self.stats.refused += 1
+            return None
+        self.stats.redeemed += 1
+        return admitted.ticket
+
+    async def _still_admitted(self, ticket: Ticket, peer: str, *, link: bool = False) -> bool:
         identity = await self._identities.resolve_hash(ticket.token_hash)
         now = self._clock.now()
         try:
             auth.authenticate_token(identity.token if identity else None, caller_ip=peer, now=now)
             assert identity is not None  # authenticate_token raised otherwise
             auth.authenticate_identity(identity, now=now)
-            auth.authorize(identity, accepted_scopes=RTM_SCOPES, rtm=True, caller_ip=peer)
+            if link:
+                auth.authorize(identity, accepted_scopes=LINK_SCOPES, rtm=False, caller_ip=peer,
+                               app_token=True)  # fmt: skip
+            else:
+                auth.authorize(identity, accepted_scopes=RTM_SCOPES, rtm=True, caller_ip=peer)
             auth.check_team_state(identity)
         except SlackError:
             return False

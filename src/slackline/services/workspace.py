@@ -27,7 +27,7 @@ import yaml
 from slackline.broker import Broker, BrokerMessage, ControlAction, Event, SessionControl
 from slackline.clock import Clock
 from slackline.domain import apps as app_rules
-from slackline.domain.apps import AppKind, AppRecord, AppSpecError
+from slackline.domain.apps import AppKind, AppRecord, AppSpecError, AppToken, AppTokenKind
 from slackline.domain.emoji import CustomEmoji, emoji_added
 from slackline.domain.models import (
     DEFAULT_SCOPES,
@@ -393,6 +393,7 @@ class WorkspaceService:
         fields = dict(declared.fields)
         if "user" in fields:
             fields["user_id"] = fields.pop("user")
+        app_id = fields.pop("app", None)
         token_hash = self._identities.hash(declared.id)
         existing = await self._store.get_token(token_hash)
         if existing is None:
@@ -408,6 +409,11 @@ class WorkspaceService:
                     SessionControl(team_id, ControlAction.GOODBYE, token_hash=token_hash)
                 )
         await self._store.put_token(token)
+        if app_id is not None:
+            # An app-level (xapp-) token: which app's Socket Mode it opens (socket-mode.md).
+            link = AppToken(token_hash, app_id, team_id, token.user_id, AppTokenKind.APP_LEVEL,
+                            token.created)  # fmt: skip
+            await self._store.apps.put_app_token(link)
 
     async def create_token(self, team_id: str, raw: dict[str, Any]) -> tuple[str, Token]:
         """Create one token (fields as in a file's ``tokens`` entry); returns text and record.
@@ -566,6 +572,8 @@ class _References:
                 await self._check_usergroup(declaration.team.id, group)
             for app in declaration.apps:
                 await self._check_app(declaration.team.id, app)
+            for token in declaration.tokens:
+                await self._check_app_token(declaration.team.id, token)
 
     async def _claim(self, kind: str, object_id: str, team_id: str, path: str) -> None:
         owner = self._owners.get((kind, object_id)) or await self._stored_owner(kind, object_id)
@@ -634,6 +642,17 @@ class _References:
                 f"{token.path}.user: no user {user_id} in team {team_id} "
                 "(declare it under users, or as a bot's user_id)"
             )
+
+    async def _check_app_token(self, team_id: str, token: Declared) -> None:
+        """A token naming an ``app`` is an app-level token of an app of its team."""
+        app_id = token.fields.get("app")
+        if app_id is None:
+            return
+        if new_token_type(token) is not TokenType.APP:
+            raise WorkspaceFileError(f"{token.path}.app: only app-level (xapp-) tokens name an app")
+        owner = self._owners.get(("app", app_id)) or await self._stored_owner("app", app_id)
+        if owner != team_id:
+            raise WorkspaceFileError(f"{token.path}.app: no app {app_id} in team {team_id}")
 
     async def _check_app(self, team_id: str, app: Declared) -> None:
         """An app belongs to one team, its client id to one app, its ``bot_user`` is a bot

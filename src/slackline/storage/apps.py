@@ -24,7 +24,8 @@ from slackline.storage.parts import SqlRunner
 
 _APP_COLUMNS = (
     "id, team_id, name, kind, client_id, client_secret_hash, signing_secret_box, "
-    "redirect_urls, scopes, user_scopes, bot_user, token_rotation, distributed, created"
+    "redirect_urls, scopes, user_scopes, bot_user, token_rotation, distributed, created, "
+    "features"
 )
 _INSTALL_COLUMNS = (
     "app_id, team_id, installer, bot_user_id, bot_id, scopes, user_scopes, installed, updated"
@@ -126,7 +127,24 @@ def _app(row: Any) -> AppRecord:
         client_secret_hash=row[5], signing_secret_box=row[6], redirect_urls=_tuple(row[7]),
         scopes=_tuple(row[8]), user_scopes=_tuple(row[9]), bot_user=row[10],
         token_rotation=bool(row[11]), distributed=bool(row[12]), created=int(row[13]),
+        **_features(row[14]),
     )  # fmt: skip
+
+
+def _features(text: str) -> dict[str, Any]:
+    """The Socket Mode and Events API fields of an app, from their JSON column."""
+    stored = json.loads(text or "{}")
+    return {
+        "socket_mode": bool(stored.get("socket_mode", False)),
+        "event_subscriptions": tuple(stored.get("event_subscriptions", ())),
+        "request_url": str(stored.get("request_url", "")),
+    }
+
+
+def _features_text(app: AppRecord) -> str:
+    features = {"socket_mode": app.socket_mode, "request_url": app.request_url,
+                "event_subscriptions": list(app.event_subscriptions)}  # fmt: skip
+    return json.dumps(features, separators=(",", ":"), sort_keys=True)
 
 
 def _installation(row: Any) -> Installation:
@@ -177,20 +195,21 @@ class SqlApps:
     async def put_app(self, app: AppRecord) -> None:
         """Insert or replace an app."""
         sql = (
-            f"INSERT INTO apps ({_APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
+            f"INSERT INTO apps ({_APP_COLUMNS}) VALUES ({', '.join('?' * 15)}) "  # noqa: S608
             "ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, name = excluded.name, "
             "kind = excluded.kind, client_id = excluded.client_id, "
             "client_secret_hash = excluded.client_secret_hash, "
             "signing_secret_box = excluded.signing_secret_box, "
             "redirect_urls = excluded.redirect_urls, scopes = excluded.scopes, "
             "user_scopes = excluded.user_scopes, bot_user = excluded.bot_user, "
-            "token_rotation = excluded.token_rotation, distributed = excluded.distributed"
+            "token_rotation = excluded.token_rotation, distributed = excluded.distributed, "
+            "features = excluded.features"
         )
         params = [
             app.id, app.team_id, app.name, app.kind.value, app.client_id,
             app.client_secret_hash, app.signing_secret_box, _list(app.redirect_urls),
             _list(app.scopes), _list(app.user_scopes), app.bot_user, int(app.token_rotation),
-            int(app.distributed), app.created,
+            int(app.distributed), app.created, _features_text(app),
         ]  # fmt: skip
         await self._runner.execute(sql, params)
 

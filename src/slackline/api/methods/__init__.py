@@ -22,6 +22,7 @@ from slackline.api.methods import (
     rtm,
     scheduled,
     search,
+    socket_mode,
     stars,
     team,
     threads,
@@ -58,4 +59,5 @@ def all_methods() -> list[MethodSpec]:
         *search.METHODS,
         *misc.METHODS,
         *oauth.METHODS,
+        *socket_mode.METHODS,
     ]

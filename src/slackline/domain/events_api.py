@@ -1,0 +1,199 @@
+"""The Events API's rules, pure: which subscription an event falls under, which scopes a
+subscription needs, the ``event_callback`` an app receives, Socket Mode's frames, and
+Slack's request signature (docs/events-api.md, docs/socket-mode.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slackline.domain.apps import BOT_SCOPE, AppKind
+
+# A subscription and the bot scopes that allow it (any one of them; Slack's event pages).
+SUBSCRIPTION_SCOPES: dict[str, tuple[str, ...]] = {
+    "message.channels": ("channels:history",),
+    "message.groups": ("groups:history",),
+    "message.im": ("im:history",),
+    "message.mpim": ("mpim:history",),
+    "app_mention": ("app_mentions:read",),
+    "reaction_added": ("reactions:read",),
+    "reaction_removed": ("reactions:read",),
+    "member_joined_channel": ("channels:read", "groups:read"),
+    "member_left_channel": ("channels:read", "groups:read"),
+    "channel_created": ("channels:read",),
+    "channel_rename": ("channels:read",),
+    "channel_archive": ("channels:read",),
+    "channel_unarchive": ("channels:read",),
+    "channel_deleted": ("channels:read",),
+    "team_join": ("users:read",),
+    "user_change": ("users:read",),
+    "pin_added": ("pins:read",),
+    "pin_removed": ("pins:read",),
+    "emoji_changed": ("emoji:read",),
+}
+# The ``channel_type`` of a message event, and the subscription it falls under.
+MESSAGE_SUBSCRIPTIONS = {
+    "channel": "message.channels",
+    "group": "message.groups",
+    "im": "message.im",
+    "mpim": "message.mpim",
+}
+# Message subtypes that only RTM clients get (an app learns of a reply from the reply itself).
+_RTM_ONLY_SUBTYPES = frozenset({"message_replied"})
+
+
+class SubscriptionError(ValueError):
+    """An app's subscriptions its scopes do not allow (the message names the first)."""
+
+
+def check_subscriptions(kind: AppKind, scopes: Iterable[str], names: Iterable[str]) -> None:
+    """Every subscription is a known one and the app's bot scopes allow it (a classic app's
+    ``bot`` scope allows all, as a classic bot sees what RTM shows it)."""
+    granted = set(scopes)
+    for name in names:
+        needed = SUBSCRIPTION_SCOPES.get(name)
+        if needed is None:
+            known = ", ".join(sorted(SUBSCRIPTION_SCOPES))
+            raise SubscriptionError(f"event_subscriptions: unknown event {name!r} ({known})")
+        if kind is AppKind.CLASSIC and BOT_SCOPE in granted:
+            continue
+        if not granted.intersection(needed):
+            raise SubscriptionError(
+                f"event_subscriptions: {name} needs the scope {' or '.join(needed)}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class AppEvent:
+    """One event as an app receives it: its Events API shape and its subscription."""
+
+    subscription: str
+    event: dict[str, Any]
+
+
+def app_events(
+    payload: dict[str, Any], channel_type: str | None, bot_user_id: str
+) -> list[AppEvent]:
+    """What an RTM event becomes for an app whose bot is ``bot_user_id``: a message (with
+    ``channel_type``) and, when it mentions the bot, an ``app_mention``; other events as
+    they are, when a subscription names them; nothing for what only RTM clients get."""
+    kind = payload.get("type")
+    if kind != "message":
+        return (
+            [AppEvent(kind, payload)]
+            if isinstance(kind, str) and kind in SUBSCRIPTION_SCOPES
+            else []
+        )
+    if payload.get("is_ephemeral") or payload.get("subtype") in _RTM_ONLY_SUBTYPES:
+        return []
+    if channel_type not in MESSAGE_SUBSCRIPTIONS:
+        return []
+    message = {**payload, "channel_type": channel_type}
+    found = [AppEvent(MESSAGE_SUBSCRIPTIONS[channel_type], message)]
+    text = payload.get("text")
+    if (
+        bot_user_id
+        and isinstance(text, str)
+        and f"<@{bot_user_id}>" in text
+        and payload.get("user") != bot_user_id
+        and not payload.get("subtype")
+    ):
+        mention: dict[str, Any] = {
+            key: payload[key]
+            for key in ("user", "text", "ts", "thread_ts", "team", "channel", "event_ts", "blocks")
+            if key in payload
+        }
+        found.append(AppEvent("app_mention", {"type": "app_mention", **mention}))
+    return found
+
+
+def verification_token(app_id: str) -> str:
+    """The deprecated ``token`` field of an app's payloads: stable per app, never a
+    credential (Slack's verification token; signatures are what apps check)."""
+    return hashlib.sha256(f"slackline-verification:{app_id}".encode()).hexdigest()[:24]
+
+
+def event_callback(
+    *,
+    app_id: str,
+    team_id: str,
+    bot_user_id: str,
+    event: dict[str, Any],
+    event_id: str,
+    event_time: int,
+) -> dict[str, Any]:
+    """The Events API body of one event for one app (``type: event_callback``)."""
+    authorization = {"enterprise_id": None, "team_id": team_id, "user_id": bot_user_id,
+                     "is_bot": True, "is_enterprise_install": False}  # fmt: skip
+    return {
+        "token": verification_token(app_id),
+        "team_id": team_id,
+        "context_team_id": team_id,
+        "context_enterprise_id": None,
+        "api_app_id": app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": event_time,
+        "authorizations": [authorization],
+        "is_ext_shared_channel": False,
+        "event_context": f"4-{event_id}",
+    }
+
+
+def url_verification(app_id: str, challenge: str) -> dict[str, Any]:
+    """The body proving a request URL: the app must answer with ``challenge``."""
+    return {"token": verification_token(app_id), "challenge": challenge,
+            "type": "url_verification"}  # fmt: skip
+
+
+def signature(signing_secret: str, timestamp: int, body: bytes) -> str:
+    """``X-Slack-Signature``: ``v0=`` and the hex HMAC-SHA256 of ``v0:{timestamp}:{body}``."""
+    base = b"v0:" + str(timestamp).encode() + b":" + body
+    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+# --- Socket Mode frames ----------------------------------------------------------------------
+
+
+def hello(app_id: str, num_connections: int, host: str, connection_secs: int) -> dict[str, Any]:
+    """The first frame of a Socket Mode connection."""
+    return {
+        "type": "hello",
+        "num_connections": num_connections,
+        "debug_info": {
+            "host": host,
+            "build_number": 1,
+            "approximate_connection_time": connection_secs,
+        },
+        "connection_info": {"app_id": app_id},
+    }
+
+
+def disconnect(reason: str, host: str) -> dict[str, Any]:
+    """A ``disconnect`` frame: ``warning``, ``refresh_requested``, ``link_disabled``."""
+    return {"type": "disconnect", "reason": reason, "debug_info": {"host": host}}
+
+
+def envelope(
+    envelope_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    retry_attempt: int = 0,
+    retry_reason: str = "",
+) -> dict[str, Any]:
+    """A Socket Mode envelope (``events_api``, ``slash_commands``, ``interactive``); only
+    commands and interactions may be answered with a payload in the acknowledgement."""
+    answered = kind != "events_api"
+    return {
+        "envelope_id": envelope_id,
+        "payload": payload,
+        "type": kind,
+        "accepts_response_payload": answered,
+        "retry_attempt": retry_attempt,
+        "retry_reason": retry_reason,
+    }
