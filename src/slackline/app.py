@@ -46,6 +46,7 @@ from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
 from slackline.socket_mode.endpoint import LINK_PATHS, LinkEndpoint
 from slackline.socket_mode.events import AppEventRouter
+from slackline.socket_mode.http_delivery import EventsHttpSender
 from slackline.socket_mode.hub import ConnectedApp, SocketModeHub
 from slackline.storage import Store, open_store
 from slackline.web import handle_web
@@ -153,9 +154,16 @@ class App:
             refresh_secs=settings.socket_mode_refresh_secs,
             ping_secs=settings.socket_mode_ping_secs,
         )
+        self.events_http = EventsHttpSender(self.clock, settings.events_retry_secs)
         self.app_events = AppEventRouter(
-            self.socket_mode, self.services.reads, self.clock, self.ids
+            self.socket_mode,
+            reads=self.services.reads,
+            clock=self.clock,
+            ids=self.ids,
+            http=self.events_http,
+            http_targets=self.services.apps.http_targets,
         )
+        self.services.apps.on_change = self.app_events.apps_changed
         self.link_endpoint = LinkEndpoint(self.socket_mode, self._redeem_link, self.lifecycle)
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -297,6 +305,7 @@ class App:
         if self._unsubscribe_apps is not None:
             self._unsubscribe_apps()
         await self.app_events.close()
+        await self.events_http.close()
         if self.faults is not None:
             self.faults.schedule.clear()  # a scenario's timer and running step die with the app
         for timer in self._timers:

@@ -21,6 +21,8 @@ PERSON = "U0SOCKPER"
 GENERAL = "C0SOCKGEN"
 PRIVATE = "G0SOCKPRV"
 RTM_BOT_TOKEN = "xoxb-socket-rtm-classic-bot"  # a classic bot on RTM beside the app
+HTTP_BOT_TOKEN = "xoxb-socket-http-bot-token"  # the bot of an app on the HTTP Events API
+HTTP_BOT_USER = "U0HTTPBOT"
 
 WORKSPACE = f"""
 teams:
@@ -32,9 +34,10 @@ teams:
     bots:
       - {{id: B0SOCKBOT, user_id: {BOT_USER}, name: sockbot}}
       - {{id: B0RTMBOT1, user_id: U0RTMBOT1, name: rtmbot}}
+      - {{id: B0HTTPBOT, user_id: {HTTP_BOT_USER}, name: httpbot}}
     conversations:
       - {{id: {GENERAL}, name: general, is_general: true,
-         members: [{PERSON}, {BOT_USER}, U0RTMBOT1]}}
+         members: [{PERSON}, {BOT_USER}, U0RTMBOT1, {HTTP_BOT_USER}]}}
       - {{id: {PRIVATE}, name: secret, is_private: true, members: [{PERSON}]}}
     apps:
       - id: {APP_ID}
@@ -48,6 +51,8 @@ teams:
     tokens:
       - {{token: {PERSON_TOKEN}, user: {PERSON}, type: user}}
       - {{token: {RTM_BOT_TOKEN}, user: U0RTMBOT1, type: classic_bot}}
+      - {{token: {HTTP_BOT_TOKEN}, user: {HTTP_BOT_USER}, type: granular_bot,
+         scopes: [channels:history, app_mentions:read, chat:write]}}
       - {{token: {BOT_TOKEN}, user: {BOT_USER}, type: granular_bot,
          scopes: [channels:history, app_mentions:read, chat:write]}}
       - {{token: {APP_TOKEN}, user: {BOT_USER}, type: app, app: {APP_ID},

@@ -17,6 +17,7 @@ import enum
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.identity import IdentityService
 from slackline.services.secretbox import SecretBox, SecretBoxError
 from slackline.services.workspace import WorkspaceService, generate_token
+from slackline.socket_mode.http_delivery import HttpTarget
 from slackline.socket_mode.hub import ConnectedApp
 from slackline.storage.base import Store
 
@@ -115,6 +117,8 @@ class AppService:
         self._clock = clock
         self._ids = ids
         self._box = SecretBox(identities.derive("secret-box", "app-signing-secrets"))
+        # Told after any change to apps or installations (the event router's cache).
+        self.on_change: Callable[[], None] = _nothing
 
     # --- registering -------------------------------------------------------------------------
 
@@ -145,6 +149,7 @@ class AppService:
             await self._check_bot_user(team_id, app.bot_user)
         if app != existing:
             await self._store.apps.put_app(app)
+            self.on_change()
             logger.info("app %s (%s) registered in %s", app.id, app.kind.value, team_id)
         return RegisteredApp(app, client_secret, signing_secret)
 
@@ -266,6 +271,7 @@ class AppService:
             raise AppError(AppErrorCode.INVALID_APP, "secret: client_secret or signing_secret")
         rotated, secret = self._with_secret(app, which, None, None)
         await self._store.apps.put_app(rotated)
+        self.on_change()
         logger.info("app %s: %s rotated", app_id, which)
         return secret
 
@@ -370,6 +376,30 @@ class AppService:
         text, _ = await self._workspaces.create_token(team_id, raw)
         return text
 
+    async def http_targets(self, team_id: str) -> list[tuple[ConnectedApp, HttpTarget]]:
+        """The team's apps that receive events at a request URL (Socket Mode off), with
+        their bot user and their signing secret: its own apps and those installed in it."""
+        apps = {app.id: app for app in await self._store.apps.list_apps(team_id)}
+        installed = {i.app_id: i for i in await self._store.apps.list_team_installations(team_id)}
+        for app_id in installed.keys() - apps.keys():
+            found = await self._store.apps.get_app(app_id)
+            if found is not None:
+                apps[app_id] = found
+        targets = []
+        for app in apps.values():
+            if app.socket_mode or not app.request_url or not app.event_subscriptions:
+                continue
+            installation = installed.get(app.id)
+            bot_user = installation.bot_user_id if installation else app.bot_user
+            if not bot_user:
+                continue
+            scopes = installation.scopes if installation else app.scopes
+            connected = ConnectedApp(app.id, team_id, app.kind, bot_user, scopes,
+                                     app.event_subscriptions)  # fmt: skip
+            secret = self._box.open(app.signing_secret_box, app.id)
+            targets.append((connected, HttpTarget(app.id, app.request_url, secret)))
+        return targets
+
     # --- exchanging --------------------------------------------------------------------------
 
     async def exchange(
@@ -464,6 +494,7 @@ class AppService:
             installed=previous.installed if previous else now, updated=now,
         )  # fmt: skip
         await self._store.apps.put_installation(installation)
+        self.on_change()
         logger.info("app %s installed in %s by %s", app.id, team.id, installer.id)
         if app.kind is AppKind.CLASSIC:
             return _v1_body(app, team, installer.id, code.scopes, issued)
@@ -600,6 +631,7 @@ class AppService:
             if stored is not None and not stored.revoked:
                 revoked += int(await self._workspaces.revoke_token_hash(token.token_hash))
         await self._store.apps.delete_installation(app_id, team_id)
+        self.on_change()
         if installation.bot_user_id:
             await self._workspaces.deactivate_user(installation.bot_user_id)
         logger.info("app %s uninstalled from %s (%d tokens revoked)", app_id, team_id, revoked)
@@ -688,3 +720,7 @@ async def app_token_target(store: Store, token_hash: str) -> AppToken | None:
     """The app-level token's link to its app, if the hash names one."""
     link = await store.apps.get_app_token(token_hash)
     return link if link is not None and link.kind is AppTokenKind.APP_LEVEL else None
+
+
+def _nothing() -> None:
+    """The default change hook."""

@@ -11,27 +11,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slackline.broker import BrokerMessage, DeliveryGap, Event
 from slackline.clock import Clock, IdFactory
 from slackline.domain import events_api as rules
+from slackline.socket_mode.http_delivery import EventsHttpSender, HttpTarget
 from slackline.socket_mode.hub import ConnectedApp, SocketModeHub
 from slackline.storage.base import StoreReader
+
+HttpTargets = Callable[[str], Awaitable[list[tuple[ConnectedApp, HttpTarget]]]]
 
 logger = logging.getLogger("slackline.socket_mode")
 
 MAX_QUEUED_EVENTS = 10_000
 MAX_KNOWN_CHANNELS = 10_000
+# How long a team's list of request-URL apps is kept: changes on this process clear it at
+# once (AppService.on_change); another process's changes are seen within this long.
+HTTP_TARGETS_TTL_SECS = 5.0
 
 
 class AppEventRouter:
     """Turns broker events into ``events_api`` envelopes for connected apps."""
 
     def __init__(
-        self, hub: SocketModeHub, reads: StoreReader, clock: Clock, ids: IdFactory
+        self,
+        hub: SocketModeHub,
+        *,
+        reads: StoreReader,
+        clock: Clock,
+        ids: IdFactory,
+        http: EventsHttpSender,
+        http_targets: HttpTargets,
     ) -> None:
         self._hub = hub
+        self._http = http
+        self._http_targets = http_targets
+        self._targets: dict[str, tuple[float, list[tuple[ConnectedApp, HttpTarget]]]] = {}
         self._reads = reads
         self._clock = clock
         self._ids = ids
@@ -44,8 +61,6 @@ class AppEventRouter:
         """The broker subscriber: keep the events of teams with a connected app."""
         if not isinstance(message, Event) or message.presence_of is not None:
             return
-        if not self._hub.has_team(message.team_id):
-            return
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
@@ -53,6 +68,10 @@ class AppEventRouter:
             return
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def apps_changed(self) -> None:
+        """Apps or installations changed: read the request-URL apps again."""
+        self._targets.clear()
 
     def settled(self) -> bool:
         """Whether no event waits to be routed."""
@@ -77,24 +96,42 @@ class AppEventRouter:
                 self.busy = self._queue.qsize() > 0
 
     async def _route(self, event: Event) -> None:
-        apps = [a for a in self._hub.apps(event.team_id) if a.subscriptions and a.bot_user_id]
-        if not apps:
+        sockets = [a for a in self._hub.apps(event.team_id) if a.subscriptions and a.bot_user_id]
+        connected = {a.app_id for a in sockets}
+        https = [t for t in await self._team_targets(event.team_id) if t[0].app_id not in connected]
+        if not sockets and not https:
             return
         channel_type = await self._channel_type(event.payload)
-        for app in apps:
+        for app in sockets:
             if event.reaches(app.bot_user_id):
-                self._send(app, event, channel_type)
+                for body in self._bodies(app, event, channel_type):
+                    self._hub.send(app.app_id, "events_api", body)
+        for app, target in https:
+            if event.reaches(app.bot_user_id):
+                for body in self._bodies(app, event, channel_type):
+                    self._http.send(target, body)
 
-    def _send(self, app: ConnectedApp, event: Event, channel_type: str | None) -> None:
+    async def _team_targets(self, team_id: str) -> list[tuple[ConnectedApp, HttpTarget]]:
+        now = self._clock.monotonic()
+        cached = self._targets.get(team_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        targets = await self._http_targets(team_id)
+        self._targets[team_id] = (now + HTTP_TARGETS_TTL_SECS, targets)
+        return targets
+
+    def _bodies(
+        self, app: ConnectedApp, event: Event, channel_type: str | None
+    ) -> list[dict[str, Any]]:
+        bodies = []
         for found in rules.app_events(event.payload, channel_type, app.bot_user_id):
-            if found.subscription not in app.subscriptions:
-                continue
-            body = rules.event_callback(
-                app_id=app.app_id, team_id=event.team_id, bot_user_id=app.bot_user_id,
-                event=found.event, event_id=self._ids.object_id("Ev"),
-                event_time=int(self._clock.now()),
-            )  # fmt: skip
-            self._hub.send(app.app_id, "events_api", body)
+            if found.subscription in app.subscriptions:
+                bodies.append(rules.event_callback(
+                    app_id=app.app_id, team_id=event.team_id, bot_user_id=app.bot_user_id,
+                    event=found.event, event_id=self._ids.object_id("Ev"),
+                    event_time=int(self._clock.now()),
+                ))  # fmt: skip
+        return bodies
 
     async def _channel_type(self, payload: dict[str, Any]) -> str | None:
         """``channel``, ``group``, ``im`` or ``mpim`` of a message's conversation."""
