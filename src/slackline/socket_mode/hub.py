@@ -62,6 +62,7 @@ class InFlight:
 class HubStats:
     """Counters the metrics and the inspector read."""
 
+    opened: int = 0
     sent: int = 0
     acknowledged: int = 0
     retried: int = 0
@@ -125,6 +126,7 @@ class SocketModeHub:
         were waiting for any connection of the app are sent to it."""
         sessions = self._connections.setdefault(session.app.app_id, [])
         sessions.append(session)
+        self.stats.opened += 1
         secs = int(self.refresh_secs) if self.refresh_secs > 0 else 0
         session.send(rules.hello(session.app.app_id, len(sessions), HOST, secs))
         loop = asyncio.get_running_loop()

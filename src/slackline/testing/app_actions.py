@@ -121,3 +121,29 @@ class AppActions:
         were revoked. Raises :class:`~slackline.services.apps.AppError` when it is not
         installed there."""
         return self._server.call(lambda app: app.services.apps.uninstall(app_id, team_id))
+
+    # Socket Mode (docs/socket-mode.md)
+
+    def create_app_token(self, app_id: str, team_id: str) -> str:
+        """A new app-level (``xapp-``) token of the app with ``connections:write``, for
+        ``apps.connections.open``; the app acts as its ``bot_user`` (or installed bot)."""
+        return self._server.call(lambda app: app.services.apps.create_app_token(app_id, team_id))
+
+    def disconnect_app(self, app_id: str, reason: str = "refresh_requested") -> int:
+        """Send every Socket Mode connection of the app a ``disconnect`` (``warning``,
+        ``refresh_requested``, ``link_disabled``) and close it, as Slack does before a
+        refresh; how many connections there were."""
+
+        async def disconnect(app: App) -> int:  # on the server's loop, as sockets need
+            return app.socket_mode.disconnect_app(app_id, reason)
+
+        return self._server.call(disconnect)
+
+    def drop_app_connections(self, app_id: str) -> int:
+        """Drop the app's Socket Mode connections without a word, as a network failure
+        would; how many there were."""
+
+        async def drop(app: App) -> int:  # on the server's loop, as sockets need
+            return app.socket_mode.drop_app(app_id)
+
+        return self._server.call(drop)

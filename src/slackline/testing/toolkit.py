@@ -410,8 +410,9 @@ class SlacklineServer:
         return clock if isinstance(clock, ManualClock) else None
 
     async def settled(self, app: App) -> bool:
-        """Whether no Web API request is being answered and no frame waits anywhere."""
-        return self.journal.calls_in_flight == 0 and app.hub.settled()
+        """Whether no Web API request is being answered, no frame waits anywhere and every
+        event has been handed to the apps it is for (sockets and request URLs)."""
+        return self.journal.calls_in_flight == 0 and app.hub.settled() and app.app_events.settled()
 
     async def _subscribe(self, app: App) -> None:
         app.broker.subscribe(self.events)

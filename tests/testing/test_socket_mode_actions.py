@@ -1,0 +1,95 @@
+"""The toolkit's Socket Mode actions against the plugin's server: an app-level token made
+for an app, a real slack_sdk client connecting with it, and the toolkit's ``disconnect`` and
+dropped connections, each followed by the client's own reconnect."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from slackline.testing.toolkit import Member, Slackline, SlacklineServer
+from tests.helpers.cluster import wait_until
+
+WAIT_SECS = 20.0
+
+
+class Setup:
+    """A team with a person and a bot in #general, and a Socket Mode app for the bot."""
+
+    def __init__(self, slackline: Slackline) -> None:
+        self.team = slackline.team("Acme")
+        self.person: Member = slackline.user(self.team, "alice")
+        bot = slackline.bot(self.team, "sockbot")
+        self.channel = slackline.channel(self.team, "general", [self.person, bot])
+        registered = slackline.register_app(
+            self.team, name="Sock", kind="granular", redirect_urls=["http://127.0.0.1:9/cb"],
+            scopes=["channels:history"], bot_user=bot.id, socket_mode=True,
+            event_subscriptions=["message.channels"],
+        )  # fmt: skip
+        self.app_id = registered.app.id
+        self.token = slackline.create_app_token(self.app_id, self.team)
+
+
+@pytest.fixture()
+def setup(slackline: Slackline) -> Setup:
+    """The test's team and app."""
+    return Setup(slackline)
+
+
+@pytest.fixture()
+def texts(
+    slackline: Slackline, slackline_server: SlacklineServer, setup: Setup
+) -> Iterator[queue.Queue[str]]:
+    """The texts a connected slack_sdk SocketModeClient receives (it acknowledges each)."""
+    received: queue.Queue[str] = queue.Queue()
+
+    def listener(client: BaseSocketModeClient, request: SocketModeRequest) -> None:
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+        received.put(request.payload["event"]["text"])
+
+    client = SocketModeClient(
+        app_token=setup.token, web_client=WebClient(base_url=slackline.api_url)
+    )
+    client.socket_mode_request_listeners.append(listener)
+    client.connect()
+    hub = slackline_server.thread.app.socket_mode  # type: ignore[union-attr]
+    wait_until(lambda: hub.connection_count(setup.app_id) == 1, "the connection", WAIT_SECS)
+    yield received
+    client.close()
+
+
+def test_create_app_token_makes_an_xapp_token(setup: Setup) -> None:
+    assert setup.token.startswith("xapp-")
+
+
+def test_a_message_reaches_the_app(
+    slackline: Slackline, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    slackline.post(setup.person, setup.channel, "hello")
+    assert texts.get(timeout=WAIT_SECS) == "hello"
+
+
+def test_after_the_toolkits_disconnect_the_client_reconnects(
+    slackline: Slackline, slackline_server: SlacklineServer, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    hub = slackline_server.thread.app.socket_mode  # type: ignore[union-attr]
+    opened = hub.stats.opened
+    assert slackline.disconnect_app(setup.app_id) == 1
+    wait_until(lambda: hub.stats.opened > opened, "the reconnect", WAIT_SECS)
+    slackline.post(setup.person, setup.channel, "after")
+    assert texts.get(timeout=WAIT_SECS) == "after"
+
+
+def test_drop_app_connections_ends_the_socket_without_a_frame(
+    slackline: Slackline, slackline_server: SlacklineServer, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    hub = slackline_server.thread.app.socket_mode  # type: ignore[union-attr]
+    assert slackline.drop_app_connections(setup.app_id) == 1
+    wait_until(lambda: hub.connection_count(setup.app_id) == 0, "the drop", WAIT_SECS)
