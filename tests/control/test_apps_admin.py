@@ -362,3 +362,32 @@ def test_app_endpoints_answer_404_when_the_admin_api_is_off(tmp_path: Path) -> N
     finally:
         plain.stop()
     assert (result.status, result.body) == (404, {"ok": False, "error": "not_found"})
+
+
+# Socket Mode
+
+
+def test_create_app_token_answers_an_xapp_token_that_opens_socket_mode(
+    server: ServerThread,
+) -> None:
+    created = create(server, kind="granular", scopes=["chat:write"], socket_mode=True)
+    assert created["app"]["socket_mode"] is True
+    apps = running_app(server).services.apps
+    args = {"client_id": created["app"]["client_id"], "scope": "chat:write"}
+    request = server.run(apps.check_authorize(OAuthFlow.V2, "T0001", args))
+    code = parse_qs(urlsplit(server.run(apps.approve(request, "U0001"))).query)["code"][0]
+    exchanged = api(server, "oauth.v2.access", client_id=created["app"]["client_id"],
+                    client_secret=created["client_secret"], code=code).body  # fmt: skip
+    assert exchanged["ok"] is True, exchanged
+    answer = ok(server, "apps.createAppToken", {"app": created["app"]["id"], "team": "T0001"})
+    assert answer["token"].startswith("xapp-")
+    opened = api(server, "apps.connections.open", token=answer["token"]).body
+    assert opened["ok"] is True and "/link/?ticket=" in opened["url"]
+
+
+def test_create_app_token_of_an_app_without_a_bot_is_invalid_app(server: ServerThread) -> None:
+    created = create(server, kind="granular", scopes=["chat:write"], socket_mode=True)
+    status, error, _ = failure(
+        server, "apps.createAppToken", {"app": created["app"]["id"], "team": "T0001"}
+    )
+    assert (status, error) == (400, "invalid_app")

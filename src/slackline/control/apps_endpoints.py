@@ -52,6 +52,9 @@ def app_object(app: AppRecord) -> dict[str, Any]:
         "bot_user": app.bot_user or None,
         "token_rotation": app.token_rotation,
         "distributed": app.distributed,
+        "socket_mode": app.socket_mode,
+        "event_subscriptions": list(app.event_subscriptions),
+        "request_url": app.request_url or None,
         "created": app.created,
     }
 
@@ -124,6 +127,14 @@ async def apps_rotate_secret(app: App, args: Args, request: Request) -> dict[str
 
 
 @_app_errors
+async def apps_create_app_token(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """A new app-level (``xapp-``) token of the app, answered only here."""
+    token = await app.services.apps.create_app_token(args["app"], args["team"])
+    logger.info("req=%s admin created an app-level token of %s", request.request_id, args["app"])
+    return {"app": args["app"], "team": args["team"], "token": token}
+
+
+@_app_errors
 async def apps_installations(app: App, args: Args, request: Request) -> dict[str, Any]:
     """Where an app is installed."""
     found = await app.services.apps.installations(args["app"])
@@ -166,6 +177,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                  _field("signing_secret", "string", "signing secret (generated)"),
                  _field("bot_user", "string", "a bot user of the team the install uses"),
                  _field("token_rotation", "boolean", "granular apps: rotating tokens"),
+                 _field("socket_mode", "boolean", "events and envelopes over Socket Mode"),
+                 _field("event_subscriptions", "array", "events the app receives "
+                        "(message.channels, app_mention, ...)"),
+                 _field("request_url", "string", "the Events API request URL (Socket Mode "
+                        "off); Slackline POSTs only to URLs configured here"),
                  _field("distributed", "boolean", "installable in other teams"),
              ), answer=_APP_ANSWER,
              errors=((404, "team_not_found"), (409, "app_exists"), (409, "client_id_taken"),
@@ -179,6 +195,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                  Param("secret", "string", "which secret", required=True, choices=SECRETS),
              ), answer=("app", "secret", "value"), errors=((404, "app_not_found"),),
              writes=True),
+    Endpoint("apps.createAppToken", "A new app-level (xapp-) token with connections:write "
+             "for apps.connections.open; returned only here.", apps_create_app_token,
+             params=(_APP, _TEAM), answer=("app", "team", "token"),
+             errors=((404, "app_not_found"), (400, "invalid_app")), writes=True),
     Endpoint("apps.installations", "Where an app is installed.", apps_installations,
              params=(_APP,), answer=("app", "installations"),
              errors=((404, "app_not_found"),)),
