@@ -197,3 +197,19 @@ def test_the_app_commands_need_a_running_server(capsys: pytest.CaptureFixture[st
     argv = ["admin", "app", "list", "T0001", "--url", unreachable, "--admin-token", "x"]
     assert main(argv) == 1
     assert "unreachable" in capsys.readouterr().err
+
+
+def test_token_prints_an_app_level_token_for_a_socket_mode_app(
+    server: ServerThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["app", "create", "--team", "T0001", "--name", "Sock", "--kind", "granular"]
+    assert admin(
+        server, *argv, "--redirect-url", CALLBACK, "--scopes", "channels:history",
+        "--socket-mode", "--events", "message.channels", "--bot-user", "U0BOT",
+        "--id", "A0CLISOCK",
+    ) == 0  # fmt: skip
+    app = server.run(running_app(server).services.apps.get("A0CLISOCK"))
+    assert (app.socket_mode, app.event_subscriptions) == (True, ("message.channels",))
+    capsys.readouterr()
+    assert admin(server, "app", "token", "A0CLISOCK", "--team", "T0001") == 0
+    assert capsys.readouterr().out.strip().startswith("xapp-")

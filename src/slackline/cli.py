@@ -394,10 +394,12 @@ def _admin_app_create(args: argparse.Namespace) -> int:
     }  # fmt: skip
     if args.user_scopes is not None:
         fields["user_scopes"] = _split(args.user_scopes)
-    for key in ("id", "client_id", "bot_user"):
+    for key in ("id", "client_id", "bot_user", "request_url"):
         if getattr(args, key):
             fields[key] = getattr(args, key)
-    for flag in ("token_rotation", "distributed"):
+    if args.events is not None:
+        fields["event_subscriptions"] = _split(args.events)
+    for flag in ("token_rotation", "distributed", "socket_mode"):
         if getattr(args, flag):
             fields[flag] = True
     answer = _admin_client(args).call_json("apps.create", fields)
@@ -421,6 +423,14 @@ def _admin_app_rotate(args: argparse.Namespace) -> int:
         "apps.rotateSecret", {"app": args.app, "secret": args.secret}
     )
     print(answer["value"])  # the new secret, shown this once
+    return 0
+
+
+def _admin_app_token(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json(
+        "apps.createAppToken", {"app": args.app, "team": args.team}
+    )
+    print(answer["token"])  # shown this once: stored only as its keyed hash
     return 0
 
 
@@ -453,7 +463,16 @@ def _add_admin_app_commands(groups: Any, common: argparse.ArgumentParser) -> Non
     add("--bot-user", help="a bot user of the team the install uses")
     add("--token-rotation", action="store_true", help="rotating tokens (granular apps)")
     add("--distributed", action="store_true", help="installable in other teams")
+    add("--socket-mode", action="store_true", help="events over Socket Mode")
+    add("--events", help="comma-separated event subscriptions (message.channels,app_mention)")
+    add("--request-url", help="the Events API request URL (Socket Mode off)")
     create.set_defaults(run=_admin_app_create)
+    token = app.add_parser(
+        "token", parents=[common], help="a new app-level (xapp-) token; prints it once"
+    )
+    token.add_argument("app")
+    token.add_argument("--team", required=True, help="team id")
+    token.set_defaults(run=_admin_app_token)
     listing = app.add_parser("list", parents=[common], help="a team's apps (no secrets)")
     listing.add_argument("team")
     listing.set_defaults(run=_admin_app_list)
