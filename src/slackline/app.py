@@ -164,6 +164,7 @@ class App:
             http_targets=self.services.apps.http_targets,
         )
         self.services.apps.on_change = self.app_events.apps_changed
+        self.services.apps.on_socket_mode_off = self._socket_mode_off
         self.link_endpoint = LinkEndpoint(self.socket_mode, self._redeem_link, self.lifecycle)
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -236,6 +237,9 @@ class App:
         from slackline.faults.install import faulting_redemption  # noqa: PLC0415
 
         return faulting_redemption(redeem, self.faults)
+
+    def _socket_mode_off(self, app_id: str) -> None:
+        self.socket_mode.disconnect_app(app_id, "link_disabled")
 
     async def _redeem_link(self, ticket: str, peer: str) -> ConnectedApp | None:
         """A Socket Mode ticket's app, if the ticket and its app-level token still admit it."""

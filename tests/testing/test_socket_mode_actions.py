@@ -93,3 +93,20 @@ def test_drop_app_connections_ends_the_socket_without_a_frame(
     hub = slackline_server.thread.app.socket_mode  # type: ignore[union-attr]
     assert slackline.drop_app_connections(setup.app_id) == 1
     wait_until(lambda: hub.connection_count(setup.app_id) == 0, "the drop", WAIT_SECS)
+
+
+def test_revoking_the_app_token_ends_its_connection(
+    slackline: Slackline, slackline_server: SlacklineServer, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    hub = slackline_server.thread.app.socket_mode  # type: ignore[union-attr]
+    assert slackline_server.call(lambda app: app.workspaces.revoke_token(setup.token)) is True
+    wait_until(lambda: hub.connection_count(setup.app_id) == 0, "the end", WAIT_SECS)
+
+
+def test_turning_socket_mode_off_ends_the_apps_connections(
+    slackline: Slackline, slackline_server: SlacklineServer, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    hub = slackline_server.thread.app.socket_mode  # type: ignore[union-attr]
+    change = {"id": setup.app_id, "socket_mode": False}
+    slackline_server.call(lambda app: app.services.apps.declare(setup.team, change))
+    wait_until(lambda: hub.connection_count(setup.app_id) == 0, "link_disabled", WAIT_SECS)

@@ -119,6 +119,8 @@ class AppService:
         self._box = SecretBox(identities.derive("secret-box", "app-signing-secrets"))
         # Told after any change to apps or installations (the event router's cache).
         self.on_change: Callable[[], None] = _nothing
+        # Told when an app's Socket Mode is turned off (its connections get link_disabled).
+        self.on_socket_mode_off: Callable[[str], None] = _nothing_for
 
     # --- registering -------------------------------------------------------------------------
 
@@ -149,6 +151,8 @@ class AppService:
             await self._check_bot_user(team_id, app.bot_user)
         if app != existing:
             await self._store.apps.put_app(app)
+            if existing is not None and existing.socket_mode and not app.socket_mode:
+                self.on_socket_mode_off(app.id)
             self.on_change()
             logger.info("app %s (%s) registered in %s", app.id, app.kind.value, team_id)
         return RegisteredApp(app, client_secret, signing_secret)
@@ -357,7 +361,7 @@ class AppService:
         bot_user = installation.bot_user_id if installation is not None else app.bot_user
         scopes = installation.scopes if installation is not None else app.scopes
         return ConnectedApp(app.id, link.team_id, app.kind, bot_user, scopes,
-                            app.event_subscriptions)  # fmt: skip
+                            app.event_subscriptions, token_hash)  # fmt: skip
 
     async def create_app_token(self, app_id: str, team_id: str) -> str:
         """A new app-level token of the app (``connections:write``), as its text (shown
@@ -724,3 +728,7 @@ async def app_token_target(store: Store, token_hash: str) -> AppToken | None:
 
 def _nothing() -> None:
     """The default change hook."""
+
+
+def _nothing_for(app_id: str) -> None:
+    """The default Socket Mode hook."""

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slackline.broker import BrokerMessage, DeliveryGap, Event
+from slackline.broker import BrokerMessage, DeliveryGap, Event, SessionControl
 from slackline.clock import Clock, IdFactory
 from slackline.domain import events_api as rules
 from slackline.socket_mode.http_delivery import EventsHttpSender, HttpTarget
@@ -59,6 +59,10 @@ class AppEventRouter:
 
     def deliver(self, message: BrokerMessage | DeliveryGap) -> None:
         """The broker subscriber: keep the events of teams with a connected app."""
+        if isinstance(message, SessionControl):
+            # A revoked app token, a deactivated bot or team: their connections end too.
+            self._hub.end_for(message.team_id, message.user_id, message.token_hash)
+            return
         if not isinstance(message, Event) or message.presence_of is not None:
             return
         try:

@@ -42,6 +42,7 @@ class ConnectedApp:
     bot_user_id: str
     scopes: tuple[str, ...]
     subscriptions: tuple[str, ...]
+    token_hash: str = ""  # the app-level token the connection opened with
 
 
 @dataclass(slots=True)
@@ -175,6 +176,24 @@ class SocketModeHub:
         for session in sessions:
             self.disconnect(session, reason)
         return len(sessions)
+
+    def end_for(self, team_id: str, user_id: str | None, token_hash: str | None) -> int:
+        """``link_disabled`` and close the team's connections opened by this user's (the
+        app's bot user's) tokens or this token: a revoked token, a deactivated bot, a
+        deleted team; how many."""
+        ended = 0
+        for sessions in list(self._connections.values()):
+            for session in list(sessions):
+                app = session.app
+                if app.team_id != team_id and team_id:
+                    continue
+                if user_id is not None and app.bot_user_id != user_id:
+                    continue
+                if token_hash is not None and app.token_hash != token_hash:
+                    continue
+                self.disconnect(session, "link_disabled")
+                ended += 1
+        return ended
 
     def drop_app(self, app_id: str) -> int:
         """Drop every connection of an app without a word, as a network failure would."""
