@@ -23,6 +23,7 @@ from typing import Any
 
 from slackline.clock import Clock, IdFactory
 from slackline.domain import apps as rules
+from slackline.domain import events_api as events_rules
 from slackline.domain.apps import (
     AppKind,
     AppRecord,
@@ -163,7 +164,7 @@ class AppService:
         known = {
             "id", "name", "kind", "client_id", "client_secret", "signing_secret",
             "redirect_urls", "scopes", "user_scopes", "bot_user", "token_rotation",
-            "distributed", "socket_mode", "event_subscriptions", "request_url",
+            "distributed", "socket_mode", "event_subscriptions", "request_url", "commands",
         }  # fmt: skip
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -202,6 +203,8 @@ class AppService:
             )
         if "request_url" in raw:
             changes["request_url"] = rules.check_request_url(raw["request_url"])
+        if "commands" in raw:
+            changes["commands"] = rules.check_commands(raw["commands"])
         for flag in ("token_rotation", "distributed", "socket_mode"):
             if flag in raw:
                 if not isinstance(raw[flag], bool):
@@ -213,6 +216,10 @@ class AppService:
             changes["bot_user"] = raw["bot_user"]
         app = dataclasses.replace(base, **changes)
         rules.check_scope_set(app.kind, app.scopes, app.user_scopes)
+        try:
+            events_rules.check_subscriptions(app.kind, app.scopes, app.event_subscriptions)
+        except events_rules.SubscriptionError as exc:
+            raise AppSpecError(str(exc)) from None
         if app.token_rotation and app.kind is AppKind.CLASSIC:
             raise AppSpecError("token_rotation: only granular apps rotate tokens")
         app, client_secret = self._with_secret(app, "client_secret", client_secret, existing)

@@ -29,6 +29,7 @@ from slackline.clock import Clock
 from slackline.domain import apps as app_rules
 from slackline.domain.apps import AppKind, AppRecord, AppSpecError, AppToken, AppTokenKind
 from slackline.domain.emoji import CustomEmoji, emoji_added
+from slackline.domain.events_api import SubscriptionError, check_subscriptions
 from slackline.domain.models import (
     DEFAULT_SCOPES,
     Bot,
@@ -694,9 +695,13 @@ class _References:
         scopes = tuple(fields.get("scopes", stored.scopes if stored else ()))
         user_scopes = tuple(fields.get("user_scopes", stored.user_scopes if stored else ()))
         rotation = fields.get("token_rotation", stored.token_rotation if stored else False)
+        subscriptions = fields.get(
+            "event_subscriptions", stored.event_subscriptions if stored else ()
+        )
         try:
             app_rules.check_scope_set(kind, scopes, user_scopes)
-        except AppSpecError as exc:
+            check_subscriptions(kind, scopes, subscriptions)
+        except (AppSpecError, SubscriptionError) as exc:
             raise WorkspaceFileError(f"{app.path}: {exc}") from None
         if rotation and kind is AppKind.CLASSIC:
             raise WorkspaceFileError(f"{app.path}.token_rotation: only granular apps rotate tokens")
