@@ -95,6 +95,7 @@ class AppRecord:
     socket_mode: bool = False
     event_subscriptions: tuple[str, ...] = ()
     request_url: str = ""
+    commands: tuple[str, ...] = ()  # slash commands, e.g. ``/weather``
 
     @property
     def flow(self) -> OAuthFlow:
@@ -259,6 +260,26 @@ def check_request_url(value: object) -> str:
     if value in ("", None):
         return ""
     return check_redirect_url(value, "request_url")
+
+
+_COMMAND = re.compile(r"/[a-z0-9][a-z0-9_-]{0,31}\Z")
+
+
+def check_commands(value: object) -> tuple[str, ...]:
+    """Slash commands: ``/`` and 1 to 32 lower-case letters, digits, ``_`` or ``-``."""
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[\s,]+", value) if v]
+    if not isinstance(value, list | tuple):
+        raise AppSpecError("commands: a list of slash commands such as /weather")
+    commands: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not _COMMAND.match(item):
+            raise AppSpecError(f"commands: {item!r} is not a slash command such as /weather")
+        if item not in commands:
+            commands.append(item)
+    if len(commands) > MAX_SCOPES:
+        raise AppSpecError(f"commands: at most {MAX_SCOPES}")
+    return tuple(commands)
 
 
 def check_event_subscriptions(value: object) -> tuple[str, ...]:

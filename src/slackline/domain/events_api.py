@@ -156,6 +156,42 @@ def signature(signing_secret: str, timestamp: int, body: bytes) -> str:
     return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def command_payload(
+    *,
+    app_id: str,
+    team: tuple[str, str],
+    channel: tuple[str, str],
+    user: tuple[str, str],
+    command: str,
+    text: str,
+    response_url: str,
+    trigger_id: str,
+) -> dict[str, str]:
+    """A slash command as its app receives it (``team``, ``channel`` and ``user`` are
+    ``(id, name)``); over HTTP the same fields are form-encoded."""
+    return {
+        "token": verification_token(app_id),
+        "team_id": team[0],
+        "team_domain": team[1],
+        "channel_id": channel[0],
+        "channel_name": channel[1],
+        "user_id": user[0],
+        "user_name": user[1],
+        "command": command,
+        "text": text,
+        "api_app_id": app_id,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """``/weather in Paris`` as ``("/weather", "in Paris")``."""
+    command, _, text = line.strip().partition(" ")
+    return command.lower(), text.strip()
+
+
 # --- Socket Mode frames ----------------------------------------------------------------------
 
 

@@ -301,6 +301,7 @@ APP_FIELDS: dict[str, Converter] = {
     "token_rotation": _boolean, "distributed": _boolean, "socket_mode": _boolean,
     "event_subscriptions": _app_rule(app_rules.check_event_subscriptions),
     "request_url": _app_rule(app_rules.check_request_url),
+    "commands": _app_rule(app_rules.check_commands),
 }  # fmt: skip
 # What creating an app needs (an app already stored keeps what the file leaves out).
 APP_REQUIRED = ("name", "kind", "redirect_urls", "scopes")

@@ -138,12 +138,14 @@ def _features(text: str) -> dict[str, Any]:
         "socket_mode": bool(stored.get("socket_mode", False)),
         "event_subscriptions": tuple(stored.get("event_subscriptions", ())),
         "request_url": str(stored.get("request_url", "")),
+        "commands": tuple(stored.get("commands", ())),
     }
 
 
 def _features_text(app: AppRecord) -> str:
     features = {"socket_mode": app.socket_mode, "request_url": app.request_url,
-                "event_subscriptions": list(app.event_subscriptions)}  # fmt: skip
+                "event_subscriptions": list(app.event_subscriptions),
+                "commands": list(app.commands)}  # fmt: skip
     return json.dumps(features, separators=(",", ":"), sort_keys=True)
 
 
