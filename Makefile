@@ -8,6 +8,7 @@ CLIENTS := tests/clients
 SLACKCLIENT2_STAMP := .venv-slackclient2/.installed
 SLACKCLIENT1_STAMP := .venv-slackclient1/.installed
 NODE_STAMP := $(CLIENTS)/node/node_modules/.installed
+NODE_SOCKET_MODE_STAMP := $(CLIENTS)/node_socket_mode/node_modules/.installed
 EXAMPLE_NODE_STAMP := examples/node_bot/node_modules/.installed
 # WeeChat headless, wee-slack and websocket-client for tests/weechat, unpacked from Debian's
 # packages (apt-get download, not installed); the folder tests/weechat/harness.py looks in.
@@ -45,7 +46,7 @@ types: $(STAMP)
 unit: $(STAMP) clients weechat chromium
 	$(BIN)/pytest -n 2 --dist loadfile
 
-clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP) $(EXAMPLE_NODE_STAMP)
+clients: $(SLACKCLIENT2_STAMP) $(SLACKCLIENT1_STAMP) $(NODE_STAMP) $(NODE_SOCKET_MODE_STAMP) $(EXAMPLE_NODE_STAMP)
 
 # slackclient 2 ships the top-level package `slack`, which clashes with slack_sdk's.
 $(SLACKCLIENT2_STAMP): $(CLIENTS)/requirements-slackclient2.txt
@@ -62,6 +63,11 @@ $(SLACKCLIENT1_STAMP): $(CLIENTS)/requirements-slackclient1.txt
 
 $(NODE_STAMP): $(CLIENTS)/node/package.json $(CLIENTS)/node/package-lock.json
 	cd $(CLIENTS)/node && npm ci --no-audit --no-fund
+	touch $@
+
+# @slack/socket-mode and @slack/bolt for tests/socket_mode/test_node_clients.py.
+$(NODE_SOCKET_MODE_STAMP): $(CLIENTS)/node_socket_mode/package.json $(CLIENTS)/node_socket_mode/package-lock.json
+	cd $(CLIENTS)/node_socket_mode && npm ci --no-audit --no-fund
 	touch $@
 
 # examples/node_bot's own modules (its suite runs in `make test` through pytest's testpaths).
@@ -90,4 +96,4 @@ reference: $(STAMP)
 	$(BIN)/python -m slackline.reference > docs/reference.md
 
 clean:
-	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(WEECHAT_DIR) $(CLIENTS)/node/node_modules examples/node_bot/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-slackclient2 .venv-slackclient1 $(WEECHAT_DIR) $(CLIENTS)/node/node_modules $(CLIENTS)/node_socket_mode/node_modules examples/node_bot/node_modules build *.egg-info src/*.egg-info .mypy_cache .pytest_cache .ruff_cache

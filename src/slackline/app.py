@@ -11,6 +11,7 @@ runner, the control API and the test toolkit hold; Web API handlers get
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from slackline.broker import Broker, broker_kind
 from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
 from slackline.domain.permalinks import parse_permalink
-from slackline.errors import BrokerError, StorageError
+from slackline.errors import BrokerError, SlackError, StorageError
 from slackline.faults import FaultPlan
 from slackline.health import HealthProbe
 from slackline.http.forwarding import PublicUrls, client_address, valid_host
@@ -44,6 +45,7 @@ from slackline.services.identity import IdentityService, TokenHasher, load_or_cr
 from slackline.services.web_sessions import WebSessionService
 from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
+from slackline.socket_mode.commands import RESPONSE_PATH
 from slackline.socket_mode.endpoint import LINK_PATHS, LinkEndpoint
 from slackline.socket_mode.events import AppEventRouter
 from slackline.socket_mode.http_delivery import EventsHttpSender
@@ -123,6 +125,12 @@ class App:
         self.health = HealthProbe(self.store, self.broker)
         self.journal = components.journal or _control_journal(settings)
         self.blobs = open_blob_store(settings.blobs or default_blob_url(settings.database))
+        self.socket_mode = SocketModeHub(
+            ack_secs=settings.socket_mode_ack_secs,
+            refresh_secs=settings.socket_mode_refresh_secs,
+            ping_secs=settings.socket_mode_ping_secs,
+        )
+        self.events_http = EventsHttpSender(self.clock, settings.events_retry_secs)
         self.services = build_services(
             store=self.store,
             broker=self.broker,
@@ -133,6 +141,8 @@ class App:
             ids=self.ids,
             urls=PublicUrls(settings.public_url, settings.tls_public_url),
             blobs=Blobs(self.blobs, settings.max_file_bytes),
+            socket_mode=self.socket_mode,
+            events_http=self.events_http,
         )
         self.workspaces.app_declarer = self.services.apps.declare
         self.hub = self._build_hub()
@@ -149,12 +159,6 @@ class App:
         self.socket_endpoint = SocketEndpoint(
             self.hub, self._redemption(), self.lifecycle, self.services.urls, self.reconnects
         )
-        self.socket_mode = SocketModeHub(
-            ack_secs=settings.socket_mode_ack_secs,
-            refresh_secs=settings.socket_mode_refresh_secs,
-            ping_secs=settings.socket_mode_ping_secs,
-        )
-        self.events_http = EventsHttpSender(self.clock, settings.events_retry_secs)
         self.app_events = AppEventRouter(
             self.socket_mode,
             reads=self.services.reads,
@@ -392,6 +396,8 @@ class App:
             from slackline.control import handle_control  # noqa: PLC0415
 
             return await handle_control(self, request)
+        if request.path.startswith(RESPONSE_PATH) and request.method == "POST":
+            return await self._command_response(request)
         if request.path == "/healthz":
             return self._health(request)
         page = await handle_web(self, request)
@@ -401,6 +407,23 @@ class App:
         if target is not None and request.method == "GET":
             return permalink_response(target, request.request_id)
         return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
+
+    async def _command_response(self, request: Request) -> Response:
+        """An app's answer on a slash command's ``response_url`` (a JSON body)."""
+        token = request.path[len(RESPONSE_PATH) :]
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return plain_response(
+                400, {"ok": False, "error": "invalid_payload"}, request.request_id
+            )
+        try:
+            await self.services.commands.answer(token, body)
+        except SlackError as exc:
+            return plain_response(404, {"ok": False, "error": exc.code.value}, request.request_id)
+        return plain_response(200, {"ok": True}, request.request_id)
 
     def _health(self, request: Request) -> Response:
         """200 ``ok``; 503 while starting, draining, or a dependency is down (with why)."""

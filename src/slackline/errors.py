@@ -34,6 +34,10 @@ class SlackErrorCode(enum.StrEnum):
     TOKEN_REVOKED = "token_revoked"
     ACCOUNT_INACTIVE = "account_inactive"
     TOKEN_EXPIRED = "token_expired"
+    # Slash commands (docs/socket-mode.md#slash-commands).
+    INVALID_COMMAND = "invalid_command"
+    DISPATCH_FAILED = "dispatch_failed"
+    EXPIRED_URL = "expired_url"
     # Token type and permission.
     NOT_ALLOWED_TOKEN_TYPE = "not_allowed_token_type"
     NO_PERMISSION = "no_permission"

@@ -42,6 +42,7 @@ METHOD_PAGES: Mapping[str, str] = {
     "dnd": "web-api-workspace.md",
     "files": "web-api-files.md",
     "oauth": "apps.md",
+    "socket_mode": "socket-mode.md",
 }
 
 HEADER = """# Reference: every method and event

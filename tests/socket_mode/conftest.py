@@ -48,6 +48,7 @@ teams:
         bot_user: {BOT_USER}
         socket_mode: true
         event_subscriptions: [message.channels, message.groups, app_mention]
+        commands: [/sock]
     tokens:
       - {{token: {PERSON_TOKEN}, user: {PERSON}, type: user}}
       - {{token: {RTM_BOT_TOKEN}, user: U0RTMBOT1, type: classic_bot}}

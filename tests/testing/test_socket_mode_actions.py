@@ -31,7 +31,7 @@ class Setup:
         registered = slackline.register_app(
             self.team, name="Sock", kind="granular", redirect_urls=["http://127.0.0.1:9/cb"],
             scopes=["channels:history"], bot_user=bot.id, socket_mode=True,
-            event_subscriptions=["message.channels"],
+            event_subscriptions=["message.channels"], commands=["/sock"],
         )  # fmt: skip
         self.app_id = registered.app.id
         self.token = slackline.create_app_token(self.app_id, self.team)
@@ -52,7 +52,10 @@ def texts(
 
     def listener(client: BaseSocketModeClient, request: SocketModeRequest) -> None:
         client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
-        received.put(request.payload["event"]["text"])
+        if request.type == "slash_commands":
+            received.put(f"{request.payload['command']} {request.payload['text']}")
+        else:
+            received.put(request.payload["event"]["text"])
 
     client = SocketModeClient(
         app_token=setup.token, web_client=WebClient(base_url=slackline.api_url)
@@ -110,3 +113,10 @@ def test_turning_socket_mode_off_ends_the_apps_connections(
     change = {"id": setup.app_id, "socket_mode": False}
     slackline_server.call(lambda app: app.services.apps.declare(setup.team, change))
     wait_until(lambda: hub.connection_count(setup.app_id) == 0, "link_disabled", WAIT_SECS)
+
+
+def test_run_command_sends_the_slash_command_to_the_app(
+    slackline: Slackline, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    assert slackline.run_command(setup.person, setup.channel, "/sock do it")["ok"] is True
+    assert texts.get(timeout=WAIT_SECS) == "/sock do it"

@@ -39,6 +39,9 @@ from slackline.services.typing import TypingService
 from slackline.services.usergroups import UsergroupService
 from slackline.services.workspace import WorkspaceService
 from slackline.shared.base import SharedState
+from slackline.socket_mode.commands import CommandService
+from slackline.socket_mode.http_delivery import EventsHttpSender
+from slackline.socket_mode.hub import SocketModeHub
 from slackline.storage.base import Store, StoreReader
 
 
@@ -71,6 +74,7 @@ class Services:
     files: FileService
     search: SearchService
     apps: AppService
+    commands: CommandService
 
 
 def build_services(
@@ -84,6 +88,8 @@ def build_services(
     ids: IdFactory,
     urls: PublicUrls,
     blobs: Blobs,
+    socket_mode: SocketModeHub,
+    events_http: EventsHttpSender,
 ) -> Services:
     """Build every service over one store, broker and shared state."""
     conversations = ConversationCache(store, enabled=shared.caches_allowed)
@@ -104,6 +110,7 @@ def build_services(
         blobs=blobs,
     )
     dnd = DndService(deps)
+    apps = AppService(store, identities, workspaces, clock, ids)
     return Services(
         reads=store,
         access=access,
@@ -129,5 +136,13 @@ def build_services(
         dnd=dnd,
         files=FileService(deps),
         search=SearchService(deps),
-        apps=AppService(store, identities, workspaces, clock, ids),
+        apps=apps,
+        commands=CommandService(
+            store,
+            hub=socket_mode,
+            http=events_http,
+            messages=messages,
+            clock=clock,
+            signing_secret=apps.signing_secret,
+        ),
     )

@@ -145,6 +145,20 @@ class EventsHttpSender:
             headers["X-Slack-Retry-Reason"] = reason
         return await asyncio.to_thread(self._post, target.request_url, data, headers, DEADLINE_SECS)
 
+    async def post_signed(
+        self, url: str, signing_secret: str, body: bytes, content_type: str
+    ) -> tuple[int, bytes]:
+        """One signed POST (a slash command): the answer's status and body; raises
+        :class:`DeliveryError` when there is no answer within the deadline."""
+        timestamp = int(self._clock.now())
+        headers = {
+            "Content-Type": content_type,
+            "User-Agent": USER_AGENT,
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": rules.signature(signing_secret, timestamp, body),
+        }
+        return await asyncio.to_thread(self._post, url, body, headers, DEADLINE_SECS)
+
     async def verify(self, target: HttpTarget, challenge: str) -> bool:
         """Send ``url_verification``: whether the app answered with the challenge (as the
         body, or as JSON ``{"challenge": ...}``), as Slack checks a new request URL."""

@@ -38,6 +38,11 @@ class AppActions:
     # Set by Slackline; annotated only, so nothing here shadows it.
     _server: SlacklineServer
 
+    if TYPE_CHECKING:  # Slackline's own; declared for the type checker only
+
+        def act(self, member: Member | str, method: str, **args: Any) -> dict[str, Any]:
+            """Defined by :class:`~slackline.testing.toolkit.Slackline`."""
+
     def register_app(self, team_id: str, **fields: Any) -> RegisteredApp:
         """Register an app in the team (``name``, ``kind``, ``redirect_urls``, ``scopes``
         and the other fields of a workspace file's ``apps`` entry); the app with its client
@@ -147,3 +152,10 @@ class AppActions:
             return app.socket_mode.drop_app(app_id)
 
         return self._server.call(drop)
+
+    def run_command(self, member: Member | str, channel: str, line: str) -> dict[str, Any]:
+        """The member types ``line`` (``/command text``) in the channel, as in the web
+        client (``chat.command``); Slack's response body, ``ok`` or not. The app receives it
+        over Socket Mode or at its request URL, with a ``response_url`` and a ``trigger_id``."""
+        command, _, text = line.strip().partition(" ")
+        return self.act(member, "chat.command", channel=channel, command=command, text=text)

@@ -1,4 +1,5 @@
-"""``apps.connections.open``: a Socket Mode URL for an app-level token (docs/socket-mode.md).
+"""``apps.connections.open``: a Socket Mode URL for an app-level token, and ``chat.command``:
+a person's slash command (docs/socket-mode.md).
 
 The URL carries a ticket from the same store as ``rtm.connect``'s: single use, valid 30
 seconds, redeemable on any process sharing the store.
@@ -33,6 +34,26 @@ async def apps_connections_open(call: Call) -> dict[str, Any]:
     return {"url": f"{websocket_base(call.base_url())}{LINK_PATH}?{query}"}
 
 
+async def chat_command(call: Call) -> dict[str, Any]:
+    """Run a slash command (``command``, ``text``) in ``channel`` as the caller, as
+    Slack's own clients do: the app that declares it receives it (docs/socket-mode.md)."""
+    identity = call.identity
+    conversation = await call.services.access.postable(
+        identity.team.id,
+        identity.user.id,
+        call.args.text("channel"),
+        public_without_membership=False,
+    )
+    command, text = call.args.text("command"), call.args.text("text")
+    if not command.startswith("/"):
+        raise SlackError(SlackErrorCode.INVALID_COMMAND)
+    line = f"{command} {text}".strip()
+    await call.services.commands.run(
+        identity.team.id, identity.user.id, conversation.id, line, call.base_url()
+    )
+    return {"response": ""}
+
+
 METHODS = [
     MethodSpec(
         "apps.connections.open",
@@ -42,4 +63,5 @@ METHODS = [
         app_token=True,
         publishes=False,
     ),
+    MethodSpec("chat.command", chat_command, Tier.TIER_3, ("client", "commands")),
 ]

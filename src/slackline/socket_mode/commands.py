@@ -1,0 +1,178 @@
+"""Slash commands: a person's ``/command text`` sent to the app that declares it, over its
+Socket Mode connection (a ``slash_commands`` envelope) or, with none, POSTed form-encoded
+and signed to its request URL; the app answers in its acknowledgement, its HTTP answer, or
+on the ``response_url`` (docs/socket-mode.md#slash-commands).
+
+A ``response_url`` may be used 5 times within 30 minutes, as Slack's. ``in_channel`` answers
+are posted in the channel as the app's bot; anything else is ephemeral, to the person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from slackline.clock import Clock
+from slackline.domain import events_api as rules
+from slackline.domain.apps import AppRecord
+from slackline.domain.models import Message
+from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.messages import MessageService
+from slackline.socket_mode.http_delivery import DeliveryError, EventsHttpSender
+from slackline.socket_mode.hub import SocketModeHub
+from slackline.storage.base import Store
+
+logger = logging.getLogger("slackline.socket_mode")
+
+RESPONSE_PATH = "/commands/"
+RESPONSE_URL_SECS = 30 * 60.0
+RESPONSE_URL_USES = 5
+MAX_RESPONSE_URLS = 10_000
+
+
+@dataclass(slots=True)
+class Responder:
+    """Where a command's answers go: the channel, the person, the app's bot."""
+
+    team_id: str
+    channel: str
+    user_id: str
+    bot_user_id: str
+    bot_id: str | None
+    expires_at: float
+    uses: int = 0
+
+
+class CommandService:
+    """Runs slash commands and takes their answers."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        hub: SocketModeHub,
+        http: EventsHttpSender,
+        messages: MessageService,
+        clock: Clock,
+        signing_secret: Callable[[str], Awaitable[str]],
+    ) -> None:
+        self._store = store
+        self._hub = hub
+        self._http = http
+        self._messages = messages
+        self._clock = clock
+        self._signing_secret = signing_secret
+        self._responders: dict[str, Responder] = {}
+        self._answers: set[asyncio.Task[None]] = set()
+
+    async def run(
+        self, team_id: str, user_id: str, channel_id: str, line: str, base_url: str
+    ) -> None:
+        """Send ``/command text`` from the person in the channel to its app; raises
+        ``invalid_command`` when no app of the team declares it."""
+        command, text = rules.split_command(line)
+        app = await self._app_for(team_id, command)
+        team = await self._store.get_team(team_id)
+        user = await self._store.get_user(user_id)
+        channel = await self._store.get_conversation(channel_id)
+        if app is None or team is None or user is None or channel is None:
+            raise SlackError(SlackErrorCode.INVALID_COMMAND)
+        bot_user = await self._bot_user(app, team_id)
+        bot = await self._store.get_user(bot_user) if bot_user else None
+        token = secrets.token_urlsafe(24)
+        self._remember(token, Responder(team_id, channel_id, user_id, bot_user,
+                                        bot.bot_id if bot else None,
+                                        self._clock.now() + RESPONSE_URL_SECS))  # fmt: skip
+        payload = rules.command_payload(
+            app_id=app.id, team=(team.id, team.domain), channel=(channel.id, channel.name),
+            user=(user.id, user.name), command=command, text=text,
+            response_url=f"{base_url.rstrip('/')}{RESPONSE_PATH}{token}",
+            trigger_id=f"{int(self._clock.now())}.{secrets.token_hex(8)}",
+        )  # fmt: skip
+        loop = asyncio.get_running_loop()
+
+        def acknowledged(answer: dict[str, Any] | None) -> None:
+            if answer:
+                task = loop.create_task(self._answer_quietly(token, answer))
+                self._answers.add(task)
+                task.add_done_callback(self._answers.discard)
+
+        if self._hub.send(app.id, "slash_commands", payload, on_ack=acknowledged):
+            return
+        if not app.request_url:
+            raise SlackError(SlackErrorCode.DISPATCH_FAILED)
+        await self._post(app, payload, token)
+
+    async def _post(self, app: AppRecord, payload: dict[str, str], token: str) -> None:
+        body = urlencode(payload).encode()
+        secret = await self._signing_secret(app.id)
+        try:
+            status, answer = await self._http.post_signed(
+                app.request_url, secret, body, "application/x-www-form-urlencoded"
+            )
+        except DeliveryError as exc:
+            raise SlackError(SlackErrorCode.DISPATCH_FAILED) from exc
+        if not 200 <= status < 300:
+            raise SlackError(SlackErrorCode.DISPATCH_FAILED)
+        if answer.strip():
+            try:
+                document = json.loads(answer)
+            except ValueError:
+                document = {"text": answer.decode("utf-8", "replace")}
+            if isinstance(document, dict):
+                await self.answer(token, document)
+
+    async def _answer_quietly(self, token: str, answer: dict[str, Any]) -> None:
+        try:
+            await self.answer(token, answer)
+        except SlackError as exc:
+            logger.info("a command's acknowledgement could not be shown: %s", exc.code.value)
+
+    async def answer(self, token: str, body: dict[str, Any]) -> None:
+        """Show an app's answer (``response_url``, an acknowledgement, an HTTP answer)."""
+        responder = self._responders.get(token)
+        now = self._clock.now()
+        if responder is None or responder.expires_at <= now or responder.uses >= RESPONSE_URL_USES:
+            self._responders.pop(token, None)
+            raise SlackError(SlackErrorCode.EXPIRED_URL)
+        responder.uses += 1
+        text = body.get("text") if isinstance(body.get("text"), str) else ""
+        extra = {k: body[k] for k in ("blocks", "attachments") if isinstance(body.get(k), list)}
+        if not text and not extra:
+            return  # an empty acknowledgement shows nothing
+        public = body.get("response_type") == "in_channel" and responder.bot_user_id
+        draft = Message(
+            channel=responder.channel, ts="", team_id=responder.team_id,
+            user=responder.bot_user_id or responder.user_id, text=str(text),
+            bot_id=responder.bot_id, extra=extra,
+        )  # fmt: skip
+        if public:
+            await self._messages.post_message(draft)
+        else:
+            await self._messages.post_ephemeral(draft, responder.user_id)
+
+    def _remember(self, token: str, responder: Responder) -> None:
+        if len(self._responders) >= MAX_RESPONSE_URLS:
+            now = self._clock.now()
+            self._responders = {k: v for k, v in self._responders.items() if v.expires_at > now}
+        self._responders[token] = responder
+
+    async def _app_for(self, team_id: str, command: str) -> AppRecord | None:
+        for app in await self._store.apps.list_apps(team_id):
+            if command in app.commands:
+                return app
+        for installation in await self._store.apps.list_team_installations(team_id):
+            found = await self._store.apps.get_app(installation.app_id)
+            if found is not None and command in found.commands:
+                return found
+        return None
+
+    async def _bot_user(self, app: AppRecord, team_id: str) -> str:
+        installation = await self._store.apps.get_installation(app.id, team_id)
+        return installation.bot_user_id if installation is not None else app.bot_user
