@@ -42,11 +42,11 @@ def venv_python(name: str) -> str:
     return str(python)
 
 
-def node() -> str:
-    """The node binary, with the driver's modules installed by ``npm ci``."""
+def node(project: Path = NODE_DRIVER.parent) -> str:
+    """The node binary, with the project's modules installed by ``npm ci``."""
     binary = shutil.which("node")
-    if binary is None or not (NODE_DRIVER.parent / "node_modules").exists():
-        raise RuntimeError("node or tests/clients/node/node_modules is missing: run `make clients`")
+    if binary is None or not (project / "node_modules").exists():
+        raise RuntimeError(f"node or {project}/node_modules is missing: run `make clients`")
     return binary
 
 

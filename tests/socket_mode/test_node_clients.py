@@ -6,21 +6,15 @@ with ``say``. The drivers and their pinned versions are in ``tests/clients/node_
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
 
 from slack_sdk import WebClient
 
 from slackline.socket_mode.hub import SocketModeHub
 from slackline.testing.server import ServerThread
-from tests.clients.harness import ROOT, client_environment
+from tests.clients.harness import ROOT, Driver, Line, client_environment, node
 from tests.helpers.cluster import wait_until
 from tests.socket_mode.conftest import (
     APP_ID,
@@ -39,107 +33,25 @@ SOCKET_MODE_DRIVER = NODE_PROJECT / "socket_mode_driver.js"
 BOLT_DRIVER = NODE_PROJECT / "bolt_driver.js"
 HTTP_APP_ID = "A0NODEBOLT"
 WAIT_SECS = 20.0
-STOP_TIMEOUT_SECS = 10.0
-
-Line = dict[str, Any]
 
 
-def node() -> str:
-    """The node binary, with the drivers' modules installed by ``npm ci`` (as
-    ``tests/clients/harness.py`` finds it for its own node driver)."""
-    binary = shutil.which("node")
-    if binary is None or not (NODE_PROJECT / "node_modules").exists():
-        raise RuntimeError(
-            "node or tests/clients/node_socket_mode/node_modules is missing: run `make clients`"
-        )
-    return binary
-
-
-class NodeScript:
-    """One running node driver and every JSON line it has printed on stdout."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
-        self._log_path = log_path
-        self._log = log_path.open("w")
-        self._lines: list[Line] = []
-        self._changed = threading.Condition()
-        self._ended = False
-        self._process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            env=env,
-            cwd=str(ROOT),
-            text=True,
-        )
-        assert self._process.stdout is not None
-        self._reader = threading.Thread(target=self._read, args=(self._process.stdout,))
-        self._reader.start()
-
-    def _read(self, stdout: IO[str]) -> None:
-        for raw in stdout:
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                line = None
-            with self._changed:
-                self._lines.append(line if isinstance(line, dict) else {"unparsed": raw})
-                self._changed.notify_all()
-        with self._changed:
-            self._ended = True
-            self._changed.notify_all()
-
-    def wait_for(self, predicate: Callable[[Line], bool], what: str) -> Line:
-        """The first line that matches, waited for on a condition; fail after ``WAIT_SECS``
-        or when the process has ended without printing it."""
-        deadline = time.monotonic() + WAIT_SECS
-        with self._changed:
-            while True:
-                for line in self._lines:
-                    if predicate(line):
-                        return line
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._ended:
-                    raise AssertionError(self.failure(f"no line: {what}"))
-                self._changed.wait(remaining)
-
-    def wait_for_status(self, status: str) -> Line:
-        """The first life-cycle line with this status."""
-        return self.wait_for(lambda line: line.get("status") == status, f"status {status}")
-
-    def failure(self, message: str) -> str:
-        """``message`` with the lines and the tail of stderr, for an assertion."""
-        self._log.flush()
-        with self._changed:
-            seen = "\n".join(json.dumps(line) for line in self._lines[-40:])
-        tail = self._log_path.read_text()[-4000:]
-        return f"{message}\n--- lines (last 40):\n{seen}\n--- stderr (tail):\n{tail}"
+class NodeScript(Driver):
+    """A node driver (the harness's line reader), stopped by SIGTERM: these scripts read
+    no commands on stdin."""
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it has not exited in time; always reaps it."""
-        try:
-            if self._process.poll() is None:
-                self._process.terminate()
-                self._process.wait(timeout=STOP_TIMEOUT_SECS)
-        except subprocess.TimeoutExpired:
-            pass
-        finally:
-            if self._process.poll() is None:
-                self._process.kill()
-                self._process.wait(timeout=STOP_TIMEOUT_SECS)
-            self._reader.join(timeout=STOP_TIMEOUT_SECS)
-            assert self._process.stdout is not None
-            self._process.stdout.close()
-            self._log.close()
+        if self._process.poll() is None:
+            self._process.terminate()
+        super().stop()
 
 
 @contextmanager
 def running(script: Path, arguments: list[str], log_path: Path, **env: str) -> Iterator[NodeScript]:
     """A node driver for the block; killed (and reaped) in ``finally`` whatever happens."""
     process = NodeScript(
-        [node(), str(script), *arguments], client_environment(**env), log_path
-    )  # fmt: skip
+        [node(NODE_PROJECT), str(script), *arguments], client_environment(**env), log_path
+    )
     try:
         yield process
     finally:
@@ -209,7 +121,7 @@ def test_socket_mode_client_receives_a_message_and_an_app_mention(
             mentioned = client.wait_for(envelope_of("app_mention", mention), "the app_mention")
             # Both acknowledged in time: first attempts, and the hub counted the acks.
             retries = [line["envelope"]["retry_num"] for line in (message, mentioned)]
-            assert retries == [0, 0], client.failure("retried")
+            assert retries == [0, 0], client._failure("retried")
             body = message["envelope"]["body"]
             assert (body["api_app_id"], body["event"]["channel"]) == (APP_ID, GENERAL)
             wait_until(lambda: hub(server).stats.acknowledged >= acknowledged + 3,
@@ -236,7 +148,7 @@ def test_node_bolt_in_socket_mode_answers_ping_and_a_mention_with_say(
                 wait_until(lambda: "mentioned" in texts_after(server, mention),
                            "Bolt's answer to the mention", WAIT_SECS)  # fmt: skip
             except TimeoutError as error:
-                raise AssertionError(bolt.failure(str(error))) from error
+                raise AssertionError(bolt._failure(str(error))) from error
     finally:
         wait_disconnected(server)
 
@@ -256,6 +168,6 @@ def test_node_bolt_over_http_answers_ping_with_say(server: ServerThread, tmp_pat
             wait_until(lambda: "mentioned" in texts_after(server, mention),
                        "Bolt's answer to the mention over HTTP", WAIT_SECS)  # fmt: skip
         except TimeoutError as error:
-            raise AssertionError(bolt.failure(str(error))) from error
+            raise AssertionError(bolt._failure(str(error))) from error
         finally:
             forget_app(server, HTTP_APP_ID)

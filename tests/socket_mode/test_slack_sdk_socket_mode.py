@@ -178,24 +178,22 @@ def test_an_unacknowledged_envelope_comes_back_with_retry_attempt_1(
     assert again.payload["event_id"] == first.payload["event_id"]
 
 
-def test_a_disconnect_is_followed_by_a_reconnect(
-    server: ServerThread, client: SocketModeClient, received: Received
+@pytest.mark.parametrize(
+    "end",
+    [SocketModeHub.disconnect_app, SocketModeHub.drop_app],
+    ids=["disconnect", "dropped socket"],
+)
+def test_an_ended_connection_is_followed_by_a_reconnect(
+    server: ServerThread,
+    client: SocketModeClient,
+    received: Received,
+    end: Callable[[SocketModeHub, str], int],
 ) -> None:
     opened = hub(server).stats.opened
-    assert on_loop(server, lambda sockets: sockets.disconnect_app(APP_ID)) == 1
+    assert on_loop(server, lambda sockets: end(sockets, APP_ID)) == 1
     wait_until(lambda: hub(server).stats.opened > opened, "the reconnect", WAIT_SECS)
-    post(server, "after the refresh")
-    assert received.next("message").payload["event"]["text"] == "after the refresh"
-
-
-def test_a_dropped_socket_is_followed_by_a_reconnect(
-    server: ServerThread, client: SocketModeClient, received: Received
-) -> None:
-    opened = hub(server).stats.opened
-    assert on_loop(server, lambda sockets: sockets.drop_app(APP_ID)) == 1
-    wait_until(lambda: hub(server).stats.opened > opened, "the reconnect", WAIT_SECS)
-    post(server, "after the drop")
-    assert received.next("message").payload["event"]["text"] == "after the drop"
+    post(server, "after the reconnect")
+    assert received.next("message").payload["event"]["text"] == "after the reconnect"
 
 
 def test_an_rtm_bot_and_the_app_each_see_the_message_once(
