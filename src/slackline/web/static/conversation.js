@@ -2,6 +2,7 @@
 // slash commands, uploads (picker and drag-and-drop), typing and the emoji picker.
 
 import { h } from "./render.js";
+import { ApiError } from "./api.js";
 import { applyReaction, confirmInline, editInline, messageElement } from "./messages.js";
 
 const PAGE_SIZE = 50;
@@ -215,7 +216,7 @@ export class Conversation {
     if (!text || !this.conv) return;
     this.input.value = "";
     this.lastTyping = 0;
-    const command = text.match(/^\/(\w+)\s*([\s\S]*)$/);
+    const command = text.match(/^\/([\w-]+)\s*([\s\S]*)$/);
     if (command) {
       await this.command(command[1].toLowerCase(), command[2].trim(), text);
       return;
@@ -256,7 +257,8 @@ export class Conversation {
     });
   }
 
-  /** The slash commands a person can type: /me, /topic, /join, /leave, /invite. */
+  /** The slash commands a person can type: /me, /topic, /join, /leave, /invite, and any
+   * command an app of the workspace declares (sent to it with chat.command). */
   async command(name, rest, whole) {
     const api = this.client.api;
     const channel = this.conv.id;
@@ -285,8 +287,13 @@ export class Conversation {
       }
       await api.call("conversations.invite", { channel, users: ids.join(",") });
     } else {
-      this.client.notice(`Unknown command /${name}`);
-      this.input.value = whole;
+      try {
+        await api.call("chat.command", { channel, command: `/${name}`, text: rest });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.error !== "invalid_command") throw error;
+        this.client.notice(`Unknown command /${name}`);
+        this.input.value = whole;
+      }
     }
   }
 
