@@ -38,6 +38,7 @@ class SlackErrorCode(enum.StrEnum):
     INVALID_COMMAND = "invalid_command"
     DISPATCH_FAILED = "dispatch_failed"
     EXPIRED_URL = "expired_url"
+    INVALID_ACTION = "invalid_action"
     # Token type and permission.
     NOT_ALLOWED_TOKEN_TYPE = "not_allowed_token_type"
     NO_PERMISSION = "no_permission"

@@ -26,7 +26,7 @@ class Setup:
     def __init__(self, slackline: Slackline) -> None:
         self.team = slackline.team("Acme")
         self.person: Member = slackline.user(self.team, "alice")
-        bot = slackline.bot(self.team, "sockbot")
+        bot = self.bot = slackline.bot(self.team, "sockbot")
         self.channel = slackline.channel(self.team, "general", [self.person, bot])
         registered = slackline.register_app(
             self.team, name="Sock", kind="granular", redirect_urls=["http://127.0.0.1:9/cb"],
@@ -52,7 +52,9 @@ def texts(
 
     def listener(client: BaseSocketModeClient, request: SocketModeRequest) -> None:
         client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
-        if request.type == "slash_commands":
+        if request.type == "interactive":
+            received.put(f"clicked {request.payload['actions'][0]['action_id']}")
+        elif request.type == "slash_commands":
             received.put(f"{request.payload['command']} {request.payload['text']}")
         else:
             received.put(request.payload["event"]["text"])
@@ -120,3 +122,14 @@ def test_run_command_sends_the_slash_command_to_the_app(
 ) -> None:
     assert slackline.run_command(setup.person, setup.channel, "/sock do it")["ok"] is True
     assert texts.get(timeout=WAIT_SECS) == "/sock do it"
+
+
+def test_click_sends_block_actions_to_the_app(
+    slackline: Slackline, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    button = {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}
+    blocks = [{"type": "actions", "block_id": "b", "elements": [button]}]
+    ts = slackline.post(setup.bot, setup.channel, "press", blocks=blocks)
+    assert texts.get(timeout=WAIT_SECS) == "press"  # the message's own event
+    assert slackline.click(setup.person, setup.channel, ts, "go", block_id="b")["ok"] is True
+    assert texts.get(timeout=WAIT_SECS) == "clicked go"

@@ -186,6 +186,58 @@ def command_payload(
     }
 
 
+def block_actions_payload(
+    *,
+    app_id: str,
+    team: tuple[str, str],
+    channel: tuple[str, str],
+    user: tuple[str, str],
+    message: dict[str, Any],
+    action: dict[str, Any],
+    response_url: str,
+    trigger_id: str,
+) -> dict[str, Any]:
+    """A click on a message's button or select (``block_actions``), as its app receives it."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user[0], "username": user[1], "name": user[1], "team_id": team[0]},
+        "api_app_id": app_id,
+        "token": verification_token(app_id),
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": channel[0],
+            "is_ephemeral": False,
+        },
+        "trigger_id": trigger_id,
+        "team": {"id": team[0], "domain": team[1]},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": channel[0], "name": channel[1]},
+        "message": message,
+        "state": {"values": {}},
+        "response_url": response_url,
+        "actions": [action],
+    }
+
+
+def find_action(blocks: object, block_id: str, action_id: str) -> dict[str, Any] | None:
+    """The interactive element ``action_id`` of block ``block_id`` in a message's blocks
+    (an ``actions`` block's elements, or a ``section``'s accessory), if it is there."""
+    if not isinstance(blocks, list):
+        return None
+    for block in blocks:
+        if not isinstance(block, dict) or (block_id and block.get("block_id") != block_id):
+            continue
+        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        if isinstance(block.get("accessory"), dict):
+            elements.append(block["accessory"])
+        for element in elements:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return element
+    return None
+
+
 def split_command(line: str) -> tuple[str, str]:
     """``/weather in Paris`` as ``("/weather", "in Paris")``."""
     command, _, text = line.strip().partition(" ")

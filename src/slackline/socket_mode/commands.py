@@ -1,4 +1,6 @@
-"""Slash commands: a person's ``/command text`` sent to the app that declares it, over its
+"""Slash commands and interactivity. A person's ``/command text`` goes to the app that
+declares it, and a click on an app's message (``block_actions``) to the app that posted it,
+over its
 Socket Mode connection (a ``slash_commands`` envelope) or, with none, POSTed form-encoded
 and signed to its request URL; the app answers in its acknowledgement, its HTTP answer, or
 on the ``response_url`` (docs/socket-mode.md#slash-commands).
@@ -22,6 +24,7 @@ from slackline.clock import Clock
 from slackline.domain import events_api as rules
 from slackline.domain.apps import AppRecord
 from slackline.domain.models import Message
+from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.messages import MessageService
 from slackline.socket_mode.http_delivery import DeliveryError, EventsHttpSender
@@ -85,15 +88,11 @@ class CommandService:
             raise SlackError(SlackErrorCode.INVALID_COMMAND)
         bot_user = await self._bot_user(app, team_id)
         bot = await self._store.get_user(bot_user) if bot_user else None
-        token = secrets.token_urlsafe(24)
-        self._remember(token, Responder(team_id, channel_id, user_id, bot_user,
-                                        bot.bot_id if bot else None,
-                                        self._clock.now() + RESPONSE_URL_SECS))  # fmt: skip
+        token = self._responder(team_id, channel_id, user_id, bot_user, bot.bot_id if bot else None)
         payload = rules.command_payload(
             app_id=app.id, team=(team.id, team.domain), channel=(channel.id, channel.name),
             user=(user.id, user.name), command=command, text=text,
-            response_url=f"{base_url.rstrip('/')}{RESPONSE_PATH}{token}",
-            trigger_id=f"{int(self._clock.now())}.{secrets.token_hex(8)}",
+            response_url=self._response_url(base_url, token), trigger_id=self._trigger_id(),
         )  # fmt: skip
         loop = asyncio.get_running_loop()
 
@@ -109,8 +108,63 @@ class CommandService:
             raise SlackError(SlackErrorCode.DISPATCH_FAILED)
         await self._post(app, payload, token)
 
+    async def act(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        channel_id: str,
+        message: Message,
+        action: dict[str, Any],
+        base_url: str,
+    ) -> None:
+        """A person clicked a button or chose an option in an app's message: the app whose
+        bot posted it gets ``block_actions`` (an ``interactive`` envelope, or a signed form
+        POST of ``payload=`` to its request URL); raises ``invalid_action`` when the message
+        has no such element or no app posted it."""
+        element = rules.find_action(message.extra.get("blocks"), str(action.get("block_id", "")),
+                                    str(action.get("action_id", "")))  # fmt: skip
+        app = await self._app_of_bot(team_id, message.user)
+        team = await self._store.get_team(team_id)
+        user = await self._store.get_user(user_id)
+        channel = await self._store.get_conversation(channel_id)
+        if element is None or app is None or team is None or user is None or channel is None:
+            raise SlackError(SlackErrorCode.INVALID_ACTION)
+        token = self._responder(team_id, channel_id, user_id, message.user, message.bot_id)
+        clicked: dict[str, Any] = {
+            "action_id": element["action_id"], "block_id": str(action.get("block_id", "")),
+            "type": element.get("type", "button"), "action_ts": str(self._clock.now()),
+        }  # fmt: skip
+        for key in ("text", "value", "style"):
+            if key in element:
+                clicked[key] = element[key]
+        if isinstance(action.get("selected_option"), dict):
+            clicked["selected_option"] = action["selected_option"]
+        payload = rules.block_actions_payload(
+            app_id=app.id, team=(team.id, team.domain), channel=(channel.id, channel.name),
+            user=(user.id, user.name), message=message_object(message), action=clicked,
+            response_url=self._response_url(base_url, token), trigger_id=self._trigger_id(),
+        )  # fmt: skip
+        if self._hub.send(app.id, "interactive", payload):
+            return
+        if not app.request_url:
+            raise SlackError(SlackErrorCode.DISPATCH_FAILED)
+        form = urlencode({"payload": json.dumps(payload, separators=(",", ":"))}).encode()
+        await self._post_form(app, form, token)
+
+    async def _app_of_bot(self, team_id: str, bot_user: str) -> AppRecord | None:
+        for app in await self._store.apps.list_apps(team_id):
+            if await self._bot_user(app, team_id) == bot_user:
+                return app
+        for installation in await self._store.apps.list_team_installations(team_id):
+            if installation.bot_user_id == bot_user:
+                return await self._store.apps.get_app(installation.app_id)
+        return None
+
     async def _post(self, app: AppRecord, payload: dict[str, str], token: str) -> None:
-        body = urlencode(payload).encode()
+        await self._post_form(app, urlencode(payload).encode(), token)
+
+    async def _post_form(self, app: AppRecord, body: bytes, token: str) -> None:
         secret = await self._signing_secret(app.id)
         try:
             status, answer = await self._http.post_signed(
@@ -156,6 +210,22 @@ class CommandService:
             await self._messages.post_message(draft)
         else:
             await self._messages.post_ephemeral(draft, responder.user_id)
+
+    def _responder(
+        self, team_id: str, channel: str, user_id: str, bot_user: str, bot_id: str | None
+    ) -> str:
+        """A new response URL's token, answering as the bot in the channel or to the user."""
+        token = secrets.token_urlsafe(24)
+        expires = self._clock.now() + RESPONSE_URL_SECS
+        self._remember(token, Responder(team_id, channel, user_id, bot_user, bot_id, expires))
+        return token
+
+    @staticmethod
+    def _response_url(base_url: str, token: str) -> str:
+        return f"{base_url.rstrip('/')}{RESPONSE_PATH}{token}"
+
+    def _trigger_id(self) -> str:
+        return f"{int(self._clock.now())}.{secrets.token_hex(8)}"
 
     def _remember(self, token: str, responder: Responder) -> None:
         if len(self._responders) >= MAX_RESPONSE_URLS:

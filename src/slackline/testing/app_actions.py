@@ -159,3 +159,22 @@ class AppActions:
         over Socket Mode or at its request URL, with a ``response_url`` and a ``trigger_id``."""
         command, _, text = line.strip().partition(" ")
         return self.act(member, "chat.command", channel=channel, command=command, text=text)
+
+    def click(
+        self,
+        member: Member | str,
+        channel: str,
+        ts: str,
+        action_id: str,
+        *,
+        block_id: str = "",
+        selected_option: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The member clicks the button (or picks ``selected_option`` in the static select)
+        ``action_id`` of an app's message, as in the web client (``blocks.actions``): the
+        app that posted it receives ``block_actions``; Slack's response body."""
+        args: dict[str, Any] = {"channel": channel, "ts": ts, "action_id": action_id,
+                                "block_id": block_id}  # fmt: skip
+        if selected_option is not None:
+            args["selected_option"] = json.dumps(selected_option)
+        return self.act(member, "blocks.actions", **args)

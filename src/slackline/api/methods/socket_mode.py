@@ -7,10 +7,12 @@ seconds, redeemable on any process sharing the store.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 from slackline.api.call import Call
+from slackline.api.methods.conversations import visible_conversation
 from slackline.api.registry import MethodSpec
 from slackline.domain.ratelimit import Tier
 from slackline.errors import SlackError, SlackErrorCode
@@ -54,6 +56,31 @@ async def chat_command(call: Call) -> dict[str, Any]:
     return {"response": ""}
 
 
+async def blocks_actions(call: Call) -> dict[str, Any]:
+    """A click on a button or a choice in a static select of a message the caller sees
+    (``channel``, ``ts``, ``block_id``, ``action_id``, ``selected_option`` as JSON), as the
+    web client sends it: the app that posted the message receives ``block_actions``."""
+    identity = call.identity
+    conversation, _ = await visible_conversation(call, call.args.text("channel"))
+    message = await call.services.access.message(
+        conversation, call.args.text("ts"), malformed=SlackErrorCode.MESSAGE_NOT_FOUND
+    )
+    action: dict[str, Any] = {
+        "block_id": call.args.text("block_id"), "action_id": call.args.text("action_id"),
+    }  # fmt: skip
+    selected = call.args.text("selected_option")
+    if selected:
+        try:
+            action["selected_option"] = json.loads(selected)
+        except ValueError:
+            raise SlackError(SlackErrorCode.INVALID_ACTION) from None
+    await call.services.commands.act(
+        identity.team.id, identity.user.id, channel_id=conversation.id, message=message,
+        action=action, base_url=call.base_url(),
+    )  # fmt: skip
+    return {}
+
+
 METHODS = [
     MethodSpec(
         "apps.connections.open",
@@ -64,4 +91,5 @@ METHODS = [
         publishes=False,
     ),
     MethodSpec("chat.command", chat_command, Tier.TIER_3, ("client", "commands")),
+    MethodSpec("blocks.actions", blocks_actions, Tier.TIER_3, ("client",)),
 ]
