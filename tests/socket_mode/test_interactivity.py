@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import queue
+import threading
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -18,7 +20,17 @@ from slack_sdk.errors import SlackApiError
 
 from slackline.testing.server import ServerThread
 from tests.helpers.cluster import wait_until
-from tests.socket_mode.conftest import APP_ID, APP_TOKEN, BOT_TOKEN, GENERAL, PERSON, PERSON_TOKEN
+from tests.socket_mode.conftest import (
+    APP_ID,
+    APP_TOKEN,
+    BOT_TOKEN,
+    GENERAL,
+    HTTP_BOT_TOKEN,
+    PERSON,
+    PERSON_TOKEN,
+)
+from tests.socket_mode.test_events_api_http import declare_http_app, forget_app
+from tests.socket_mode.test_slash_commands import SignedFormReceiver
 
 WAIT_SECS = 20.0
 BLOCKS: list[dict[str, Any]] = [
@@ -121,3 +133,27 @@ def test_an_element_the_message_lacks_is_invalid_action(server: ServerThread) ->
     with pytest.raises(SlackApiError) as refused:
         click(server, ts, "no-such-button")
     assert refused.value.response["error"] == "invalid_action"
+
+
+def test_a_click_on_an_http_apps_message_is_a_signed_payload_form(server: ServerThread) -> None:
+    class Receiver(SignedFormReceiver):
+        forms: queue.Queue[dict[str, str]] = queue.Queue()
+
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    declare_http_app(server, "A0HTTPACT", f"http://127.0.0.1:{http.server_address[1]}/act")
+    try:
+        client = WebClient(token=HTTP_BOT_TOKEN, base_url=api(server))
+        ts = client.chat_postMessage(channel=GENERAL, text="Deploy?", blocks=BLOCKS)["ts"]
+        assert click(server, ts, "approve")["ok"] is True
+        form = Receiver.forms.get(timeout=WAIT_SECS)
+        while "payload" not in form:  # the message's own event came first
+            form = Receiver.forms.get(timeout=WAIT_SECS)
+    finally:
+        forget_app(server, "A0HTTPACT")
+        http.shutdown()
+        http.server_close()
+    assert form["valid"] == "True"
+    payload = json.loads(form["payload"])
+    assert (payload["type"], payload["actions"][0]["action_id"]) == ("block_actions", "approve")

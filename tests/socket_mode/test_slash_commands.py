@@ -139,7 +139,7 @@ def set_commands(server: ServerThread, app_id: str, commands: list[str]) -> None
     server.run(server.app.services.apps.declare("T0SOCKET1", {"id": app_id, "commands": commands}))
 
 
-class _CommandReceiver(BaseHTTPRequestHandler):
+class SignedFormReceiver(BaseHTTPRequestHandler):
     """Checks Slack's signature, keeps the form, answers in the channel."""
 
     forms: queue.Queue[dict[str, str]]
@@ -165,7 +165,7 @@ class _CommandReceiver(BaseHTTPRequestHandler):
 def test_a_command_of_an_http_app_is_a_signed_form_post_answered_in_the_body(
     server: ServerThread,
 ) -> None:
-    class Receiver(_CommandReceiver):
+    class Receiver(SignedFormReceiver):
         forms: queue.Queue[dict[str, str]] = queue.Queue()
 
     http = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
