@@ -138,7 +138,7 @@ class SocketModeHub:
             self._ping_timer = loop.call_later(self.ping_secs, self._ping_all)
         for flight in list(self._in_flight.values()):
             if flight.app_id == session.app.app_id and flight.sent_to is None:
-                self._send(flight)
+                self._send(flight, "timeout" if flight.attempt else "")
 
     def detach(self, session: SocketModeSession) -> None:
         """Forget a closed connection (idempotent); what it had not acknowledged is sent to
