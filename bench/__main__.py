@@ -3,6 +3,7 @@
     python -m bench                      # every workload, full size (a few minutes)
     python -m bench --quick              # tiny counts: a smoke run of the harness
     python -m bench --workloads W1,W4    # some workloads
+    python -m bench --workloads W6       # Socket Mode fan-out (not in the default set)
     python -m bench --target http://127.0.0.1:8080 --tokens tokens.txt \
         --channel C123 --poster-token xoxb-...   # a Slack-compatible server already running
 
@@ -27,8 +28,14 @@ from bench.report import table, write_results
 from bench.workloads import Result, Sizes
 
 # W4R and W5R: W4 (1,000 x 200) and W5 on two processes sharing Redis, against one process.
-ALL_WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W4R", "W5R")
+# W6: Socket Mode fan-out (one app, 10 connections), beside W4.
+ALL_WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W4R", "W5R", "W6")
+DEFAULT_WORKLOADS = ALL_WORKLOADS
 TWO_PROCESS_WORKLOADS = ("W4R", "W5R")
+# Workloads that need the bench workspace's Socket Mode app, so not a --target server.
+OWN_SERVER_WORKLOADS = (*TWO_PROCESS_WORKLOADS, "W6")
+# W6 opens no RTM sessions: alone, it loads a workspace of a few bots, not 10,000.
+NO_SESSION_WORKLOADS = ("W6",)
 RESULTS_DIR = build.BENCH_DIR / "results"
 QUICK_RESULTS_DIR = build.BUILD_DIR / "results"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -38,7 +45,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     add = parser.add_argument
-    add("--workloads", default=",".join(ALL_WORKLOADS), help="comma-separated, e.g. W1,W4")
+    add(
+        "--workloads",
+        default=",".join(DEFAULT_WORKLOADS),
+        help=f"comma-separated, e.g. W1,W4 (default {','.join(DEFAULT_WORKLOADS)})",
+    )
     add("--quick", action="store_true", help="tiny counts and durations (a smoke run)")
     add("--results", type=Path, help="directory for the JSON results")
     add("--target", help="http://127.0.0.1:PORT of a running Slack-compatible server")
@@ -68,8 +79,9 @@ def run(args: argparse.Namespace) -> list[Result]:
     if missing:
         raise BenchError(f"missing tools: {', '.join(missing)}")
     if args.target:
-        # The two-process runs start their own cluster: they measure Slackline only.
-        chosen = [w for w in chosen if w not in TWO_PROCESS_WORKLOADS]
+        # The two-process runs start their own cluster: they measure Slackline only; W6
+        # needs the bench workspace's Socket Mode app.
+        chosen = [w for w in chosen if w not in OWN_SERVER_WORKLOADS]
     sizes: Sizes = workloads.QUICK if args.quick else workloads.FULL
     loadgen = build.build_loadgen()
     baselines = build.install_baselines()
@@ -95,7 +107,8 @@ def run(args: argparse.Namespace) -> list[Result]:
         write_results(directory, stamp, results, context)
 
     with tempfile.TemporaryDirectory(prefix="slackline-bench-") as scratch:
-        harness = Harness(Path(scratch), loadgen, baselines, sizes.max_sessions, _target(args))
+        sessions = sizes.max_sessions if set(chosen) - set(NO_SESSION_WORKLOADS) else 1
+        harness = Harness(Path(scratch), loadgen, baselines, sessions, _target(args))
         _run_workloads(harness, sizes, chosen, record)
     for path in write_results(directory, stamp, results, context):
         print(f"wrote {path}")
@@ -131,6 +144,8 @@ def _run_workloads(
         record(workloads.fanout_burst_two_processes(harness, sessions, messages))
     if "W5R" in chosen:
         record(workloads.steady_chat_two_processes(harness, sizes))
+    if "W6" in chosen:
+        record(workloads.socket_mode_fanout(harness, sizes))
 
 
 def _sizes(sizes: Sizes) -> dict[str, object]:

@@ -28,6 +28,7 @@ LOAD_TIMEOUT_SECS = 600
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # The flooder batches its writes so that it outpaces the receiver it measures.
 FLOOD_FRAMES_PER_WRITE = 16
+SOCKET_MODE_CLIENT = Path(__file__).resolve().parent / "socket_mode_client.py"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,22 @@ class Harness:
         argv = ["node", str(self.baselines / "http_server.js")]
         with Server("node-http", argv, run / "server.log", NODE_READY, cwd=run) as server:
             yield Subject(server.port, server.pid)
+
+    @contextmanager
+    def socket_mode_baseline(self) -> Iterator[Subject]:
+        """The Node ``ws`` Socket Mode server (W6): one app, envelopes in turn, acks."""
+        run = self._run_dir("node-socket-mode")
+        argv = ["node", str(self.baselines / "socket_mode_server.js")]
+        with Server("node-socket-mode", argv, run / "server.log", NODE_READY, cwd=run) as server:
+            yield Subject(server.port, server.pid)
+
+    @contextmanager
+    def socket_mode_client(self, port: int, options: Sequence[str]) -> Iterator[Process]:
+        """W6's Python asyncio client (``bench/socket_mode_client.py``), stopped on exit."""
+        run = self._run_dir("socket-mode-client")
+        argv = [sys.executable, "-I", str(SOCKET_MODE_CLIENT), "-p", str(port), *options]
+        with Process("socket-mode-client", argv, run / "client.log") as process:
+            yield process
 
     @contextmanager
     def flood_server(self, sessions: int, frames: int) -> Iterator[Subject]:

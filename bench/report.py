@@ -25,6 +25,12 @@ HEADLINES: dict[str, list[tuple[str, str, str]]] = {
         ("server_cpu_us_per_delivery", "CPU us/delivery", ".2f"),
     ],
 }
+HEADLINES["W6"] = [
+    ("deliveries_per_sec", "envelopes/s (median)", ",.0f"),
+    ("p50_ms", "p50 ms (median)", ".2f"),
+    ("p99_ms", "p99 ms (median)", ".2f"),
+    ("server_cpu_us_per_envelope", "CPU us/envelope", ".1f"),
+]
 HEADLINES["W4R"] = HEADLINES["W4"]
 HEADLINES["W5R"] = HEADLINES["W5"]
 

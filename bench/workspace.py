@@ -1,4 +1,5 @@
-"""The benchmark workspace: one team, N bots with a token each, and two channels."""
+"""The benchmark workspace: one team, N bots with a token each, and two channels; and W6's
+Socket Mode app, whose bot is in a channel of its own with the poster."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ POSTER_USER = "U0POSTER"
 CHANNEL_1K = "C0BENCH1K"
 CHANNEL_ALL = "C0BENCHALL"
 SMALL_CHANNEL_MEMBERS = 1000
+# W6: a granular app with Socket Mode on, subscribed to channel messages, and its bot.
+SOCKET_APP_ID = "A0BENCHSM"
+SOCKET_APP_TOKEN = "xapp-1-A0BENCHSM-1-benchsocketmode"
+SOCKET_BOT_USER = "U0SMAPP"
+SOCKET_BOT_TOKEN = "xoxb-bench-socket-app"
+CHANNEL_SOCKET = "C0BENCHSM"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,23 +49,43 @@ def write_workspace(directory: Path, sessions: int) -> BenchWorkspace:
         for i in range(1, sessions + 1)
     ]
     bots.append({"id": "B0POSTER", "user_id": POSTER_USER, "name": "poster"})
+    socket_bot = {"id": "B0SMAPP", "user_id": SOCKET_BOT_USER, "name": "socketapp"}
     tokens = [session_token(i) for i in range(1, sessions + 1)]
-    entries = [
+    entries: list[dict[str, object]] = [
         {"token": token, "user": bot["user_id"], "type": "classic_bot"}
         for token, bot in zip(tokens, bots, strict=False)
     ]
     entries.append({"token": POSTER_TOKEN, "user": POSTER_USER, "type": "classic_bot"})
+    scopes = ["channels:history", "chat:write"]
+    entries += [
+        {"token": SOCKET_BOT_TOKEN, "user": SOCKET_BOT_USER, "type": "granular_bot",
+         "scopes": scopes},
+        {"token": SOCKET_APP_TOKEN, "user": SOCKET_BOT_USER, "type": "app",
+         "app": SOCKET_APP_ID, "scopes": ["connections:write"]},
+    ]  # fmt: skip
+    app = {
+        "id": SOCKET_APP_ID, "name": "Bench Socket App", "kind": "granular",
+        "redirect_urls": ["http://127.0.0.1:9/cb"], "scopes": scopes,
+        "bot_user": SOCKET_BOT_USER, "socket_mode": True,
+        "event_subscriptions": ["message.channels"],
+    }  # fmt: skip
     small = [bot["user_id"] for bot in bots[: min(SMALL_CHANNEL_MEMBERS, sessions)]]
     everyone = [bot["user_id"] for bot in bots[:sessions]]
     team = {
         "id": TEAM_ID,
         "name": "Bench",
         "domain": "bench",
-        "bots": bots,
+        "bots": [*bots, socket_bot],
         "conversations": [
             {"id": CHANNEL_1K, "name": "bench-1k", "members": [*small, POSTER_USER]},
             {"id": CHANNEL_ALL, "name": "bench-all", "members": [*everyone, POSTER_USER]},
+            {
+                "id": CHANNEL_SOCKET,
+                "name": "bench-socket",
+                "members": [SOCKET_BOT_USER, POSTER_USER],
+            },
         ],
+        "apps": [app],
         "tokens": entries,
     }
     workspace = BenchWorkspace(
