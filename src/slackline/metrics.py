@@ -40,6 +40,7 @@ class SlacklineCollector(Collector):
         yield from self._sessions()
         yield from self._api()
         yield from self._tickets()
+        yield from self._apps()
         yield from self._dependencies()
 
     def _sessions(self) -> Iterable[Metric]:
@@ -82,6 +83,24 @@ class SlacklineCollector(Collector):
                        stats.redeemed)  # fmt: skip
         yield _counter("slackline_tickets_refused", "socket URLs that were unknown, used, "
                        "expired or no longer admitted", stats.refused)  # fmt: skip
+
+    def _apps(self) -> Iterable[Metric]:
+        sockets, http = self._app.socket_mode, self._app.events_http.stats
+        open_now = sockets.connection_count()
+        yield GaugeMetricFamily(
+            "slackline_socket_mode_connections_open", "Socket Mode connections open", open_now
+        )
+        for name, value in (
+            ("sent", sockets.stats.sent), ("acknowledged", sockets.stats.acknowledged),
+            ("retried", sockets.stats.retried), ("dropped", sockets.stats.dropped),
+        ):  # fmt: skip
+            yield _counter(f"slackline_socket_mode_envelopes_{name}",
+                           f"Socket Mode envelopes {name}", value)  # fmt: skip
+        for name, value in (
+            ("delivered", http.delivered), ("retried", http.retried), ("dropped", http.dropped),
+        ):  # fmt: skip
+            yield _counter(f"slackline_events_api_requests_{name}",
+                           f"Events API requests {name}", value)  # fmt: skip
 
     def _dependencies(self) -> Iterable[Metric]:
         health = self._app.health
