@@ -1,6 +1,7 @@
 // One message as DOM: author, time, text, files, reactions and its actions; shared by the
 // conversation and the thread panel. Nothing a person wrote is parsed as HTML.
 
+import { blocksElement } from "./blocks.js";
 import { formatTs, h, renderText } from "./render.js";
 
 /** The context renderText needs, from the client. */
@@ -93,7 +94,13 @@ export function messageElement(client, message, options) {
   const author = authorName(client, message);
   const isMe = message.subtype === "me_message";
   const system = message.subtype && !["bot_message", "me_message", "file_share", "thread_broadcast"].includes(message.subtype);
-  const text = h("div", { className: `text${isMe ? " me" : ""}` }, renderText(message.text || "", textContext(client)));
+  const ctx = textContext(client);
+  // Blocks, when any render, replace the text (as in Slack, which shows the text only as the
+  // notification's fallback); otherwise the text is the message.
+  const blocks = blocksElement(client, message, options.channel, ctx);
+  const text = blocks
+    ? h("div", { className: "text with-blocks" }, blocks)
+    : h("div", { className: `text${isMe ? " me" : ""}` }, renderText(message.text || "", ctx));
   if (message.edited) text.append(h("span", { className: "edited", text: " (edited)" }));
   const actions = h(
     "div",
