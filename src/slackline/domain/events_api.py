@@ -74,19 +74,24 @@ class AppEvent:
     event: dict[str, Any]
 
 
+def may_reach_apps(payload: dict[str, Any]) -> bool:
+    """Whether an RTM event could become an app's event at all (a message, or a type some
+    subscription names): typing, presence and the rest never can."""
+    kind = payload.get("type")
+    return kind == "message" or (isinstance(kind, str) and kind in SUBSCRIPTION_SCOPES)
+
+
 def app_events(
     payload: dict[str, Any], channel_type: str | None, bot_user_id: str
 ) -> list[AppEvent]:
     """What an RTM event becomes for an app whose bot is ``bot_user_id``: a message (with
     ``channel_type``) and, when it mentions the bot, an ``app_mention``; other events as
     they are, when a subscription names them; nothing for what only RTM clients get."""
-    kind = payload.get("type")
+    if not may_reach_apps(payload):
+        return []
+    kind = str(payload["type"])
     if kind != "message":
-        return (
-            [AppEvent(kind, payload)]
-            if isinstance(kind, str) and kind in SUBSCRIPTION_SCOPES
-            else []
-        )
+        return [AppEvent(kind, payload)]
     if payload.get("is_ephemeral") or payload.get("subtype") in _RTM_ONLY_SUBTYPES:
         return []
     if channel_type not in MESSAGE_SUBSCRIPTIONS:

@@ -364,23 +364,14 @@ class AppService:
         app = await self._store.apps.get_app(link.app_id) if link is not None else None
         if link is None or app is None or not app.socket_mode:
             return None
-        installation = await self._store.apps.get_installation(app.id, link.team_id)
-        bot_user = installation.bot_user_id if installation is not None else app.bot_user
-        scopes = installation.scopes if installation is not None else app.scopes
-        return ConnectedApp(app.id, link.team_id, app.kind, bot_user, scopes,
-                            app.event_subscriptions, token_hash)  # fmt: skip
+        found = await team_app(self._store, app, link.team_id)
+        return found.connected(link.team_id, token_hash)
 
     async def create_app_token(self, app_id: str, team_id: str) -> str:
         """A new app-level token of the app (``connections:write``), as its text (shown
         once: it is stored only as its keyed hash)."""
-        app = await self._store.apps.get_app(app_id)
-        if app is None:
-            raise AppError(AppErrorCode.APP_NOT_FOUND, f"no app {app_id}")
-        user = app.bot_user or (
-            installed.bot_user_id
-            if (installed := await self._store.apps.get_installation(app_id, team_id))
-            else ""
-        )
+        # An install with a declared bot_user uses it, so either way this is the app's bot.
+        user = (await team_app(self._store, await self._app(app_id), team_id)).bot_user
         if not user:
             raise AppError(AppErrorCode.INVALID_APP, "an app-level token needs the app's bot user")
         raw = {"type": "app", "user": user, "scopes": ["connections:write"], "app": app_id}
@@ -390,25 +381,15 @@ class AppService:
     async def http_targets(self, team_id: str) -> list[tuple[ConnectedApp, HttpTarget]]:
         """The team's apps that receive events at a request URL (Socket Mode off), with
         their bot user and their signing secret: its own apps and those installed in it."""
-        apps = {app.id: app for app in await self._store.apps.list_apps(team_id)}
-        installed = {i.app_id: i for i in await self._store.apps.list_team_installations(team_id)}
-        for app_id in installed.keys() - apps.keys():
-            found = await self._store.apps.get_app(app_id)
-            if found is not None:
-                apps[app_id] = found
         targets = []
-        for app in apps.values():
+        for found in await team_apps(self._store, team_id):
+            app = found.app
             if app.socket_mode or not app.request_url or not app.event_subscriptions:
                 continue
-            installation = installed.get(app.id)
-            bot_user = installation.bot_user_id if installation else app.bot_user
-            if not bot_user:
+            if not found.bot_user:
                 continue
-            scopes = installation.scopes if installation else app.scopes
-            connected = ConnectedApp(app.id, team_id, app.kind, bot_user, scopes,
-                                     app.event_subscriptions)  # fmt: skip
             secret = self._box.open(app.signing_secret_box, app.id)
-            targets.append((connected, HttpTarget(app.id, app.request_url, secret)))
+            targets.append((found.connected(team_id), HttpTarget(app.id, app.request_url, secret)))
         return targets
 
     # --- exchanging --------------------------------------------------------------------------
@@ -739,3 +720,42 @@ def _nothing() -> None:
 
 def _nothing_for(app_id: str) -> None:
     """The default Socket Mode hook."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamApp:
+    """An app as one team sees it: the app and its installation there, if any."""
+
+    app: AppRecord
+    installation: Installation | None
+
+    @property
+    def bot_user(self) -> str:
+        """The app's bot user in the team: the installed one, else its declared ``bot_user``."""
+        return self.installation.bot_user_id if self.installation else self.app.bot_user
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The bot scopes granted in the team (installed), else the app's own."""
+        return self.installation.scopes if self.installation else self.app.scopes
+
+    def connected(self, team_id: str, token_hash: str = "") -> ConnectedApp:
+        """What event routing needs of the app in this team."""
+        return ConnectedApp(self.app.id, team_id, self.app.kind, self.bot_user, self.scopes,
+                            self.app.event_subscriptions, token_hash)  # fmt: skip
+
+
+async def team_app(store: Store, app: AppRecord, team_id: str) -> TeamApp:
+    """The app with its installation in the team."""
+    return TeamApp(app, await store.apps.get_installation(app.id, team_id))
+
+
+async def team_apps(store: Store, team_id: str) -> list[TeamApp]:
+    """The team's own apps and the apps installed in it, each once, with their installations."""
+    installed = {i.app_id: i for i in await store.apps.list_team_installations(team_id)}
+    apps = {app.id: app for app in await store.apps.list_apps(team_id)}
+    for app_id in installed.keys() - apps.keys():
+        found = await store.apps.get_app(app_id)
+        if found is not None:
+            apps[app_id] = found
+    return [TeamApp(app, installed.get(app_id)) for app_id, app in apps.items()]

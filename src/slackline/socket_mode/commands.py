@@ -26,6 +26,7 @@ from slackline.domain.apps import AppRecord
 from slackline.domain.models import Message
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
+from slackline.services.apps import team_app, team_apps
 from slackline.services.messages import MessageService
 from slackline.socket_mode.http_delivery import DeliveryError, EventsHttpSender
 from slackline.socket_mode.hub import SocketModeHub
@@ -153,12 +154,9 @@ class CommandService:
         await self._post_form(app, form, token)
 
     async def _app_of_bot(self, team_id: str, bot_user: str) -> AppRecord | None:
-        for app in await self._store.apps.list_apps(team_id):
-            if await self._bot_user(app, team_id) == bot_user:
-                return app
-        for installation in await self._store.apps.list_team_installations(team_id):
-            if installation.bot_user_id == bot_user:
-                return await self._store.apps.get_app(installation.app_id)
+        for found in await team_apps(self._store, team_id):
+            if found.bot_user == bot_user:
+                return found.app
         return None
 
     async def _post(self, app: AppRecord, payload: dict[str, str], token: str) -> None:
@@ -234,15 +232,10 @@ class CommandService:
         self._responders[token] = responder
 
     async def _app_for(self, team_id: str, command: str) -> AppRecord | None:
-        for app in await self._store.apps.list_apps(team_id):
-            if command in app.commands:
-                return app
-        for installation in await self._store.apps.list_team_installations(team_id):
-            found = await self._store.apps.get_app(installation.app_id)
-            if found is not None and command in found.commands:
-                return found
+        for found in await team_apps(self._store, team_id):
+            if command in found.app.commands:
+                return found.app
         return None
 
     async def _bot_user(self, app: AppRecord, team_id: str) -> str:
-        installation = await self._store.apps.get_installation(app.id, team_id)
-        return installation.bot_user_id if installation is not None else app.bot_user
+        return (await team_app(self._store, app, team_id)).bot_user

@@ -58,12 +58,16 @@ class AppEventRouter:
         self.busy = False
 
     def deliver(self, message: BrokerMessage | DeliveryGap) -> None:
-        """The broker subscriber: keep the events of teams with a connected app."""
+        """The broker subscriber: keep the events an app may receive, of teams that have
+        an app connected or may have one with a request URL (every RTM event passes here,
+        so what no app can get is dropped before any queue or task)."""
         if isinstance(message, SessionControl):
             # A revoked app token, a deactivated bot or team: their connections end too.
             self._hub.end_for(message.team_id, message.user_id, message.token_hash)
             return
         if not isinstance(message, Event) or message.presence_of is not None:
+            return
+        if not rules.may_reach_apps(message.payload) or self._no_apps(message.team_id):
             return
         try:
             self._queue.put_nowait(message)
@@ -72,6 +76,13 @@ class AppEventRouter:
             return
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def _no_apps(self, team_id: str) -> bool:
+        """Whether the team is known, for now, to have no app that could get its events."""
+        if self._hub.has_team(team_id):
+            return False
+        cached = self._targets.get(team_id)
+        return cached is not None and not cached[1] and cached[0] > self._clock.monotonic()
 
     def apps_changed(self) -> None:
         """Apps or installations changed: read the request-URL apps again."""
