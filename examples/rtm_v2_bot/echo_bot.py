@@ -58,11 +58,25 @@ def create_bot(token: str, api_url: str = "https://slack.com/api/") -> RTMClient
     return rtm
 
 
-def start_bot(token: str, api_url: str) -> RTMClient:
-    """Create the bot and connect it in a background thread (``rtm_v2`` blocks in connect)."""
+def start_bot(token: str, api_url: str, wait_secs: float = 30.0) -> RTMClient | None:
+    """Create the bot, connect it in a background thread (``rtm_v2`` blocks in connect) and
+    return it once the server's ``hello`` arrived, or None if none came within ``wait_secs``.
+
+    Waiting for ``hello`` matters: a message posted before the session is up never reaches
+    the bot, so saying "connected" any earlier would be a lie a quick person could catch.
+    """
     rtm = create_bot(token, api_url)
+    greeted = threading.Event()
+
+    @rtm.on("hello")
+    def on_hello(client: RTMClient, event: dict[str, Any]) -> None:
+        greeted.set()
+
     threading.Thread(target=rtm.connect, daemon=True).start()
-    return rtm
+    if greeted.wait(wait_secs):
+        return rtm
+    stop_bot(rtm)
+    return None
 
 
 def stop_bot(rtm: RTMClient) -> None:

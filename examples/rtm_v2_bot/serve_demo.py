@@ -54,6 +54,9 @@ def main(arguments: list[str]) -> int:
         if not _wait_until_ready(base_url, server):
             return server.wait()
         bot = start_bot(os.environ.get("SLACK_BOT_TOKEN", DEMO_BOT_TOKEN), f"{base_url}/api/")
+        if bot is None:
+            print("The demo bot could not connect; the server runs without it.", flush=True)
+            return server.wait()
         print("Demo bot connected: say `ping`, `echo <text>` or hello to it.", flush=True)
         try:
             return server.wait()

@@ -32,6 +32,7 @@ def workspace(slackline: Slackline) -> Workspace:
 @pytest.fixture
 def bot(slackline: Slackline, workspace: Workspace) -> Iterator[RTMClient]:
     rtm = start_bot(workspace.bot.token, slackline.api_url)
+    assert rtm is not None, "the bot got no hello"
     try:
         slackline.wait_for_connection(workspace.bot)
         yield rtm
