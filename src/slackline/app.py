@@ -166,6 +166,7 @@ class App:
             ids=self.ids,
             http=self.events_http,
             http_targets=self.services.apps.http_targets,
+            claim=self.shared.app_claims.claim,
         )
         self.services.apps.on_change = self.app_events.apps_changed
         self.services.apps.on_socket_mode_off = self._socket_mode_off

@@ -96,6 +96,9 @@ class SlacklineCollector(Collector):
         ):  # fmt: skip
             yield _counter(f"slackline_socket_mode_envelopes_{name}",
                            f"Socket Mode envelopes {name}", value)  # fmt: skip
+        yield _counter("slackline_app_events_claimed_elsewhere",
+                       "app events another process delivered",
+                       self._app.app_events.claimed_elsewhere)  # fmt: skip
         for name, value in (
             ("delivered", http.delivered), ("retried", http.retried), ("dropped", http.dropped),
         ):  # fmt: skip

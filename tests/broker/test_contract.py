@@ -159,3 +159,26 @@ def test_redis_delivers_one_process_messages_to_another() -> None:
 def test_an_unknown_broker_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported broker URL scheme"):
         open_broker("kafka://127.0.0.1")
+
+
+def test_redis_names_an_event_the_same_on_every_process() -> None:
+    url = _redis_url()
+
+    async def main() -> None:
+        publisher, subscriber = open_broker(url), open_broker(url)
+        await publisher.start()
+        await subscriber.start()
+        try:
+            theirs, ours = Inbox(), Inbox()
+            subscriber.subscribe(theirs)
+            publisher.subscribe(ours)
+            await publisher.publish(Event("T1", {"n": 1}))
+            await publisher.publish(Event("T1", {"n": 1}))
+            names = [m.stream_id for m in await theirs.wait_for(2) if isinstance(m, Event)]
+            assert names == [m.stream_id for m in await ours.wait_for(2) if isinstance(m, Event)]
+            assert len(set(names)) == 2 and all(names)
+        finally:
+            await publisher.close()
+            await subscriber.close()
+
+    asyncio.run(main())

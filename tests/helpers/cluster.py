@@ -231,12 +231,14 @@ def _server_environment() -> dict[str, str]:
 class Cluster:
     """Server processes sharing one database, one broker, one secret and one workspace."""
 
-    def __init__(self, root: Path, database: str, broker: str) -> None:
+    def __init__(
+        self, root: Path, database: str, broker: str, workspace: str | None = None
+    ) -> None:
         self.root = root
         self.database = database
         self.broker = broker
         self.workspace = root / "cluster-workspace.yaml"
-        self.workspace.write_text(workspace_yaml())
+        self.workspace.write_text(workspace if workspace is not None else workspace_yaml())
         # Written before any process starts, as docs/deployment.md says: processes starting
         # together must not each create one.
         self.secret_file = root / "cluster.secret"

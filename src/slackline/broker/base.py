@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 V = TypeVar("V")
@@ -22,7 +22,9 @@ class Event:
     ``audience`` is the set of user ids who may receive it (the members of the conversation)
     or ``None`` for the whole team; ``exclude`` is a user who must not get it (the typist of
     ``user_typing``); ``presence_of`` marks a ``presence_change`` of that user, delivered only
-    to the sessions subscribed to them (decisions E.3).
+    to the sessions subscribed to them (decisions E.3). ``stream_id`` is the name a broker
+    that crosses processes gave the published event, the same on every process that receives
+    it (empty in one process), so processes can agree on who handles it once.
     """
 
     team_id: str
@@ -30,6 +32,7 @@ class Event:
     audience: frozenset[str] | None = None
     exclude: str | None = None
     presence_of: str | None = None
+    stream_id: str = field(default="", compare=False)
 
     def reaches(self, user_id: str) -> bool:
         """Whether the sessions of ``user_id`` receive the event (presence aside)."""

@@ -21,8 +21,8 @@ _TICKET_ISSUED = "m"
 _IDENTITIES_CHANGED = "i"
 
 
-def encode_message(message: BrokerMessage | ClusterNotice) -> bytes:
-    """Compact JSON with a one-letter kind tag."""
+def encode_message(message: BrokerMessage | ClusterNotice, stream_id: str = "") -> bytes:
+    """Compact JSON with a one-letter kind tag; an event carries ``stream_id`` if given."""
     document: dict[str, Any]
     if isinstance(message, TicketIssued):
         document = {"k": _TICKET_ISSUED, "t": message.team_id, "d": message.digest}
@@ -37,6 +37,8 @@ def encode_message(message: BrokerMessage | ClusterNotice) -> bytes:
             "x": message.exclude,
             "o": message.presence_of,
         }
+        if stream_id:
+            document["n"] = stream_id
     else:
         document = {
             "k": _CONTROL,
@@ -61,6 +63,7 @@ def decode_message(data: bytes) -> BrokerMessage | ClusterNotice:
             audience=frozenset(audience) if audience is not None else None,
             exclude=document.get("x"),
             presence_of=document.get("o"),
+            stream_id=str(document.get("n", "")),
         )
     if document.get("k") == _CONTROL:
         return SessionControl(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import secrets
 from collections import deque
@@ -33,6 +34,7 @@ from slackline.broker.base import (
     ClusterNotice,
     ControlAction,
     DeliveryGap,
+    Event,
     IdentitiesChanged,
     SessionControl,
     Subscriber,
@@ -70,6 +72,7 @@ class RedisBroker:
         self._closing = False
         self._unannounced_teams: set[str] = set()
         self.origin = secrets.token_hex(8)  # this process, as named in its notices
+        self._published = itertools.count(1)
         self.observer: Observer | None = None
         self._notices: deque[ClusterNotice] = deque()
         self._notice_lock = asyncio.Lock()
@@ -135,10 +138,16 @@ class RedisBroker:
         try:
             if self._notices or self._notice_lock.locked():
                 await self._send_notices()
-            await self._publisher.publish(self._channel, encode_message(message))
+            await self._publisher.publish(self._channel, self._encode(message))
         except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
             self._unannounced_teams.add(message.team_id)
             raise BrokerError(f"publish failed: {exc}") from exc
+
+    def _encode(self, message: BrokerMessage) -> bytes:
+        """The message's bytes; an event is named ``<origin>.<n>``, unique in the cluster."""
+        if isinstance(message, Event):
+            return encode_message(message, f"{self.origin}.{next(self._published)}")
+        return encode_message(message)
 
     async def ping(self) -> None:
         """A PING within the command deadline."""

@@ -7,6 +7,7 @@
   the whole cluster.
 - **Presence** (:mod:`slackline.cluster.presence`) and **writes in flight**
   (:mod:`slackline.cluster.writes`).
+- **Event claims** (:mod:`slackline.cluster.claims`): which process hands an event to an app.
 - **Identity-cache invalidation**: a change on one process
   (:meth:`~slackline.services.identity.IdentityService.invalidate`) is announced on the
   broker's channel before anything this process publishes afterwards, and every other
@@ -28,6 +29,7 @@ from slackline.broker.base import ClusterNotice, IdentitiesChanged
 from slackline.broker.redis import RedisBroker, redis_client
 from slackline.clock import Clock, IdFactory
 from slackline.cluster.catchup import RecentEvents
+from slackline.cluster.claims import RedisClaims
 from slackline.cluster.presence import RedisPresenceService
 from slackline.cluster.ratelimit import RedisRateLimiter
 from slackline.cluster.tickets import RedisTickets, ticket_digest
@@ -106,6 +108,7 @@ class RedisSharedState:
             RecentEvents(clock),
         )
         self.rate_limits = RedisRateLimiter(self.redis, prefix=prefix, clock=clock)
+        self.app_claims = RedisClaims(self.redis, prefix=prefix)
         self.presence = RedisPresenceService(
             broker.url, broker.channel, store=store, broker=broker, clock=clock,
             identities=identities,

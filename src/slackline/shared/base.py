@@ -20,7 +20,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from slackline.broker import ControlAction, Subscriber
+from slackline.broker import ControlAction, Event, Subscriber
 from slackline.domain.ratelimit import Rate
 
 if TYPE_CHECKING:
@@ -119,6 +119,15 @@ class WritesInFlight(Protocol):
         ...
 
 
+class AppEventClaims(Protocol):
+    """Which process hands an event to an app: each process sees every event, and an app
+    connected to several (or with a request URL) must get it once."""
+
+    async def claim(self, app_id: str, event: Event) -> bool:
+        """Whether this process delivers ``event`` to the app (the first to ask does)."""
+        ...
+
+
 class SharedState(Protocol):
     """The parts of the state that several processes must share."""
 
@@ -140,6 +149,11 @@ class SharedState(Protocol):
     @property
     def presence(self) -> Presence:
         """Who is active."""
+        ...
+
+    @property
+    def app_claims(self) -> AppEventClaims:
+        """Who delivers each event to each app."""
         ...
 
     @property

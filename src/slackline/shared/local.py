@@ -186,6 +186,14 @@ class _Nothing:
 _NOTHING = _Nothing()
 
 
+class LocalClaims:
+    """One process sees each event once, so it delivers every one."""
+
+    async def claim(self, app_id: str, event: Event) -> bool:
+        """Always this process."""
+        return True
+
+
 class LocalSharedState:
     """Tickets, rate limits, presence and caches for a server that is one process."""
 
@@ -203,6 +211,7 @@ class LocalSharedState:
         self.rate_limits = LocalRateLimits(clock)
         self.writes = UncountedWrites()
         self.presence = PresenceService(store, broker, clock, identities)
+        self.app_claims = LocalClaims()
 
     def deliveries(self, sessions: Subscriber) -> Subscriber:
         """Waiting tickets keep each event, then the sessions get it."""

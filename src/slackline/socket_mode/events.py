@@ -4,7 +4,9 @@ A subscriber of the broker beside the RTM hub, so RTM sessions get their frames 
 and first. An event reaches an app when its bot is in the event's audience (a member of the
 conversation, or the whole team), the event falls under one of the app's subscriptions, and
 the app's scopes allow it (checked when the app is declared). Events are handled in order,
-one at a time, by one task: a message's conversation type may need a storage read.
+one at a time, by one task: a message's conversation type may need a storage read. Every
+process sees every event, so each delivery is claimed first (``SharedState.app_claims``):
+in a cluster only the first process to claim an event hands it to the app.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from slackline.socket_mode.hub import ConnectedApp, SocketModeHub
 from slackline.storage.base import StoreReader
 
 HttpTargets = Callable[[str], Awaitable[list[tuple[ConnectedApp, HttpTarget]]]]
+Claim = Callable[[str, Event], Awaitable[bool]]
 
 logger = logging.getLogger("slackline.socket_mode")
 
@@ -44,8 +47,11 @@ class AppEventRouter:
         ids: IdFactory,
         http: EventsHttpSender,
         http_targets: HttpTargets,
+        claim: Claim,
     ) -> None:
         self._hub = hub
+        self._claim = claim
+        self.claimed_elsewhere = 0  # events another process handed to the app
         self._http = http
         self._http_targets = http_targets
         self._targets: dict[str, tuple[float, list[tuple[ConnectedApp, HttpTarget]]]] = {}
@@ -118,13 +124,23 @@ class AppEventRouter:
             return
         channel_type = await self._channel_type(event.payload)
         for app in sockets:
-            if event.reaches(app.bot_user_id):
-                for body in self._bodies(app, event, channel_type):
-                    self._hub.send(app.app_id, "events_api", body)
+            for body in await self._claimed_bodies(app, event, channel_type):
+                self._hub.send(app.app_id, "events_api", body)
         for app, target in https:
-            if event.reaches(app.bot_user_id):
-                for body in self._bodies(app, event, channel_type):
-                    self._http.send(target, body)
+            for body in await self._claimed_bodies(app, event, channel_type):
+                self._http.send(target, body)
+
+    async def _claimed_bodies(
+        self, app: ConnectedApp, event: Event, channel_type: str | None
+    ) -> list[dict[str, Any]]:
+        """What the app gets of the event, if this process is the one to hand it over."""
+        if not event.reaches(app.bot_user_id):
+            return []
+        bodies = self._bodies(app, event, channel_type)
+        if bodies and not await self._claim(app.app_id, event):
+            self.claimed_elsewhere += 1
+            return []
+        return bodies
 
     async def _team_targets(self, team_id: str) -> list[tuple[ConnectedApp, HttpTarget]]:
         now = self._clock.monotonic()

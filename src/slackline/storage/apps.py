@@ -282,8 +282,13 @@ class SqlApps:
         return [_token(row) for row in await self._runner.fetch_all(sql, [app_id, team_id])]
 
     async def put_app_token(self, token: AppToken) -> None:
-        """Record a token an install issued."""
-        sql = f"INSERT INTO app_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
+        """Record a token an install (or a workspace file) issued; the same token again
+        replaces its record (a file loaded by several processes, or again at a restart)."""
+        sql = (
+            f"INSERT INTO app_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "  # noqa: S608
+            "ON CONFLICT (token_hash) DO UPDATE SET app_id = excluded.app_id, "
+            "team_id = excluded.team_id, user_id = excluded.user_id, kind = excluded.kind"
+        )
         params = [token.token_hash, token.app_id, token.team_id, token.user_id]
         await self._runner.execute(sql, [*params, token.kind.value, token.created])
 
