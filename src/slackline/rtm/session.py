@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from slackline.logbuffer import LineLogger
 from slackline.rtm.replies import GOODBYE_FRAME, MIGRATION_FRAME
-from slackline.websocket.protocol import (
-    BinaryMessage,
-    CloseCode,
-    CloseReceived,
-    Failure,
-    Ping,
-    ServerProtocol,
-    TextMessage,
-)
+from slackline.websocket.connection import FramedConnection
+from slackline.websocket.protocol import CloseCode
 
 if TYPE_CHECKING:
     from slackline.rtm.hub import SessionHub
@@ -32,24 +25,20 @@ logger = logging.getLogger("slackline.rtm")
 _lines = LineLogger(logger)
 
 MAX_CLIENT_FRAME_BYTES = 16_384
-ABORT_AFTER_CLOSE_SECS = 10.0
 
 
-class RtmSession(asyncio.Protocol):
+class RtmSession(FramedConnection):
     """A connected RTM client (slotted: thousands are held at once)."""
 
     __slots__ = (
-        "_protocol",
         "batch_presence_aware",
         "bot_id",
-        "closed",
         "hub",
         "pending",
         "session_id",
         "subscriptions",
         "team_id",
         "token_hash",
-        "transport",
         "user_id",
         "write_rejections",
         "write_tokens",
@@ -57,8 +46,8 @@ class RtmSession(asyncio.Protocol):
     )
 
     def __init__(self, hub: SessionHub, transport: asyncio.BaseTransport, ticket: Ticket) -> None:
+        super().__init__(transport, MAX_CLIENT_FRAME_BYTES)
         self.hub = hub
-        self.transport = cast(asyncio.Transport, transport)
         self.session_id = hub.next_session_id()
         self.team_id = ticket.team_id
         self.user_id = ticket.user_id
@@ -67,43 +56,20 @@ class RtmSession(asyncio.Protocol):
         self.batch_presence_aware = ticket.batch_presence_aware
         self.subscriptions: frozenset[str] = frozenset()
         self.pending: list[bytes] = []
-        self.closed = False
         self.write_tokens = 0.0
         self.write_updated = 0.0
         self.write_rejections = 0
-        self._protocol = ServerProtocol(MAX_CLIENT_FRAME_BYTES)
 
-    # asyncio.Protocol
+    # the client's frames (FramedConnection)
 
-    def data_received(self, data: bytes) -> None:
-        """Parse client frames (:mod:`slackline.websocket.protocol`) and act on each."""
-        if self.closed:
-            return
-        for event in self._protocol.receive(data):
-            if isinstance(event, TextMessage):
-                self.hub.frames_in += 1
-                self.hub.client_frames.handle(self, event.text)
-            elif isinstance(event, Ping):
-                self.hub.client_frames.answer_ws_ping(self, event.payload)
-            elif isinstance(event, CloseReceived):
-                self._closed_by_peer(event)
-            elif isinstance(event, Failure):
-                self.close(event.code, event.reason)
-            elif isinstance(event, BinaryMessage):
-                self.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported")
-            if self.closed:
-                return
+    def text_received(self, text: str) -> None:
+        """A client frame (a message, a ping, ...): the hub's client frames act on it."""
+        self.hub.frames_in += 1
+        self.hub.client_frames.handle(self, text)
 
-    def eof_received(self) -> bool:
-        """The client half-closed: end the session."""
-        self.close(CloseCode.NORMAL, "")
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the session everywhere."""
-        self.closed = True
-        self._protocol.connection_lost()
-        self.hub.detach(self)
+    def ping_received(self, payload: bytes) -> None:
+        """A WebSocket ping, answered under the session's write bucket."""
+        self.hub.client_frames.answer_ws_ping(self, payload)
 
     # writing
 
@@ -133,25 +99,16 @@ class RtmSession(asyncio.Protocol):
         self.hub.queue(self, frame)
         self.close(CloseCode.GOING_AWAY, "")
 
-    def close(self, code: int, reason: str) -> None:
-        """Write what is queued and a close frame, then close (abort if it never drains)."""
-        self._finish(self._protocol.send_close(code, reason), code)
-
-    def _closed_by_peer(self, event: CloseReceived) -> None:
-        """The client's close arrived: answer it (unless ours went first) and close."""
-        self._finish(event.reply, CloseCode.NORMAL if event.code is None else event.code)
-
-    def _finish(self, close_frame: bytes, code: int) -> None:
-        if self.closed:
-            return
-        self.pending.append(close_frame)
+    def bytes_before_close(self) -> bytes:
+        """What is queued goes out before the close frame."""
         data = b"".join(self.pending)
         self.pending.clear()
-        self.closed = True
-        if not self.transport.is_closing():
-            self.transport.write(data)
-            self.transport.close()
-            loop = asyncio.get_running_loop()
-            loop.call_later(ABORT_AFTER_CLOSE_SECS, self.transport.abort)
+        return data
+
+    def forget(self) -> None:
+        """Forget the session everywhere."""
         self.hub.detach(self)
+
+    def closed_with(self, code: int) -> None:
+        """One log line per closed session."""
         _lines.info(f"session={self.session_id} user={self.user_id} closed code={code}")

@@ -5,27 +5,17 @@ connection gets one, redelivery) is the hub's."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from slackline.logbuffer import LineLogger
-from slackline.websocket.protocol import (
-    BinaryMessage,
-    CloseCode,
-    CloseReceived,
-    Failure,
-    Opcode,
-    Ping,
-    ServerProtocol,
-    TextMessage,
-    encode_frame,
-    encode_pong,
-    encode_text,
-)
+from slackline.websocket.connection import FramedConnection
+from slackline.websocket.protocol import Opcode, encode_frame, encode_text
 
 if TYPE_CHECKING:
+    import asyncio
+
     from slackline.socket_mode.hub import ConnectedApp, SocketModeHub
 
 logger = logging.getLogger("slackline.socket_mode")
@@ -33,59 +23,34 @@ _lines = LineLogger(logger)
 
 # An acknowledgement may carry a response payload (a command's answer, a modal).
 MAX_CLIENT_FRAME_BYTES = 1 << 20
-ABORT_AFTER_CLOSE_SECS = 10.0
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-class SocketModeSession(asyncio.Protocol):
+class SocketModeSession(FramedConnection):
     """A connected app: its socket, the app it speaks for and its team."""
 
     def __init__(
         self, hub: SocketModeHub, transport: asyncio.BaseTransport, app: ConnectedApp
     ) -> None:
+        super().__init__(transport, MAX_CLIENT_FRAME_BYTES)
         self.hub = hub
-        self.transport = cast(asyncio.Transport, transport)
         self.app = app
         self.connection_id = hub.next_connection_id()
-        self.closed = False
         self.refresh_timer: asyncio.TimerHandle | None = None
-        self._protocol = ServerProtocol(MAX_CLIENT_FRAME_BYTES)
 
-    # asyncio.Protocol
-
-    def data_received(self, data: bytes) -> None:
-        """Parse the app's frames: acknowledgements, pings, its close."""
-        if self.closed:
-            return
-        for event in self._protocol.receive(data):
-            if isinstance(event, TextMessage):
-                self._acknowledged(event.text)
-            elif isinstance(event, Ping):
-                self.transport.write(encode_pong(event.payload))
-            elif isinstance(event, CloseReceived):
-                code = CloseCode.NORMAL if event.code is None else event.code
-                self._finish(event.reply, code)
-            elif isinstance(event, Failure):
-                self.close(event.code, event.reason)
-            elif isinstance(event, BinaryMessage):
-                self.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported")
-            if self.closed:
-                return
-
-    def eof_received(self) -> bool:
-        """The app half-closed: end the connection."""
-        self.close(CloseCode.NORMAL, "")
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
+    def forget(self) -> None:
         """Forget the connection; its unacknowledged envelopes go to another one."""
-        self.closed = True
-        self._protocol.connection_lost()
         self.hub.detach(self)
+
+    def closed_with(self, code: int) -> None:
+        """One log line per closed connection."""
+        _lines.info(f"socket_mode connection={self.connection_id} app={self.app.app_id} "
+                    f"closed code={code}")  # fmt: skip
 
     # the app's frames
 
-    def _acknowledged(self, text: str) -> None:
+    def text_received(self, text: str) -> None:
+        """An acknowledgement (anything else is ignored, as Slack does)."""
         try:
             frame = json.loads(text)
         except ValueError:
@@ -109,20 +74,3 @@ class SocketModeSession(asyncio.Protocol):
         """A WebSocket ping (Slack pings its clients; node's client reconnects without)."""
         if not self.closed:
             self.transport.write(encode_frame(Opcode.PING, b"slackline"))
-
-    def close(self, code: int, reason: str) -> None:
-        """Write a close frame, then close (abort if it never drains)."""
-        self._finish(self._protocol.send_close(code, reason), code)
-
-    def _finish(self, close_frame: bytes, code: int) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        if not self.transport.is_closing():
-            self.transport.write(close_frame)
-            self.transport.close()
-            loop = asyncio.get_running_loop()
-            loop.call_later(ABORT_AFTER_CLOSE_SECS, self.transport.abort)
-        self.hub.detach(self)
-        _lines.info(f"socket_mode connection={self.connection_id} app={self.app.app_id} "
-                    f"closed code={code}")  # fmt: skip
