@@ -1,6 +1,8 @@
 """Unmodified Bolt for Python 1.30 in Socket Mode (its ``SocketModeHandler``) against
 Slackline, with an RTM bot on the same workspace at the same time: Bolt answers a message and
-an ``app_mention`` with ``say``, and each of the two bots sees the person's message once."""
+an ``app_mention`` with ``say``, and each of the two bots sees the person's message once.
+Its reconnects and retries are in test_bolt_recovery.py; a command typed and a button clicked
+in the browser, in tests/web/test_python_frameworks_browser.py."""
 
 from __future__ import annotations
 
