@@ -53,6 +53,9 @@ FAMILY_TYPES = {
     "slackline_events_api_requests_delivered_total": "counter",
     "slackline_events_api_requests_retried_total": "counter",
     "slackline_events_api_requests_dropped_total": "counter",
+    "slackline_events_api_requests_suppressed_total": "counter",
+    "slackline_events_api_subscriptions_disabled_total": "counter",
+    "slackline_app_events_claimed_elsewhere_total": "counter",
     "slackline_dependency_up": "gauge",
     "slackline_dependency_latency_seconds": "gauge",
 }

@@ -11,7 +11,6 @@ runner, the control API and the test toolkit hold; Web API handlers get
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from slackline.broker import Broker, broker_kind
 from slackline.clock import Clock, IdFactory, RandomIdFactory, SystemClock
 from slackline.config import Settings
 from slackline.domain.permalinks import parse_permalink
-from slackline.errors import BrokerError, SlackError, StorageError
+from slackline.errors import BrokerError, StorageError
 from slackline.faults import FaultPlan
 from slackline.health import HealthProbe
 from slackline.http.forwarding import PublicUrls, client_address, valid_host
@@ -131,6 +130,8 @@ class App:
             ping_secs=settings.socket_mode_ping_secs,
         )
         self.events_http = EventsHttpSender(self.clock, settings.events_retry_secs)
+        if self.journal is not None:
+            self._journal_deliveries(self.journal)
         self.services = build_services(
             store=self.store,
             broker=self.broker,
@@ -145,6 +146,7 @@ class App:
             events_http=self.events_http,
         )
         self.workspaces.app_declarer = self.services.apps.declare
+        self.services.commands.edits = self.services.edits
         self.hub = self._build_hub()
         self.services.messages.window = self.hub
         with_faults = components.faults or bool(settings.admin_token or settings.fault_scenario)
@@ -170,6 +172,7 @@ class App:
         )
         self.services.apps.on_change = self.app_events.apps_changed
         self.services.apps.on_socket_mode_off = self._socket_mode_off
+        self.services.apps.on_declared = self.events_http.enable
         self.link_endpoint = LinkEndpoint(self.socket_mode, self._redeem_link, self.lifecycle)
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -178,6 +181,17 @@ class App:
         self._unsubscribe_apps: Callable[[], None] | None = None
 
     # composition
+
+    def _journal_deliveries(self, journal: Journal) -> None:
+        """What apps are handed goes to the journal too (hooks, so without one nothing
+        is checked on the way)."""
+        from slackline.testing.journal import (  # noqa: PLC0415
+            envelope_recorder,
+            http_delivery_recorder,
+        )
+
+        self.socket_mode.on_envelope = envelope_recorder(journal)
+        self.events_http.on_delivery = http_delivery_recorder(journal)
 
     def _build_hub(self) -> SessionHub:
         outbound, age = self.settings.max_outbound_bytes, self.settings.max_session_age_secs
@@ -410,21 +424,10 @@ class App:
         return plain_response(404, {"ok": False, "error": "not_found"}, request.request_id)
 
     async def _command_response(self, request: Request) -> Response:
-        """An app's answer on a slash command's ``response_url`` (a JSON body)."""
+        """An app's answer on a command's or a click's ``response_url`` (a JSON body)."""
         token = request.path[len(RESPONSE_PATH) :]
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            return plain_response(
-                400, {"ok": False, "error": "invalid_payload"}, request.request_id
-            )
-        try:
-            await self.services.commands.answer(token, body)
-        except SlackError as exc:
-            return plain_response(404, {"ok": False, "error": exc.code.value}, request.request_id)
-        return plain_response(200, {"ok": True}, request.request_id)
+        status, document = await self.services.commands.respond(token, request.body)
+        return plain_response(status, document, request.request_id)
 
     def _health(self, request: Request) -> Response:
         """200 ``ok``; 503 while starting, draining, or a dependency is down (with why)."""

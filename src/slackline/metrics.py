@@ -101,9 +101,13 @@ class SlacklineCollector(Collector):
                        self._app.app_events.claimed_elsewhere)  # fmt: skip
         for name, value in (
             ("delivered", http.delivered), ("retried", http.retried), ("dropped", http.dropped),
+            ("suppressed", http.suppressed),
         ):  # fmt: skip
             yield _counter(f"slackline_events_api_requests_{name}",
                            f"Events API requests {name}", value)  # fmt: skip
+        yield _counter("slackline_events_api_subscriptions_disabled",
+                       "times an app's event subscriptions were disabled for its failures",
+                       http.disabled)  # fmt: skip
 
     def _dependencies(self) -> Iterable[Metric]:
         health = self._app.health

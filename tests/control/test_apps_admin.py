@@ -181,7 +181,14 @@ def test_the_created_secret_never_reaches_the_log(
 def test_list_shows_the_teams_apps(server: ServerThread) -> None:
     answer = create(server, name="Listed")
     listed = ok(server, "apps.list", {"team": "T0001"})["apps"]
-    assert answer["app"] in listed
+    assert {**answer["app"], "event_subscriptions_disabled": False} in listed
+
+
+def test_list_says_whether_an_apps_event_subscriptions_are_disabled(server: ServerThread) -> None:
+    answer = create(server, name="Healthy")
+    listed = ok(server, "apps.list", {"team": "T0001"})["apps"]
+    found = next(a for a in listed if a["id"] == answer["app"]["id"])
+    assert found["event_subscriptions_disabled"] is False
 
 
 def test_list_shows_no_secret(server: ServerThread) -> None:

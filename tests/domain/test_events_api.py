@@ -1,6 +1,7 @@
 """The Events API's pure rules (slackline.domain.events_api): which subscriptions an app's
 scopes allow, what an RTM event becomes for an app, the ``event_callback`` body, Slack's
-request signature (checked against slack_sdk's own verifier) and Socket Mode's frames."""
+request signature (checked against slack_sdk's own verifier), Socket Mode's frames, the
+fields of an answer on a ``response_url`` and the failure window of request URLs."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from slack_sdk.signature import Clock, SignatureVerifier
 
 from slackline.domain.apps import AppKind
 from slackline.domain.events_api import (
+    FAILURE_WINDOW_SECS,
+    MIN_DELIVERIES_TO_DISABLE,
     AppEvent,
+    DeliveryWindow,
     SubscriptionError,
+    answer_content,
+    answer_flag,
+    answer_thread,
     app_events,
     check_subscriptions,
     disconnect,
@@ -348,3 +355,86 @@ def test_disconnect_has_slacks_shape() -> None:
     assert disconnect("refresh_requested", "slackline") == {
         "type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "slackline"},
     }  # fmt: skip
+
+
+# --- answers on a response_url -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [True, "true", "TRUE"])
+def test_replace_original_is_set_by_true_or_its_text(value: object) -> None:
+    assert answer_flag({"replace_original": value}, "replace_original") is True
+
+
+@pytest.mark.parametrize("value", [False, "false", None, 1, "yes"])
+def test_replace_original_is_not_set_by_anything_else(value: object) -> None:
+    assert answer_flag({"replace_original": value}, "replace_original") is False
+
+
+def test_an_answers_content_is_its_text_blocks_and_attachments() -> None:
+    blocks = [{"type": "divider"}]
+    body = {"text": "hi", "blocks": blocks, "attachments": [], "response_type": "in_channel"}
+    assert answer_content(body) == ("hi", {"blocks": blocks, "attachments": []})
+
+
+def test_content_of_the_wrong_type_is_left_out() -> None:
+    assert answer_content({"text": 5, "blocks": "no"}) == ("", {})
+
+
+def test_an_answers_thread_is_its_thread_ts() -> None:
+    assert answer_thread({"thread_ts": "1700000000.000100"}) == "1700000000.000100"
+
+
+@pytest.mark.parametrize("value", ["", 1700000000, None])
+def test_an_answer_without_a_thread_ts_text_names_no_thread(value: object) -> None:
+    assert answer_thread({"thread_ts": value}) is None
+
+
+# --- the failure window ------------------------------------------------------------------------
+
+
+def window_of(failed: int, delivered: int = 0, at: float = 0.0) -> DeliveryWindow:
+    """A window with these outcomes, all at ``at``."""
+    window = DeliveryWindow()
+    for _ in range(failed):
+        window.record(at, delivered=False)
+    for _ in range(delivered):
+        window.record(at, delivered=True)
+    return window
+
+
+def test_every_one_of_the_minimum_deliveries_failing_is_failing() -> None:
+    assert window_of(MIN_DELIVERIES_TO_DISABLE).failing(0.0) is True
+
+
+def test_fewer_failures_than_the_minimum_are_not_failing() -> None:
+    assert window_of(MIN_DELIVERIES_TO_DISABLE - 1).failing(0.0) is False
+
+
+def test_exactly_95_percent_failed_is_not_failing() -> None:
+    assert window_of(19, delivered=1).failing(0.0) is False
+
+
+def test_more_than_95_percent_failed_is_failing() -> None:
+    assert window_of(39, delivered=1).failing(0.0) is True
+
+
+def test_the_window_counts_delivered_and_failed() -> None:
+    assert window_of(3, delivered=2).counts(0.0) == (2, 3)
+
+
+def test_failures_older_than_the_window_are_forgotten() -> None:
+    window = window_of(MIN_DELIVERIES_TO_DISABLE)
+    assert window.counts(FAILURE_WINDOW_SECS + 60.0) == (0, 0)
+
+
+def test_failures_within_the_window_add_up() -> None:
+    window = window_of(10)
+    for _ in range(10):
+        window.record(FAILURE_WINDOW_SECS / 2, delivered=False)
+    assert window.failing(FAILURE_WINDOW_SECS / 2) is True
+
+
+def test_a_shorter_window_forgets_sooner() -> None:
+    window = DeliveryWindow(window_secs=60.0, min_deliveries=1)
+    window.record(0.0, delivered=False)
+    assert (window.failing(0.0), window.failing(61.0)) == (True, False)

@@ -138,3 +138,16 @@ def test_click_sends_block_actions_to_the_app(
     assert texts.get(timeout=WAIT_SECS) == "press"  # the message's own event
     assert slackline.click(setup.person, setup.channel, ts, "go", block_id="b")["ok"] is True
     assert texts.get(timeout=WAIT_SECS) == "clicked go"
+
+
+def test_deliveries_list_what_the_app_was_handed_and_acknowledged(
+    slackline: Slackline, setup: Setup, texts: queue.Queue[str]
+) -> None:
+    slackline.post(setup.person, setup.channel, "tracked")
+    assert texts.get(timeout=WAIT_SECS) == "tracked"
+
+    def steps() -> list[tuple[str, str]]:
+        return [(d.kind, d.outcome) for d in slackline.deliveries(setup.app_id)]
+
+    wait_until(lambda: len(steps()) >= 2, "the acknowledgement", WAIT_SECS)
+    assert steps() == [("events_api", "sent"), ("events_api", "acknowledged")]

@@ -15,7 +15,12 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
+from slack_sdk import WebClient
 from slack_sdk.rtm_v2 import RTMClient
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from slackline.testing.server import ServerThread
 from slackline.web.inspector import FORM_COOKIE, SESSION_COOKIE
@@ -24,7 +29,7 @@ from tests.helpers.events import ADMIN_TOKEN, ALICE, BOT, admin, error_of, ok, s
 from tests.helpers.http import start_server
 from tests.helpers.rtm import open_socket, recv_until, send_json
 from tests.web.conftest import ADMIN_TOKEN as WEB_ADMIN_TOKEN
-from tests.web.conftest import BOT_TOKEN, TIMEOUT_MS, People, Person
+from tests.web.conftest import BOT_TOKEN, TIMEOUT_MS, People, Person, app_service
 
 
 @dataclass
@@ -379,3 +384,54 @@ def test_a_signed_in_person_who_is_not_an_admin_is_sent_to_the_token_form(
     assert bob.page.url == f"{bob.base_url}/inspector/signin"
     status = bob.context.request.post("/inspector/api/sessions.list", data="{}").status
     assert status == 403
+
+
+INSPECTED_APP = "A0INSPECT1"
+
+
+@pytest.fixture
+def socket_mode_app(web_server: ServerThread) -> Iterator[None]:
+    """A Socket Mode app of Acme for pongbot, connected with slack_sdk (acknowledging)."""
+    raw = {
+        "id": INSPECTED_APP, "name": "Inspected", "kind": "classic", "scopes": ["bot"],
+        "redirect_urls": ["http://127.0.0.1:9/cb"], "bot_user": "U0BOT",
+        "socket_mode": True, "event_subscriptions": ["message.channels"],
+    }  # fmt: skip
+    service = app_service(web_server)
+    web_server.run(service.declare("T0001", raw))
+    token = web_server.run(service.create_app_token(INSPECTED_APP, "T0001"))
+
+    def acknowledge(client: BaseSocketModeClient, request: SocketModeRequest) -> None:
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+
+    base = f"http://127.0.0.1:{web_server.port}/api/"
+    client = SocketModeClient(app_token=token, web_client=WebClient(base_url=base))
+    client.socket_mode_request_listeners.append(acknowledge)
+    client.connect()
+    assert web_server.app is not None
+    hub = web_server.app.socket_mode
+    wait_until(lambda: hub.connection_count(INSPECTED_APP) == 1, "the app's connection",
+               TIMEOUT_MS / 1000)  # fmt: skip
+    try:
+        yield
+    finally:
+        closer = threading.Thread(target=client.close, daemon=True)  # bounded, as elsewhere
+        closer.start()
+        closer.join(TIMEOUT_MS / 1000)
+        web_server.run(service.declare("T0001", {"id": INSPECTED_APP, "socket_mode": False}))
+
+
+def test_the_inspector_lists_what_an_app_was_handed_and_its_acknowledgement(
+    web_server: ServerThread, people: People, socket_mode_app: None
+) -> None:
+    bot = WebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{web_server.port}/api/")
+    bot.chat_postMessage(channel="C0001", text="for the inspector")
+    admin_person = people("alice")
+    open_inspector(admin_person)
+    deliveries = admin_person.page.locator("#deliveries")
+    expect(deliveries.locator("li[data-outcome='acknowledged']",
+                              has_text=INSPECTED_APP)).to_have_count(1)  # fmt: skip
+    sent = deliveries.locator("li[data-outcome='sent']", has_text=INSPECTED_APP)
+    expect(sent).to_contain_text("Socket Mode")
+    sent.locator("summary").click()
+    expect(sent.locator("pre")).to_contain_text("for the inspector")

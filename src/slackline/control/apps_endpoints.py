@@ -113,9 +113,14 @@ async def apps_create(app: App, args: Args, request: Request) -> dict[str, Any]:
 
 @_app_errors
 async def apps_list(app: App, args: Args, request: Request) -> dict[str, Any]:
-    """The apps a team registered, without their secrets."""
+    """The apps a team registered, without their secrets, each with whether its event
+    subscriptions are disabled for failures on this process (docs/events-api.md)."""
     await _require_team(app, args["team"])
-    return {"apps": [app_object(a) for a in await app.services.apps.list_apps(args["team"])]}
+    disabled = app.events_http.subscriptions_disabled
+    return {"apps": [
+        {**app_object(a), "event_subscriptions_disabled": disabled(a.id)}
+        for a in await app.services.apps.list_apps(args["team"])
+    ]}  # fmt: skip
 
 
 @_app_errors

@@ -1,5 +1,5 @@
-"""Observing a running server over HTTP: the journal of calls, frames and events, and a
-long-poll ``wait`` for the first one matching a pattern.
+"""Observing a running server over HTTP: the journal of calls, frames, events and deliveries
+to apps, and a long-poll ``wait`` for the first one matching a pattern.
 
 With ``--admin-token`` the server keeps a
 :class:`~slackline.testing.control_journal.ControlJournal`.
@@ -15,7 +15,13 @@ from slackline.control.errors import ControlError, ControlErrorCode
 from slackline.control.params import Param
 from slackline.control.spec import Endpoint
 from slackline.testing.control_journal import ControlJournal, EventRecord
-from slackline.testing.journal import TOKEN_ID_CHARS, CallRecord, FrameRecord, MemoryJournal
+from slackline.testing.journal import (
+    TOKEN_ID_CHARS,
+    CallRecord,
+    DeliveryRecord,
+    FrameRecord,
+    MemoryJournal,
+)
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -50,6 +56,15 @@ def event_record(event: EventRecord) -> Record:
     if event.presence_of is not None:
         record["presence_of"] = event.presence_of
     return record
+
+
+def delivery_record(record: DeliveryRecord) -> Record:
+    """A delivery to an app as the control API shows it."""
+    d = record.delivery
+    return {"seq": record.seq, "app": d.app_id, "transport": d.transport, "kind": d.kind,
+            "outcome": d.outcome, "attempt": d.attempt, "delivery_id": d.delivery_id,
+            "status": d.status, "detail": d.detail, "payload": dict(d.payload),
+            "at": round(record.at, 3)}  # fmt: skip
 
 
 def matches(item: object, pattern: object) -> bool:
@@ -99,7 +114,13 @@ def _events(app: App, since: int) -> Found:
     return [event_record(event) for event in events if event.seq > since], last
 
 
-_SOURCES = {"call": _calls, "frame": _frames, "event": _events}
+def _deliveries(app: App, since: int) -> Found:
+    deliveries = _memory(app).deliveries()
+    last = deliveries[-1].seq if deliveries else since
+    return [delivery_record(d) for d in deliveries if d.seq > since], last
+
+
+_SOURCES = {"call": _calls, "frame": _frames, "event": _events, "delivery": _deliveries}
 
 
 def _query(found: Found, args: Args, pattern: dict[str, Any]) -> tuple[list[Record], int]:
@@ -130,6 +151,14 @@ async def journal_events(app: App, args: Args, request: Request) -> dict[str, An
         pattern["event"] = {"type": args["type"]}
     records, last = _query(_events(app, args["since"]), args, pattern)
     return {"events": records, "last_seq": last}
+
+
+async def journal_deliveries(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """Kept deliveries to apps (Socket Mode envelopes, Events API requests), filtered."""
+    keys = ("app", "transport", "kind", "outcome")
+    pattern: dict[str, Any] = {k: args[k] for k in keys if k in args}
+    records, last = _query(_deliveries(app, args["since"]), args, pattern)
+    return {"deliveries": records, "last_seq": last}
 
 
 async def sessions_list(app: App, args: Args, request: Request) -> dict[str, Any]:
@@ -208,15 +237,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              params=(Param("team", "string", "team id"),
                      Param("type", "string", "the event's type"), _SINCE, _LIMIT),
              answer=("events", "last_seq"), errors=_OFF),
+    Endpoint("journal.deliveries", "What apps were handed: Socket Mode envelopes (sent, "
+             "acknowledged, dropped) and Events API requests (delivered, failed, dropped).",
+             journal_deliveries,
+             params=(Param("app", "string", "app id"),
+                     Param("transport", "string", "socket_mode or http",
+                           choices=("socket_mode", "http")),
+                     Param("kind", "string", "events_api, slash_commands or interactive"),
+                     Param("outcome", "string", "sent, acknowledged, delivered, failed or "
+                           "dropped"), _SINCE, _LIMIT),
+             answer=("deliveries", "last_seq"), errors=_OFF),
     Endpoint("sessions.list", "RTM sessions open on this process: who, which token (token_id), "
              "since when, text frames in and out.", sessions_list,
              params=(Param("team", "string", "team id"),
                      Param("user", "string", "the session's user id")),
              answer=("sessions",), errors=_OFF),
-    Endpoint("wait", "Long-poll: the first call, frame or event (kept or future) matching "
-             "a pattern; 408 timeout otherwise.", wait,
+    Endpoint("wait", "Long-poll: the first call, frame, event or delivery (kept or future) "
+             "matching a pattern; 408 timeout otherwise.", wait,
              params=(Param("for", "string", "what to wait for", required=True,
-                           choices=("call", "frame", "event")),
+                           choices=("call", "frame", "event", "delivery")),
                      Param("match", "object", "a subset of the record (as journal.* shows "
                            "records) it must contain"),
                      _SINCE,

@@ -1,11 +1,14 @@
 """The Events API's rules, pure: which subscription an event falls under, which scopes a
-subscription needs, the ``event_callback`` an app receives, Socket Mode's frames, and
-Slack's request signature (docs/events-api.md, docs/socket-mode.md)."""
+subscription needs, the ``event_callback`` an app receives, Socket Mode's frames,
+Slack's request signature, the fields of an answer on a ``response_url`` and the window that
+decides when a failing request URL's subscriptions are disabled (docs/events-api.md,
+docs/socket-mode.md)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -290,3 +293,86 @@ def envelope(
         "retry_attempt": retry_attempt,
         "retry_reason": retry_reason,
     }
+
+
+# --- answers on a response_url -----------------------------------------------------------------
+
+
+def answer_flag(body: dict[str, Any], key: str) -> bool:
+    """Whether an answer sets ``replace_original`` or ``delete_original``: JSON ``true``, or
+    the text ``"true"`` that some apps send (Slack takes both)."""
+    value = body.get(key)
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def answer_content(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """An answer's ``text`` and its ``blocks`` and ``attachments`` (what is not a string or a
+    list is left out, as an answer without it)."""
+    text = body.get("text")
+    rich = {key: body[key] for key in ("blocks", "attachments") if isinstance(body.get(key), list)}
+    return (text if isinstance(text, str) else ""), rich
+
+
+def answer_thread(body: dict[str, Any]) -> str | None:
+    """The thread an answer goes to (``thread_ts``), if it names one."""
+    thread_ts = body.get("thread_ts")
+    return thread_ts if isinstance(thread_ts, str) and thread_ts else None
+
+
+# --- the failure state of request URLs ----------------------------------------------------------
+
+# Slack's: event subscriptions are disabled when an app does not answer 2xx to at least 5% of
+# the event deliveries of the past 60 minutes (docs/events-api.md#the-failure-state).
+FAILURE_WINDOW_SECS = 60 * 60.0
+FAILURE_PERCENT = 95
+# Ours: fewer deliveries than this never disable an app. Below 20, "more than 95% failed"
+# means "every one failed", so an app whose receiver was down for its first few events (still
+# starting, restarted) would be switched off by a handful of them; 20 failures in a row are
+# an app that is not there.
+MIN_DELIVERIES_TO_DISABLE = 20
+# The window slides a bucket at a time: memory per app stays bounded whatever the event rate.
+WINDOW_BUCKETS = 60
+
+
+class DeliveryWindow:
+    """One app's delivered and failed deliveries (each event once, after its retries) over a
+    sliding window of ``window_secs``, counted in :data:`WINDOW_BUCKETS` buckets. Pure: the
+    caller gives the time (a monotonic clock's)."""
+
+    def __init__(
+        self,
+        window_secs: float = FAILURE_WINDOW_SECS,
+        min_deliveries: int = MIN_DELIVERIES_TO_DISABLE,
+    ) -> None:
+        if window_secs <= 0:
+            raise ValueError("a failure window is longer than nothing")
+        self.window_secs = window_secs
+        self.min_deliveries = min_deliveries
+        self._bucket_secs = window_secs / WINDOW_BUCKETS
+        self._buckets: deque[list[int]] = deque()  # [bucket number, delivered, failed]
+
+    def record(self, at: float, *, delivered: bool) -> None:
+        """One delivery's outcome at time ``at``."""
+        number = self._expire(at)
+        if not self._buckets or self._buckets[-1][0] < number:
+            self._buckets.append([number, 0, 0])
+        self._buckets[-1][1 if delivered else 2] += 1
+
+    def counts(self, at: float) -> tuple[int, int]:
+        """How many deliveries succeeded and failed in the window that ends at ``at``."""
+        self._expire(at)
+        return sum(b[1] for b in self._buckets), sum(b[2] for b in self._buckets)
+
+    def failing(self, at: float) -> bool:
+        """Whether more than :data:`FAILURE_PERCENT` of at least ``min_deliveries``
+        deliveries in the window failed: the app's subscriptions are to be disabled."""
+        delivered, failed = self.counts(at)
+        total = delivered + failed
+        return total >= self.min_deliveries and failed * 100 > FAILURE_PERCENT * total
+
+    def _expire(self, at: float) -> int:
+        """Drop the buckets that left the window; the number of the bucket ``at`` falls in."""
+        number = int(at // self._bucket_secs)
+        while self._buckets and self._buckets[0][0] <= number - WINDOW_BUCKETS:
+            self._buckets.popleft()
+        return number

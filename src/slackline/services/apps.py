@@ -122,6 +122,8 @@ class AppService:
         self.on_change: Callable[[], None] = _nothing
         # Told when an app's Socket Mode is turned off (its connections get link_disabled).
         self.on_socket_mode_off: Callable[[str], None] = _nothing_for
+        # Told after every declaration, changed or not (a failing app's events re-enabled).
+        self.on_declared: Callable[[str], object] = _nothing_for
 
     # --- registering -------------------------------------------------------------------------
 
@@ -156,6 +158,7 @@ class AppService:
                 self.on_socket_mode_off(app.id)
             self.on_change()
             logger.info("app %s (%s) registered in %s", app.id, app.kind.value, team_id)
+        self.on_declared(app.id)
         return RegisteredApp(app, client_secret, signing_secret)
 
     def _definition(

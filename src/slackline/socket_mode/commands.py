@@ -6,7 +6,12 @@ and signed to its request URL; the app answers in its acknowledgement, its HTTP 
 on the ``response_url`` (docs/socket-mode.md#slash-commands).
 
 A ``response_url`` may be used 5 times within 30 minutes, as Slack's. ``in_channel`` answers
-are posted in the channel as the app's bot; anything else is ephemeral, to the person.
+are posted in the channel as the app's bot; anything else is ephemeral, to the person; either
+in ``thread_ts``'s thread when the answer names one. For a click, ``replace_original: true``
+edits the message clicked (same ``ts``, ``message_changed``) and ``delete_original: true``
+deletes it (``message_deleted``), through the edit service as ``chat.update`` and
+``chat.delete`` do; a slash command has no original message, so there both are ignored and
+the answer is shown as a new message (docs/socket-mode.md#answers-on-a-response_url).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from slackline.domain.models import Message
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.apps import team_app, team_apps
-from slackline.services.messages import MessageService
+from slackline.services.edits import EditService
+from slackline.services.messages import MessageService, check_text
 from slackline.socket_mode.http_delivery import DeliveryError, EventsHttpSender
 from slackline.socket_mode.hub import SocketModeHub
 from slackline.storage.base import Store
@@ -38,6 +44,11 @@ RESPONSE_PATH = "/commands/"
 RESPONSE_URL_SECS = 30 * 60.0
 RESPONSE_URL_USES = 5
 MAX_RESPONSE_URLS = 10_000
+# The HTTP status of each refusal a response_url answers (anything else is 400).
+RESPONSE_ERROR_STATUS = {SlackErrorCode.EXPIRED_URL: 404, SlackErrorCode.MESSAGE_NOT_FOUND: 404}
+# Keys of a message's extra that a replacing answer does not carry over: its content, and the
+# reactions (stored apart, as chat.update leaves them).
+_REPLACED_KEYS = frozenset({"blocks", "attachments", "reactions"})
 
 
 @dataclass(slots=True)
@@ -51,6 +62,7 @@ class Responder:
     bot_id: str | None
     expires_at: float
     uses: int = 0
+    original_ts: str = ""  # the message a click came from, in ``channel`` ("" for a command)
 
 
 class CommandService:
@@ -74,6 +86,8 @@ class CommandService:
         self._signing_secret = signing_secret
         self._responders: dict[str, Responder] = {}
         self._answers: set[asyncio.Task[None]] = set()
+        # What replaces and deletes a click's message (set once the services are built).
+        self.edits: EditService | None = None
 
     async def run(
         self, team_id: str, user_id: str, channel_id: str, line: str, base_url: str
@@ -131,7 +145,9 @@ class CommandService:
         channel = await self._store.get_conversation(channel_id)
         if element is None or app is None or team is None or user is None or channel is None:
             raise SlackError(SlackErrorCode.INVALID_ACTION)
-        token = self._responder(team_id, channel_id, user_id, message.user, message.bot_id)
+        token = self._responder(
+            team_id, channel_id, user_id, message.user, message.bot_id, original_ts=message.ts
+        )
         clicked: dict[str, Any] = {
             "action_id": element["action_id"], "block_id": str(action.get("block_id", "")),
             "type": element.get("type", "button"), "action_ts": str(self._clock.now()),
@@ -186,36 +202,105 @@ class CommandService:
         except SlackError as exc:
             logger.info("a command's acknowledgement could not be shown: %s", exc.code.value)
 
-    async def answer(self, token: str, body: dict[str, Any]) -> None:
-        """Show an app's answer (``response_url``, an acknowledgement, an HTTP answer)."""
+    async def respond(self, token: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        """A POST to a ``response_url``, answered as Slack answers: 200 ``{"ok": true}``, or
+        ``{"ok": false, "error": ...}`` with 404 (``expired_url``, ``message_not_found``) or
+        400 (``invalid_payload``: not a JSON object; ``no_text``: nothing to show;
+        ``msg_too_long``)."""
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return 400, {"ok": False, "error": "invalid_payload"}
+        try:
+            await self.answer(token, body, refuse_empty=True)
+        except SlackError as exc:
+            return RESPONSE_ERROR_STATUS.get(exc.code, 400), {"ok": False, "error": exc.code.value}
+        return 200, {"ok": True}
+
+    async def answer(self, token: str, body: dict[str, Any], *, refuse_empty: bool = False) -> None:
+        """Show an app's answer (``response_url``, an acknowledgement, an HTTP answer): a new
+        message, or for a click the clicked message replaced or deleted. An answer with
+        nothing to show shows nothing, or is ``no_text`` with ``refuse_empty``; a refused
+        answer does not count as one of the URL's uses."""
         responder = self._responders.get(token)
         now = self._clock.now()
         if responder is None or responder.expires_at <= now or responder.uses >= RESPONSE_URL_USES:
             self._responders.pop(token, None)
             raise SlackError(SlackErrorCode.EXPIRED_URL)
-        responder.uses += 1
-        text = body.get("text") if isinstance(body.get("text"), str) else ""
-        extra = {k: body[k] for k in ("blocks", "attachments") if isinstance(body.get(k), list)}
-        if not text and not extra:
+        responder.uses += 1  # taken at once, as answers may arrive together; given back if refused
+        try:
+            await self._show(responder, body, refuse_empty=refuse_empty)
+        except SlackError:
+            responder.uses -= 1
+            raise
+
+    async def _show(
+        self, responder: Responder, body: dict[str, Any], *, refuse_empty: bool
+    ) -> None:
+        """The answer shown: the clicked message deleted or replaced, or a new message."""
+        if rules.answer_flag(body, "delete_original"):
+            # Slack's answer to delete with is the flag alone; anything beside it is ignored.
+            if responder.original_ts:
+                await self._edits().delete_message(await self._original(responder))
+            return
+        text, rich = rules.answer_content(body)
+        if not text.strip() and not rich:
+            if refuse_empty:
+                raise SlackError(SlackErrorCode.NO_TEXT)
             return  # an empty acknowledgement shows nothing
+        check_text(text, has_rich_content=bool(rich))
+        if rules.answer_flag(body, "replace_original") and responder.original_ts:
+            await self._replace(responder, text, rich)
+            return
         public = body.get("response_type") == "in_channel" and responder.bot_user_id
         draft = Message(
             channel=responder.channel, ts="", team_id=responder.team_id,
-            user=responder.bot_user_id or responder.user_id, text=str(text),
-            bot_id=responder.bot_id, extra=extra,
+            user=responder.bot_user_id or responder.user_id, text=text,
+            bot_id=responder.bot_id, thread_ts=rules.answer_thread(body), extra=rich,
         )  # fmt: skip
         if public:
             await self._messages.post_message(draft)
         else:
             await self._messages.post_ephemeral(draft, responder.user_id)
 
+    async def _original(self, responder: Responder) -> Message:
+        """The message a click came from; ``message_not_found`` once it is gone."""
+        found = await self._store.get_message(responder.channel, responder.original_ts)
+        if found is None:
+            raise SlackError(SlackErrorCode.MESSAGE_NOT_FOUND)
+        return found
+
+    async def _replace(self, responder: Responder, text: str, rich: dict[str, Any]) -> None:
+        """The clicked message with the answer's text, blocks and attachments instead of its
+        own (what is absent from the answer is gone), edited by its author, the app's bot."""
+        original = await self._original(responder)
+        kept = {k: v for k, v in original.extra.items() if k not in _REPLACED_KEYS}
+        await self._edits().update_message(original, original.user, text, {**kept, **rich})
+
+    def _edits(self) -> EditService:
+        if self.edits is None:
+            raise RuntimeError("CommandService.edits is not set (composition)")
+        return self.edits
+
     def _responder(
-        self, team_id: str, channel: str, user_id: str, bot_user: str, bot_id: str | None
+        self,
+        team_id: str,
+        channel: str,
+        user_id: str,
+        bot_user: str,
+        bot_id: str | None,
+        *,
+        original_ts: str = "",
     ) -> str:
-        """A new response URL's token, answering as the bot in the channel or to the user."""
+        """A new response URL's token, answering as the bot in the channel or to the user
+        (and, for a click, replacing or deleting the message ``original_ts``)."""
         token = secrets.token_urlsafe(24)
         expires = self._clock.now() + RESPONSE_URL_SECS
-        self._remember(token, Responder(team_id, channel, user_id, bot_user, bot_id, expires))
+        responder = Responder(team_id, channel, user_id, bot_user, bot_id, expires,
+                              original_ts=original_ts)  # fmt: skip
+        self._remember(token, responder)
         return token
 
     @staticmethod

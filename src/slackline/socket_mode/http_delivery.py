@@ -7,6 +7,14 @@ is retried after each of ``retry_secs`` (Slack's: at once, after a minute, after
 ``X-Slack-Retry-Num`` and ``X-Slack-Retry-Reason``, then dropped and counted. Requests run
 in worker threads (the standard library's client): deliveries are few next to the fan-out,
 and a slow app never holds the event loop.
+
+The failure state, as Slack's: each event counts once per app, delivered or failed (after its
+retries), in a sliding window (:class:`~slackline.domain.events_api.DeliveryWindow`, 60
+minutes on the clock's monotonic time). When more than 95% of at least 20 failed, the app's
+event subscriptions are disabled on this process: its events are no longer sent (counted as
+``suppressed``) nor retried, a warning is logged and ``stats.disabled`` counts it, until
+:meth:`EventsHttpSender.enable` (declaring the app again). Slash commands and clicks still
+reach its request URL, as Slack's do.
 """
 
 from __future__ import annotations
@@ -48,6 +56,8 @@ class DeliveryStats:
     retried: int = 0
     dropped: int = 0
     in_flight: int = 0
+    disabled: int = 0  # times an app's event subscriptions were disabled for its failures
+    suppressed: int = 0  # events not sent, or not retried, because their app's are disabled
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -60,6 +70,26 @@ class DeliveryError(Exception):
 
 
 Post = Callable[[str, bytes, dict[str, str], float], tuple[int, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpStep:
+    """One step of a delivery: ``delivered``, ``failed`` (retried next), ``dropped`` or
+    ``suppressed`` (its app's subscriptions are disabled), with the try's number, the
+    answer's status (None without one) and why it failed."""
+
+    outcome: str
+    attempt: int
+    status: int | None = None
+    detail: str = ""
+
+
+# Told each step of a delivery: the app, the body sent, the step.
+DeliveryHook = Callable[[str, dict[str, Any], HttpStep], None]
+
+
+def _ignore(*step: object) -> None:
+    """The default delivery hook."""
 
 
 def post_with_urllib(
@@ -88,18 +118,34 @@ class EventsHttpSender:
     """Signs, sends and retries the Events API's requests of one process."""
 
     def __init__(
-        self, clock: Clock, retry_secs: tuple[float, ...], post: Post = post_with_urllib
+        self,
+        clock: Clock,
+        retry_secs: tuple[float, ...],
+        post: Post = post_with_urllib,
+        *,
+        failure_window_secs: float = rules.FAILURE_WINDOW_SECS,
+        failure_min_deliveries: int = rules.MIN_DELIVERIES_TO_DISABLE,
     ) -> None:
         self._clock = clock
         self._retry_secs = retry_secs
         self._post = post
         self._tasks: set[asyncio.Task[None]] = set()
         self.stats = DeliveryStats()
+        self._failure_window_secs = failure_window_secs
+        self._failure_min_deliveries = failure_min_deliveries
+        self._windows: dict[str, rules.DeliveryWindow] = {}
+        self._disabled: dict[str, float] = {}  # app id: when (epoch seconds) it was disabled
+        self.on_delivery: DeliveryHook = _ignore  # the journal's, installed at composition
 
     def send(self, target: HttpTarget, body: dict[str, Any]) -> None:
-        """Deliver one ``event_callback`` (in the background, retried on failure)."""
+        """Deliver one ``event_callback`` (in the background, retried on failure); nothing
+        is sent to an app whose event subscriptions are disabled."""
+        if target.app_id in self._disabled:
+            self.stats.suppressed += 1
+            self.on_delivery(target.app_id, body, HttpStep("suppressed", 0))
+            return
         data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        task = asyncio.get_running_loop().create_task(self._deliver(target, data))
+        task = asyncio.get_running_loop().create_task(self._deliver(target, body, data))
         self._tasks.add(task)
         self.stats.in_flight += 1
         task.add_done_callback(self._done)
@@ -110,12 +156,18 @@ class EventsHttpSender:
         if not task.cancelled() and task.exception() is not None:
             logger.error("an Events API delivery failed", exc_info=task.exception())
 
-    async def _deliver(self, target: HttpTarget, data: bytes) -> None:
+    async def _deliver(self, target: HttpTarget, body: dict[str, Any], data: bytes) -> None:
         reason = ""
+        step = self.on_delivery
         for attempt in range(len(self._retry_secs) + 1):
             if attempt:
-                self.stats.retried += 1
                 await asyncio.sleep(self._retry_secs[attempt - 1])
+                if target.app_id in self._disabled:
+                    self.stats.suppressed += 1  # disabled meanwhile: Slack stops sending too
+                    step(target.app_id, body, HttpStep("suppressed", attempt))
+                    return
+                self.stats.retried += 1
+            status: int | None = None
             try:
                 status, _ = await self._attempt(target, data, attempt, reason)
             except DeliveryError as failed:
@@ -123,12 +175,59 @@ class EventsHttpSender:
             else:
                 if 200 <= status < 300:
                     self.stats.delivered += 1
+                    step(target.app_id, body, HttpStep("delivered", attempt, status))
+                    self._outcome(target.app_id, delivered=True)
                     return
                 reason = "http_error"
             self.stats.reasons[reason] = self.stats.reasons.get(reason, 0) + 1
+            step(target.app_id, body, HttpStep("failed", attempt, status, reason))
+        step(target.app_id, body, HttpStep("dropped", len(self._retry_secs), None, reason))
         self.stats.dropped += 1
         logger.warning("an event for app %s was dropped after %d retries (%s)",
                        target.app_id, len(self._retry_secs), reason)  # fmt: skip
+        self._outcome(target.app_id, delivered=False)
+
+    def _outcome(self, app_id: str, *, delivered: bool) -> None:
+        """Count one event's delivery; disable the app's subscriptions when it fails too often."""
+        window = self._windows.get(app_id)
+        if window is None:
+            window = rules.DeliveryWindow(self._failure_window_secs, self._failure_min_deliveries)
+            self._windows[app_id] = window
+        now = self._clock.monotonic()
+        window.record(now, delivered=delivered)
+        if delivered or app_id in self._disabled or not window.failing(now):
+            return
+        self._disabled[app_id] = self._clock.now()
+        self.stats.disabled += 1
+        succeeded, failed = window.counts(now)
+        # The app's id and counts only: a request URL may carry a credential in its query.
+        logger.warning(
+            "event subscriptions of app %s disabled: %d of %d deliveries failed in the last "
+            "%d minutes (declare the app again to re-enable them)", app_id, failed,
+            succeeded + failed, round(self._failure_window_secs / 60),
+        )  # fmt: skip
+
+    def subscriptions_disabled(self, app_id: str) -> bool:
+        """Whether the app's event subscriptions are disabled for its failures."""
+        return app_id in self._disabled
+
+    def disabled_apps(self) -> dict[str, float]:
+        """The apps whose event subscriptions are disabled, and when (epoch seconds)."""
+        return dict(self._disabled)
+
+    def delivery_counts(self, app_id: str) -> tuple[int, int]:
+        """The app's delivered and failed events in the failure window now."""
+        window = self._windows.get(app_id)
+        return window.counts(self._clock.monotonic()) if window is not None else (0, 0)
+
+    def enable(self, app_id: str) -> bool:
+        """Re-enable the app's event subscriptions and forget its past deliveries (a fresh
+        window, so old failures cannot disable it again at once); whether they were disabled."""
+        self._windows.pop(app_id, None)
+        if self._disabled.pop(app_id, None) is None:
+            return False
+        logger.info("event subscriptions of app %s enabled again", app_id)
+        return True
 
     async def _attempt(
         self, target: HttpTarget, data: bytes, attempt: int, reason: str

@@ -20,6 +20,7 @@ from slackline.testing.journal import (
     DEFAULT_MAX_FRAMES,
     BoundedLog,
     CallRecord,
+    Delivery,
     Direction,
     FrameSource,
     MemoryJournal,
@@ -91,6 +92,11 @@ class ControlJournal(MemoryJournal):
             stats.frames_in += 1
         else:
             stats.frames_out += 1
+        self._wake()
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        """Keep the delivery (as MemoryJournal does) and wake the waiting requests."""
+        super().record_delivery(delivery)
         self._wake()
 
     def session_stats(self, open_sessions: Iterable[int]) -> dict[int, SessionStats]:

@@ -32,6 +32,8 @@ from slackline.websocket.protocol import text_payload
 if TYPE_CHECKING:
     from slackline.rtm.client import FrameHandling
     from slackline.rtm.session import RtmSession
+    from slackline.socket_mode.http_delivery import DeliveryHook, HttpStep
+    from slackline.socket_mode.hub import InFlight
 
 DEFAULT_MAX_CALLS = 10_000
 DEFAULT_MAX_FRAMES = 50_000
@@ -82,6 +84,53 @@ class FrameRecord:
     token_id: str
     frame: Mapping[str, Any]
     at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One step of handing something to an app.
+
+    ``transport`` is ``socket_mode`` (an envelope on a connection) or ``http`` (a request to
+    the app's request URL); ``kind`` what was handed (``events_api``, ``slash_commands``,
+    ``interactive``); ``outcome`` what happened: ``sent``, ``acknowledged`` or ``dropped``
+    for an envelope, ``delivered``, ``failed`` (to be retried) or ``dropped`` for a request.
+    ``attempt`` counts retries (0 for the first try); ``delivery_id`` is the envelope id or
+    the event id; ``status`` an HTTP answer's status (None without one); ``payload`` what
+    the app got, its secrets masked (``response_url``'s capability, the verification token).
+    """
+
+    app_id: str
+    transport: Literal["socket_mode", "http"]
+    kind: str
+    outcome: str
+    attempt: int
+    delivery_id: str
+    payload: Mapping[str, Any]
+    status: int | None = None
+    detail: str = ""  # why a request failed (``X-Slack-Retry-Reason``'s words)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """A delivery as kept: numbered in journal order, at a wall-clock time."""
+
+    seq: int
+    delivery: Delivery
+    at: float
+
+
+def masked_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What an app was handed, fit for a journal: a ``response_url`` keeps its path but not
+    the capability at its end, the verification ``token`` its first characters."""
+    shown = dict(masked(dict(payload)))
+    url = shown.get("response_url")
+    if isinstance(url, str) and "/" in url:
+        base, capability = url.rsplit("/", 1)
+        shown["response_url"] = f"{base}/{capability[:6]}…"
+    token = shown.get("token")
+    if isinstance(token, str) and token:
+        shown["token"] = token[:6] + "…"
+    return shown
 
 
 class FrameSource(Protocol):
@@ -154,6 +203,10 @@ class Journal(Protocol):
         """Note one frame: ``payload`` is the JSON text (``"in"``) or the encoded frame."""
         ...
 
+    def record_delivery(self, delivery: Delivery) -> None:
+        """Note one step of handing something to an app (on the server's loop)."""
+        ...
+
 
 class MemoryJournal:
     """The last ``max_calls`` calls and ``max_frames`` frames in memory, waitable from any
@@ -168,6 +221,7 @@ class MemoryJournal:
     ) -> None:
         self._calls: BoundedLog[CallRecord] = BoundedLog(max_calls, max_bytes)
         self._frames: BoundedLog[FrameRecord] = BoundedLog(max_frames, max_bytes)
+        self._deliveries: BoundedLog[DeliveryRecord] = BoundedLog(max_calls, max_bytes)
         self._seq = itertools.count(1)
         self._changed = threading.Condition()
         self._last_activity = time.monotonic()
@@ -206,6 +260,19 @@ class MemoryJournal:
             )
             self._frames.append(record, len(text))
             self._touch()
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        """Keep a delivery (numbered with the frames) and wake every waiter."""
+        size = len(repr(delivery.payload))
+        with self._changed:
+            self._deliveries.append(DeliveryRecord(next(self._seq), delivery, time.time()), size)
+            self._touch()
+
+    def deliveries(self, app_id: str | None = None) -> list[DeliveryRecord]:
+        """Every kept delivery (of one app), oldest first."""
+        with self._changed:
+            kept = list(self._deliveries)
+        return [r for r in kept if app_id is None or r.delivery.app_id == app_id]
 
     def touch(self) -> None:
         """Note activity that is neither a call nor a frame (an event published)."""
@@ -246,10 +313,11 @@ class MemoryJournal:
         ]
 
     def clear(self) -> None:
-        """Forget every call and frame (a new test starts)."""
+        """Forget every call, frame and delivery (a new test starts)."""
         with self._changed:
             self._calls.clear()
             self._frames.clear()
+            self._deliveries.clear()
             self._touch()
 
     def wait_for(self, match: Callable[[CallRecord], bool], timeout: float) -> CallRecord:
@@ -423,3 +491,27 @@ class FrameTap:
     def session_ended(self, session: RtmSession) -> None:
         """Tell the inner handler."""
         self._inner.session_ended(session)
+
+
+def envelope_recorder(journal: Journal) -> Callable[[str, InFlight], None]:
+    """The Socket Mode hub's ``on_envelope`` that journals each step of an envelope."""
+
+    def record(outcome: str, flight: InFlight) -> None:
+        journal.record_delivery(Delivery(
+            flight.app_id, "socket_mode", flight.kind, outcome, flight.attempt,
+            flight.envelope_id, masked_payload(flight.payload),
+        ))  # fmt: skip
+
+    return record
+
+
+def http_delivery_recorder(journal: Journal) -> DeliveryHook:
+    """The Events API sender's ``on_delivery`` that journals each step of a request."""
+
+    def record(app_id: str, body: dict[str, Any], step: HttpStep) -> None:
+        journal.record_delivery(Delivery(
+            app_id, "http", "events_api", step.outcome, step.attempt,
+            str(body.get("event_id", "")), masked_payload(body), step.status, step.detail,
+        ))  # fmt: skip
+
+    return record

@@ -30,7 +30,7 @@ from slackline.testing.app_actions import AppActions
 from slackline.testing.conversation_actions import ConversationActions
 from slackline.testing.faults import FaultControls
 from slackline.testing.file_actions import FileActions
-from slackline.testing.journal import CallRecord, Direction, FrameRecord, MemoryJournal
+from slackline.testing.journal import CallRecord, Delivery, Direction, FrameRecord, MemoryJournal
 from slackline.testing.message_actions import MessageActions
 from slackline.testing.search_actions import SearchActions
 from slackline.testing.server import ServerThread
@@ -305,6 +305,12 @@ class Slackline(
     def calls(self, method: str | None = None) -> list[CallRecord]:
         """The Web API calls made so far in this test (of one method, if given)."""
         return [c for c in self._server.journal.calls() if method in (None, c.method)]
+
+    def deliveries(self, app_id: str | None = None) -> list[Delivery]:
+        """What apps were handed so far in this test (of one app): each Socket Mode
+        envelope's ``sent``/``acknowledged``/``dropped`` and each Events API request's
+        ``delivered``/``failed``/``dropped``, in order."""
+        return [r.delivery for r in self._server.journal.deliveries(app_id)]
 
     def settle(
         self, *, quiet: float = DEFAULT_QUIET_SECS, timeout: float = DEFAULT_SETTLE_SECS

@@ -71,7 +71,8 @@ PAGE_HEADERS = [
 # a person. Not reset, seed, workspace.apply, tokens.* or the clock: those stay behind the
 # admin token itself.
 INSPECTOR_ENDPOINTS = frozenset({
-    "sessions.list", "journal.calls", "journal.frames", "journal.events", "wait",
+    "sessions.list", "journal.calls", "journal.frames", "journal.events", "journal.deliveries",
+    "wait",
     "faults.list", "faults.goodbye", "faults.end_sessions", "faults.fail_next",
     "faults.migrate_team", "faults.silence_pings", "faults.answer_pings", "faults.clear",
     "act",

@@ -1,4 +1,4 @@
-// The inspector's page: reads sessions, frames and calls from the control API (through
+// The inspector's page: reads sessions, frames, calls and app deliveries from the control API (through
 // /inspector/api/, with the CSRF token of the boot block) about once a second, and arms
 // faults. No framework and no build step; every value from the server goes in as text.
 "use strict";
@@ -7,7 +7,8 @@ const boot = JSON.parse(document.getElementById("boot").textContent);
 const POLL_MS = 1000;
 const MAX_FRAMES_SHOWN = 500;
 const MAX_CALLS_SHOWN = 300;
-const state = { frameSeq: 0, callSeq: 0, session: null, frames: [], calls: [], users: new Set(), names: {}, noteUntil: 0 };
+const MAX_DELIVERIES_SHOWN = 300;
+const state = { frameSeq: 0, callSeq: 0, deliverySeq: 0, session: null, frames: [], calls: [], deliveries: [], users: new Set(), names: {}, noteUntil: 0 };
 
 function $(id) {
   return document.getElementById(id);
@@ -167,6 +168,31 @@ function renderCalls() {
   for (const c of shown.slice(-MAX_CALLS_SHOWN).reverse()) list.append(callItem(c));
 }
 
+// One step of handing something to an app: its transport, what, the outcome and the try.
+function deliveryItem(d) {
+  const good = d.outcome === "acknowledged" || d.outcome === "delivered";
+  const bad = d.outcome === "dropped" || d.outcome === "failed";
+  const item = el("li", null, "call delivery " + (bad ? "failed" : good ? "ok" : "pending"));
+  item.dataset.outcome = d.outcome;
+  const details = el("details");
+  const head = el("summary");
+  const how = d.transport === "http" ? "HTTP" : "Socket Mode";
+  const outcome = d.outcome + (d.attempt ? " (retry " + d.attempt + ")" : "") +
+    (d.status ? " " + d.status : "") + (d.detail ? " " + d.detail : "");
+  head.append(el("time", clock(d.at)), el("span", d.app + " · " + how, "method"),
+    el("span", d.kind, "user"), el("span", outcome, "result"));
+  details.append(head, el("h4", "Payload"), el("pre", JSON.stringify(d.payload, null, 2)));
+  item.append(details);
+  return item;
+}
+
+function renderDeliveries() {
+  const list = $("deliveries");
+  list.replaceChildren();
+  $("no-deliveries").hidden = state.deliveries.length > 0;
+  for (const d of state.deliveries.slice(-MAX_DELIVERIES_SHOWN).reverse()) list.append(deliveryItem(d));
+}
+
 function renderUsers() {
   const list = $("known-users");
   list.replaceChildren();
@@ -184,11 +210,18 @@ async function refreshFaults() {
 }
 
 async function poll() {
-  const [sessions, frames, calls] = await Promise.all([
+  const [sessions, frames, calls, deliveries] = await Promise.all([
     call("sessions.list", {}),
     call("journal.frames", { since: state.frameSeq, limit: 10000 }),
     call("journal.calls", { since: state.callSeq, limit: 10000 }),
+    call("journal.deliveries", { since: state.deliverySeq, limit: 10000 }),
   ]);
+  if (deliveries.deliveries.length) {
+    state.deliveries.push(...deliveries.deliveries);
+    state.deliveries = state.deliveries.slice(-MAX_DELIVERIES_SHOWN * 2);
+    renderDeliveries();
+  }
+  state.deliverySeq = deliveries.last_seq;
   renderSessions(sessions.sessions);
   if (frames.frames.length) {
     state.frames.push(...frames.frames);
