@@ -172,6 +172,10 @@ class App:
         )
         self.services.apps.on_change = self.app_events.apps_changed
         self.services.apps.on_socket_mode_off = self._socket_mode_off
+        self.shared.app_dispatch.deliver_with(
+            lambda app_id: self.socket_mode.connection_count(app_id) > 0,
+            self.services.commands.send_here,
+        )
         self.services.apps.on_declared = self.events_http.enable
         self.link_endpoint = LinkEndpoint(self.socket_mode, self._redeem_link, self.lifecycle)
         self._tasks: set[asyncio.Task[None]] = set()

@@ -4,13 +4,17 @@ A Socket Mode app connected once to each process, and an app with a request URL 
 either process can reach), each get every message once: each process sees every event,
 and only the first to claim it (in Redis) hands it over. The processes' metrics show the
 other claims lost, which is how the test knows both processes are done without waiting.
+A slash command taken by one process reaches the app's connection on the other, and its
+``response_url`` is answered by either.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import threading
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +32,7 @@ from tests.helpers.cluster import (
     unique_redis_url,
     wait_until,
 )
+from tests.helpers.http import http_request
 from tests.helpers.postgres import postgres_schema
 
 TEAM = "T0001"
@@ -56,7 +61,7 @@ def workspace(request_url: str) -> str:
     apps:
       - {{id: {SOCKET_APP}, name: Sock, kind: granular, redirect_urls: [http://127.0.0.1:9/cb],
          scopes: {scopes}, bot_user: U0SOCK, socket_mode: true,
-         event_subscriptions: [message.channels]}}
+         event_subscriptions: [message.channels], commands: [/where]}}
       - {{id: {HTTP_APP}, name: Hook, kind: granular, redirect_urls: [http://127.0.0.1:9/cb],
          scopes: {scopes}, bot_user: U0HTTP, request_url: "{request_url}",
          signing_secret: cluster-signing-secret, event_subscriptions: [message.channels]}}
@@ -114,6 +119,7 @@ class SocketModeConnection:
         hello = json.loads(self._connection.recv(timeout=FRAME_TIMEOUT_SECS))
         assert hello["type"] == "hello", hello
         self._texts = texts
+        self.commands: queue.Queue[dict[str, Any]] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -124,6 +130,13 @@ class SocketModeConnection:
                 if frame.get("type") == "events_api":
                     self._connection.send(json.dumps({"envelope_id": frame["envelope_id"]}))
                     self._texts.add(frame["payload"])
+                elif frame.get("type") == "slash_commands":
+                    # Answered in the acknowledgement, as Bolt's ack(text) does.
+                    answer = {"response_type": "in_channel", "text": "acked on the socket"}
+                    self._connection.send(
+                        json.dumps({"envelope_id": frame["envelope_id"], "payload": answer})
+                    )
+                    self.commands.put(frame["payload"])
 
     def close(self) -> None:
         """Close and stop the reader."""
@@ -200,3 +213,41 @@ def test_each_app_gets_each_message_once_from_two_processes(
     finally:
         for connection in connections:
             connection.close()
+
+
+def history(node: ClusterNode) -> list[str]:
+    """#general's latest texts, newest first (through one process)."""
+    found = node.api("conversations.history", token_of("alice"), channel=GENERAL, limit="10")
+    return [str(m["text"]) for m in found.body["messages"]]
+
+
+def test_a_command_reaches_the_app_on_another_process_and_any_process_takes_its_answers(
+    nodes: list[tuple[ClusterNode, int]],
+) -> None:
+    (first, _), (second, _) = nodes
+    opened = second.api("apps.connections.open", APP_TOKEN)
+    connection = SocketModeConnection(str(opened.body["url"]), Texts())
+    try:
+        ran = first.api("chat.command", token_of("alice"), channel=GENERAL, command="/where",
+                        text="is it")  # fmt: skip
+        assert ran.body.get("ok"), ran.body
+        payload = connection.commands.get(timeout=WAIT_SECS)
+        assert (payload["command"], payload["text"]) == ("/where", "is it")
+        # The URL names the process that issued it; the process behind it now is the other.
+        url = urllib.parse.urlsplit(payload["response_url"])
+        answer = json.dumps({"response_type": "in_channel", "text": "answered elsewhere"})
+        posted = http_request(second.port, "POST", url.path, answer,
+                              {"Content-Type": "application/json"})  # fmt: skip
+        assert (posted.status, posted.body) == (200, {"ok": True})
+        wait_until(lambda: {"answered elsewhere", "acked on the socket"} <= set(history(first)),
+                   "both answers in #general", WAIT_SECS)  # fmt: skip
+    finally:
+        connection.close()
+
+
+def test_a_command_for_an_app_connected_nowhere_is_dispatch_failed(
+    nodes: list[tuple[ClusterNode, int]],
+) -> None:
+    (first, _), _ = nodes
+    ran = first.api("chat.command", token_of("alice"), channel=GENERAL, command="/where")
+    assert ran.body == {"ok": False, "error": "dispatch_failed"}

@@ -364,7 +364,13 @@ def test_basic_credentials_that_are_not_utf8_are_none() -> None:
     assert basic_credentials("Basic " + base64.b64encode(b"\xff:\xfe").decode()) is None
 
 
-@given(st.text(alphabet=st.characters(blacklist_characters=":"), max_size=20), st.text(max_size=20))
+# Text a header can carry as UTF-8: no lone surrogates (hypothesis found "\ud800", which
+# has no UTF-8 form, so no client can send it).
+_ENCODABLE = st.characters(blacklist_categories=["Cs"])
+_ID_CHARACTERS = st.characters(blacklist_categories=["Cs"], blacklist_characters=":")
+
+
+@given(st.text(alphabet=_ID_CHARACTERS, max_size=20), st.text(alphabet=_ENCODABLE, max_size=20))
 def test_basic_credentials_read_back_what_was_encoded(client_id: str, secret: str) -> None:
     assert basic_credentials(_basic(f"{client_id}:{secret}")) == (client_id, secret)
 

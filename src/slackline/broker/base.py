@@ -103,7 +103,21 @@ class IdentitiesChanged:
     origin: str
 
 
-ClusterNotice = TicketIssued | IdentitiesChanged
+@dataclass(frozen=True, slots=True)
+class AppEnvelope:
+    """A slash command or click for an app that has no connection on the process that took
+    it: the process holding one of the app's connections that claims ``reply`` sends it and
+    answers on ``reply`` (cluster/responses.py). ``token`` names the ``response_url`` an
+    acknowledgement's answer goes to ("" for none)."""
+
+    app_id: str
+    kind: str
+    payload: dict[str, Any]
+    token: str
+    reply: str
+
+
+ClusterNotice = TicketIssued | IdentitiesChanged | AppEnvelope
 """Messages between processes only: never delivered to subscribers, so never to sessions."""
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from slackline.broker.base import (
+    AppEnvelope,
     BrokerMessage,
     ClusterNotice,
     ControlAction,
@@ -19,6 +20,7 @@ _EVENT = "e"
 _CONTROL = "c"
 _TICKET_ISSUED = "m"
 _IDENTITIES_CHANGED = "i"
+_APP_ENVELOPE = "a"
 
 
 def encode_message(message: BrokerMessage | ClusterNotice, stream_id: str = "") -> bytes:
@@ -28,6 +30,9 @@ def encode_message(message: BrokerMessage | ClusterNotice, stream_id: str = "") 
         document = {"k": _TICKET_ISSUED, "t": message.team_id, "d": message.digest}
     elif isinstance(message, IdentitiesChanged):
         document = {"k": _IDENTITIES_CHANGED, "o": message.origin}
+    elif isinstance(message, AppEnvelope):
+        document = {"k": _APP_ENVELOPE, "a": message.app_id, "i": message.kind,
+                    "p": message.payload, "t": message.token, "r": message.reply}  # fmt: skip
     elif isinstance(message, Event):
         document = {
             "k": _EVENT,
@@ -76,4 +81,7 @@ def decode_message(data: bytes) -> BrokerMessage | ClusterNotice:
         return TicketIssued(team_id=str(document["t"]), digest=str(document["d"]))
     if document.get("k") == _IDENTITIES_CHANGED:
         return IdentitiesChanged(origin=str(document["o"]))
+    if document.get("k") == _APP_ENVELOPE:
+        return AppEnvelope(str(document["a"]), str(document["i"]), dict(document["p"]),
+                           str(document["t"]), str(document["r"]))  # fmt: skip
     raise ValueError("unknown broker message kind")

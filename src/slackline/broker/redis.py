@@ -30,6 +30,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from slackline.broker.base import (
+    AppEnvelope,
     BrokerMessage,
     ClusterNotice,
     ControlAction,
@@ -259,7 +260,7 @@ class RedisBroker:
         except (ValueError, KeyError, TypeError):
             logger.warning("ignored a malformed broker message")
             return
-        if isinstance(message, TicketIssued | IdentitiesChanged):
+        if isinstance(message, TicketIssued | IdentitiesChanged | AppEnvelope):
             self._observe(message)
         else:
             self._deliver(message)

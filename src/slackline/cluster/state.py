@@ -8,6 +8,8 @@
 - **Presence** (:mod:`slackline.cluster.presence`) and **writes in flight**
   (:mod:`slackline.cluster.writes`).
 - **Event claims** (:mod:`slackline.cluster.claims`): which process hands an event to an app.
+- **Response URLs and envelopes elsewhere** (:mod:`slackline.cluster.responses`): slash
+  commands and clicks for apps connected to other processes, answered on any process.
 - **Identity-cache invalidation**: a change on one process
   (:meth:`~slackline.services.identity.IdentityService.invalidate`) is announced on the
   broker's channel before anything this process publishes afterwards, and every other
@@ -25,13 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slackline.broker import BrokerMessage, DeliveryGap, Subscriber
-from slackline.broker.base import ClusterNotice, IdentitiesChanged
+from slackline.broker.base import AppEnvelope, ClusterNotice, IdentitiesChanged
 from slackline.broker.redis import RedisBroker, redis_client
 from slackline.clock import Clock, IdFactory
 from slackline.cluster.catchup import RecentEvents
 from slackline.cluster.claims import RedisClaims
 from slackline.cluster.presence import RedisPresenceService
 from slackline.cluster.ratelimit import RedisRateLimiter
+from slackline.cluster.responses import RedisAppDispatch, RedisResponseUrls
 from slackline.cluster.tickets import RedisTickets, ticket_digest
 from slackline.cluster.writes import RedisWritesInFlight
 from slackline.services.identity import IdentityService
@@ -109,6 +112,8 @@ class RedisSharedState:
         )
         self.rate_limits = RedisRateLimiter(self.redis, prefix=prefix, clock=clock)
         self.app_claims = RedisClaims(self.redis, prefix=prefix)
+        self.response_urls = RedisResponseUrls(self.redis, prefix=prefix)
+        self.app_dispatch = RedisAppDispatch(self.redis, broker, prefix=prefix)
         self.presence = RedisPresenceService(
             broker.url, broker.channel, store=store, broker=broker, clock=clock,
             identities=identities,
@@ -127,6 +132,7 @@ class RedisSharedState:
 
     async def close(self) -> None:
         """Leave the cluster and disconnect from Redis (the broker closes its own)."""
+        await self.app_dispatch.close()
         await self.tickets.close()
         await self.rate_limits.close()
         await self.redis.aclose()
@@ -141,6 +147,9 @@ class RedisSharedState:
         if isinstance(message, IdentitiesChanged):
             if message.origin != self._broker.origin:
                 self._identities.forget()
+            return
+        if isinstance(message, AppEnvelope):
+            self.app_dispatch.received(message)
             return
         if isinstance(message, DeliveryGap):
             self._identities.forget()

@@ -376,3 +376,30 @@ class DeliveryWindow:
         while self._buckets and self._buckets[0][0] <= number - WINDOW_BUCKETS:
             self._buckets.popleft()
         return number
+
+
+@dataclass(frozen=True, slots=True)
+class Responder:
+    """Where the answers on one ``response_url`` go: the channel, the person who ran the
+    command or clicked, the app's bot, and for a click the message it came from."""
+
+    team_id: str
+    channel: str
+    user_id: str
+    bot_user_id: str
+    bot_id: str | None
+    original_ts: str = ""  # the message a click came from, in ``channel`` ("" for a command)
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields, for a store that crosses processes."""
+        return {"team_id": self.team_id, "channel": self.channel, "user_id": self.user_id,
+                "bot_user_id": self.bot_user_id, "bot_id": self.bot_id,
+                "original_ts": self.original_ts}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> Responder:
+        """What :meth:`to_json` made."""
+        bot_id = document.get("bot_id")
+        return cls(str(document["team_id"]), str(document["channel"]), str(document["user_id"]),
+                   str(document["bot_user_id"]), str(bot_id) if bot_id is not None else None,
+                   str(document.get("original_ts", "")))  # fmt: skip

@@ -144,5 +144,7 @@ def build_services(
             messages=messages,
             clock=clock,
             signing_secret=apps.signing_secret,
+            response_urls=shared.response_urls,
+            dispatch=shared.app_dispatch,
         ),
     )

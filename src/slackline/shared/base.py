@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from slackline.broker import ControlAction, Event, Subscriber
+from slackline.broker.base import AppEnvelope
+from slackline.domain.events_api import Responder
 from slackline.domain.ratelimit import Rate
 
 if TYPE_CHECKING:
@@ -128,6 +130,38 @@ class AppEventClaims(Protocol):
         ...
 
 
+class ResponseUrls(Protocol):
+    r"""The capabilities behind ``response_url``\ s: answered by any process, a few times."""
+
+    async def remember(self, token: str, responder: Responder, ttl_secs: float) -> None:
+        """Keep a new URL's token for ``ttl_secs``."""
+        ...
+
+    async def take(self, token: str, max_uses: int) -> Responder | None:
+        """Count one use of the URL; where its answers go, or None when it is unknown,
+        expired or used ``max_uses`` times already."""
+        ...
+
+    async def give_back(self, token: str) -> None:
+        """Undo one use (the answer was refused)."""
+        ...
+
+
+Deliverer = Callable[[AppEnvelope], bool]
+
+
+class AppDispatch(Protocol):
+    """Slash commands and clicks for an app whose connections are on other processes."""
+
+    async def elsewhere(self, envelope: AppEnvelope) -> bool:
+        """Hand the envelope to a process with a connection of the app; whether one took it."""
+        ...
+
+    def deliver_with(self, has_connection: Callable[[str], bool], deliver: Deliverer) -> None:
+        """How this process takes such envelopes (set at composition)."""
+        ...
+
+
 class SharedState(Protocol):
     """The parts of the state that several processes must share."""
 
@@ -154,6 +188,16 @@ class SharedState(Protocol):
     @property
     def app_claims(self) -> AppEventClaims:
         """Who delivers each event to each app."""
+        ...
+
+    @property
+    def response_urls(self) -> ResponseUrls:
+        """``response_url`` capabilities."""
+        ...
+
+    @property
+    def app_dispatch(self) -> AppDispatch:
+        """Commands and clicks for apps connected elsewhere."""
         ...
 
     @property

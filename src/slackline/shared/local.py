@@ -10,6 +10,7 @@ per ticket).
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from slackline.broker import Broker, BrokerMessage, ControlAction, DeliveryGap, Event, Subscriber
-from slackline.broker.base import addressed
+from slackline.broker.base import AppEnvelope, addressed
 from slackline.clock import Clock, IdFactory
+from slackline.domain.events_api import Responder
 from slackline.domain.ratelimit import Rate, RateLimiter
 from slackline.rtm.replies import encode_event
 from slackline.services.identity import IdentityService
@@ -27,6 +29,7 @@ from slackline.shared.base import (
     MAX_KEPT_FRAMES,
     TICKET_TTL_SECS,
     CatchUp,
+    Deliverer,
     Ticket,
     TicketGrant,
 )
@@ -194,6 +197,56 @@ class LocalClaims:
         return True
 
 
+MAX_RESPONSE_URLS = 10_000
+
+
+class LocalResponseUrls:
+    """Response URLs in this process's memory (by the token's SHA-256), timed by its clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._kept: dict[str, tuple[Responder, float, int]] = {}  # responder, expiry, uses
+
+    async def remember(self, token: str, responder: Responder, ttl_secs: float) -> None:
+        """Keep the token (the expired ones are forgotten once too many are kept)."""
+        now = self._clock.now()
+        if len(self._kept) >= MAX_RESPONSE_URLS:
+            self._kept = {k: v for k, v in self._kept.items() if v[1] > now}
+        self._kept[_digest(token)] = (responder, now + ttl_secs, 0)
+
+    async def take(self, token: str, max_uses: int) -> Responder | None:
+        """Count a use, unless unknown, expired or used up."""
+        key = _digest(token)
+        kept = self._kept.get(key)
+        if kept is None or kept[1] <= self._clock.now() or kept[2] >= max_uses:
+            self._kept.pop(key, None)
+            return None
+        self._kept[key] = (kept[0], kept[1], kept[2] + 1)
+        return kept[0]
+
+    async def give_back(self, token: str) -> None:
+        """Undo a use."""
+        key = _digest(token)
+        kept = self._kept.get(key)
+        if kept is not None and kept[2] > 0:
+            self._kept[key] = (kept[0], kept[1], kept[2] - 1)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class NoOtherProcess:
+    """One process: an app with no connection here has none anywhere."""
+
+    async def elsewhere(self, envelope: AppEnvelope) -> bool:
+        """Nobody else to take it."""
+        return False
+
+    def deliver_with(self, has_connection: Callable[[str], bool], deliver: Deliverer) -> None:
+        """Nothing arrives from elsewhere."""
+
+
 class LocalSharedState:
     """Tickets, rate limits, presence and caches for a server that is one process."""
 
@@ -212,6 +265,8 @@ class LocalSharedState:
         self.writes = UncountedWrites()
         self.presence = PresenceService(store, broker, clock, identities)
         self.app_claims = LocalClaims()
+        self.response_urls = LocalResponseUrls(clock)
+        self.app_dispatch = NoOtherProcess()
 
     def deliveries(self, sessions: Subscriber) -> Subscriber:
         """Waiting tickets keep each event, then the sessions get it."""

@@ -21,21 +21,23 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from slackline.broker.base import AppEnvelope
 from slackline.clock import Clock
 from slackline.domain import events_api as rules
 from slackline.domain.apps import AppRecord
+from slackline.domain.events_api import Responder
 from slackline.domain.models import Message
 from slackline.domain.shapes import message_object
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.services.apps import team_app, team_apps
 from slackline.services.edits import EditService
 from slackline.services.messages import MessageService, check_text
+from slackline.shared.base import AppDispatch, ResponseUrls
 from slackline.socket_mode.http_delivery import DeliveryError, EventsHttpSender
-from slackline.socket_mode.hub import SocketModeHub
+from slackline.socket_mode.hub import AckCallback, SocketModeHub
 from slackline.storage.base import Store
 
 logger = logging.getLogger("slackline.socket_mode")
@@ -43,26 +45,11 @@ logger = logging.getLogger("slackline.socket_mode")
 RESPONSE_PATH = "/commands/"
 RESPONSE_URL_SECS = 30 * 60.0
 RESPONSE_URL_USES = 5
-MAX_RESPONSE_URLS = 10_000
 # The HTTP status of each refusal a response_url answers (anything else is 400).
 RESPONSE_ERROR_STATUS = {SlackErrorCode.EXPIRED_URL: 404, SlackErrorCode.MESSAGE_NOT_FOUND: 404}
 # Keys of a message's extra that a replacing answer does not carry over: its content, and the
 # reactions (stored apart, as chat.update leaves them).
 _REPLACED_KEYS = frozenset({"blocks", "attachments", "reactions"})
-
-
-@dataclass(slots=True)
-class Responder:
-    """Where a command's answers go: the channel, the person, the app's bot."""
-
-    team_id: str
-    channel: str
-    user_id: str
-    bot_user_id: str
-    bot_id: str | None
-    expires_at: float
-    uses: int = 0
-    original_ts: str = ""  # the message a click came from, in ``channel`` ("" for a command)
 
 
 class CommandService:
@@ -77,14 +64,17 @@ class CommandService:
         messages: MessageService,
         clock: Clock,
         signing_secret: Callable[[str], Awaitable[str]],
+        response_urls: ResponseUrls,
+        dispatch: AppDispatch,
     ) -> None:
         self._store = store
         self._hub = hub
+        self._response_urls = response_urls
+        self._dispatch = dispatch
         self._http = http
         self._messages = messages
         self._clock = clock
         self._signing_secret = signing_secret
-        self._responders: dict[str, Responder] = {}
         self._answers: set[asyncio.Task[None]] = set()
         # What replaces and deletes a click's message (set once the services are built).
         self.edits: EditService | None = None
@@ -103,25 +93,47 @@ class CommandService:
             raise SlackError(SlackErrorCode.INVALID_COMMAND)
         bot_user = await self._bot_user(app, team_id)
         bot = await self._store.get_user(bot_user) if bot_user else None
-        token = self._responder(team_id, channel_id, user_id, bot_user, bot.bot_id if bot else None)
+        responder = Responder(team_id, channel_id, user_id, bot_user, bot.bot_id if bot else None)
+        token = await self._responder(responder)
         payload = rules.command_payload(
             app_id=app.id, team=(team.id, team.domain), channel=(channel.id, channel.name),
             user=(user.id, user.name), command=command, text=text,
             response_url=self._response_url(base_url, token), trigger_id=self._trigger_id(),
         )  # fmt: skip
-        loop = asyncio.get_running_loop()
-
-        def acknowledged(answer: dict[str, Any] | None) -> None:
-            if answer:
-                task = loop.create_task(self._answer_quietly(token, answer))
-                self._answers.add(task)
-                task.add_done_callback(self._answers.discard)
-
-        if self._hub.send(app.id, "slash_commands", payload, on_ack=acknowledged):
+        if await self._over_socket_mode(app, "slash_commands", payload, token):
             return
         if not app.request_url:
             raise SlackError(SlackErrorCode.DISPATCH_FAILED)
         await self._post(app, payload, token)
+
+    async def _over_socket_mode(
+        self, app: AppRecord, kind: str, payload: dict[str, Any], token: str
+    ) -> bool:
+        """Send to one of the app's connections, here or (on a cluster) on another process;
+        whether one took it."""
+        if self.send_here(AppEnvelope(app.id, kind, payload, token, "")):
+            return True
+        if not app.socket_mode:
+            return False
+        return await self._dispatch.elsewhere(
+            AppEnvelope(app.id, kind, payload, token, secrets.token_hex(12))
+        )
+
+    def send_here(self, envelope: AppEnvelope) -> bool:
+        """Send the envelope to one of its app's connections on this process; whether it has
+        one. A slash command's acknowledgement may carry an answer: it goes to the envelope's
+        ``response_url`` (any process can take it)."""
+        on_ack = self._acknowledged(envelope.token) if envelope.kind == "slash_commands" else None
+        return self._hub.send(envelope.app_id, envelope.kind, envelope.payload, on_ack=on_ack)
+
+    def _acknowledged(self, token: str) -> AckCallback:
+        def acknowledged(answer: dict[str, Any] | None) -> None:
+            if answer:
+                task = asyncio.get_running_loop().create_task(self._answer_quietly(token, answer))
+                self._answers.add(task)
+                task.add_done_callback(self._answers.discard)
+
+        return acknowledged
 
     async def act(
         self,
@@ -145,9 +157,9 @@ class CommandService:
         channel = await self._store.get_conversation(channel_id)
         if element is None or app is None or team is None or user is None or channel is None:
             raise SlackError(SlackErrorCode.INVALID_ACTION)
-        token = self._responder(
+        token = await self._responder(Responder(
             team_id, channel_id, user_id, message.user, message.bot_id, original_ts=message.ts
-        )
+        ))  # fmt: skip
         clicked: dict[str, Any] = {
             "action_id": element["action_id"], "block_id": str(action.get("block_id", "")),
             "type": element.get("type", "button"), "action_ts": str(self._clock.now()),
@@ -162,7 +174,7 @@ class CommandService:
             user=(user.id, user.name), message=message_object(message), action=clicked,
             response_url=self._response_url(base_url, token), trigger_id=self._trigger_id(),
         )  # fmt: skip
-        if self._hub.send(app.id, "interactive", payload):
+        if await self._over_socket_mode(app, "interactive", payload, token):
             return
         if not app.request_url:
             raise SlackError(SlackErrorCode.DISPATCH_FAILED)
@@ -224,16 +236,14 @@ class CommandService:
         message, or for a click the clicked message replaced or deleted. An answer with
         nothing to show shows nothing, or is ``no_text`` with ``refuse_empty``; a refused
         answer does not count as one of the URL's uses."""
-        responder = self._responders.get(token)
-        now = self._clock.now()
-        if responder is None or responder.expires_at <= now or responder.uses >= RESPONSE_URL_USES:
-            self._responders.pop(token, None)
+        # A use is taken at once, as answers may arrive together; given back if refused.
+        responder = await self._response_urls.take(token, RESPONSE_URL_USES)
+        if responder is None:
             raise SlackError(SlackErrorCode.EXPIRED_URL)
-        responder.uses += 1  # taken at once, as answers may arrive together; given back if refused
         try:
             await self._show(responder, body, refuse_empty=refuse_empty)
         except SlackError:
-            responder.uses -= 1
+            await self._response_urls.give_back(token)
             raise
 
     async def _show(
@@ -284,23 +294,11 @@ class CommandService:
             raise RuntimeError("CommandService.edits is not set (composition)")
         return self.edits
 
-    def _responder(
-        self,
-        team_id: str,
-        channel: str,
-        user_id: str,
-        bot_user: str,
-        bot_id: str | None,
-        *,
-        original_ts: str = "",
-    ) -> str:
+    async def _responder(self, responder: Responder) -> str:
         """A new response URL's token, answering as the bot in the channel or to the user
         (and, for a click, replacing or deleting the message ``original_ts``)."""
         token = secrets.token_urlsafe(24)
-        expires = self._clock.now() + RESPONSE_URL_SECS
-        responder = Responder(team_id, channel, user_id, bot_user, bot_id, expires,
-                              original_ts=original_ts)  # fmt: skip
-        self._remember(token, responder)
+        await self._response_urls.remember(token, responder, RESPONSE_URL_SECS)
         return token
 
     @staticmethod
@@ -309,12 +307,6 @@ class CommandService:
 
     def _trigger_id(self) -> str:
         return f"{int(self._clock.now())}.{secrets.token_hex(8)}"
-
-    def _remember(self, token: str, responder: Responder) -> None:
-        if len(self._responders) >= MAX_RESPONSE_URLS:
-            now = self._clock.now()
-            self._responders = {k: v for k, v in self._responders.items() if v.expires_at > now}
-        self._responders[token] = responder
 
     async def _app_for(self, team_id: str, command: str) -> AppRecord | None:
         for found in await team_apps(self._store, team_id):
