@@ -213,3 +213,18 @@ def test_token_prints_an_app_level_token_for_a_socket_mode_app(
     capsys.readouterr()
     assert admin(server, "app", "token", "A0CLISOCK", "--team", "T0001") == 0
     assert capsys.readouterr().out.strip().startswith("xapp-")
+
+
+def test_verify_exits_1_when_the_request_url_does_not_answer_the_challenge(
+    server: ServerThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}/slack/events"  # nothing listens there
+    argv = ["app", "create", "--team", "T0001", "--name", "Hook", "--kind", "granular"]
+    assert admin(
+        server, *argv, "--redirect-url", CALLBACK, "--scopes", "channels:history",
+        "--events", "message.channels", "--bot-user", "U0BOT", "--request-url", nowhere,
+        "--id", "A0CLIHOOK",
+    ) == 0  # fmt: skip
+    capsys.readouterr()
+    assert admin(server, "app", "verify", "A0CLIHOOK") == 1
+    assert capsys.readouterr().out.strip() == f"{nowhere}: did not answer the challenge"

@@ -434,6 +434,13 @@ def _admin_app_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_app_verify(args: argparse.Namespace) -> int:
+    answer = _admin_client(args).call_json("apps.verifyRequestUrl", {"app": args.app})
+    verdict = "verified" if answer["verified"] else "did not answer the challenge"
+    print(f"{answer['request_url']}: {verdict}")
+    return 0 if answer["verified"] else 1
+
+
 def _admin_app_installations(args: argparse.Namespace) -> int:
     answer = _admin_client(args).call_json("apps.installations", {"app": args.app})
     print(json.dumps(answer["installations"], indent=2))
@@ -473,6 +480,11 @@ def _add_admin_app_commands(groups: Any, common: argparse.ArgumentParser) -> Non
     token.add_argument("app")
     token.add_argument("--team", required=True, help="team id")
     token.set_defaults(run=_admin_app_token)
+    verify = app.add_parser(
+        "verify", parents=[common], help="send the request URL a url_verification challenge"
+    )
+    verify.add_argument("app")
+    verify.set_defaults(run=_admin_app_verify)
     listing = app.add_parser("list", parents=[common], help="a team's apps (no secrets)")
     listing.add_argument("team")
     listing.set_defaults(run=_admin_app_list)

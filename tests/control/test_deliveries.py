@@ -1,7 +1,8 @@
 """What apps were handed, in the control API's journal: a Socket Mode app's envelopes as
 ``sent`` and ``acknowledged`` (or retried and ``dropped``), waitable with ``wait``; a slash
 command's ``response_url`` kept without its capability; an Events API request's failed try
-and its retry's delivery."""
+and its retry's delivery. And the admin API's ``apps.verifyRequestUrl``: Bolt in HTTP mode
+answers its challenge, a receiver that does not is not verified."""
 
 from __future__ import annotations
 
@@ -18,11 +19,19 @@ from websockets.sync.client import ClientConnection, connect
 from slackline.testing.server import ServerThread
 from tests.helpers.events import ADMIN_TOKEN
 from tests.helpers.http import http_request, serving
-from tests.socket_mode.conftest import APP_ID, APP_TOKEN, GENERAL, PERSON_TOKEN, start_socket_server
-from tests.socket_mode.test_events_api_http import declare_http_app, forget_app
+from tests.socket_mode.conftest import (
+    APP_ID,
+    APP_TOKEN,
+    GENERAL,
+    PERSON,
+    PERSON_TOKEN,
+    start_socket_server,
+)
+from tests.socket_mode.test_events_api_http import BoltSite, bolt, declare_http_app, forget_app
 
 WAIT_SECS = 20.0
 HTTP_APP = "A0JOURNAL1"
+__all__ = ["bolt"]  # the Bolt site fixture, used here too
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +184,38 @@ def test_an_events_api_request_shows_its_failure_then_its_delivery(
              for d in kept if d["delivery_id"] == event_id]  # fmt: skip
     assert steps == [("failed", 0, 500, "http_error"), ("delivered", 1, 200, "")]
     assert done["record"]["payload"]["token"].endswith("…")
+
+
+# apps.verifyRequestUrl (beside the journal: the same server and receivers)
+
+
+def test_a_bolt_app_passes_the_admin_apis_url_verification(
+    server: ServerThread, bolt: BoltSite
+) -> None:
+    answer = control(server, "apps.verifyRequestUrl", app="A0HTTPBOLT")
+    assert answer["verified"] is True
+    assert answer["request_url"] == f"http://127.0.0.1:{bolt.port}/slack/events"
+
+
+def test_a_url_that_does_not_echo_the_challenge_is_not_verified(
+    server: ServerThread, http_app: str
+) -> None:
+    assert control(server, "apps.verifyRequestUrl", app=http_app)["verified"] is False
+
+
+def test_an_app_without_a_request_url_cannot_be_verified(server: ServerThread) -> None:
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
+    body = json.dumps({"app": APP_ID})
+    found = http_request(server.port, "POST", "/_slackline/admin/apps.verifyRequestUrl", body,
+                         headers)  # fmt: skip
+    assert (found.status, found.body["error"]) == (400, "invalid_app")
+
+
+def test_the_control_apis_act_runs_a_slash_command_as_a_person(server: ServerThread) -> None:
+    with app_connection(server, acknowledging=True) as connection:
+        done = control(server, "act", method="chat.command",
+                       args={"channel": GENERAL, "command": "/sock", "text": "from act"},
+                       **{"as": PERSON})  # fmt: skip
+        assert done["result"]["ok"] is True
+        wait_for_delivery(server, kind="slash_commands", payload={"text": "from act"})
+    assert [p["user_id"] for p in connection.payloads if p.get("text") == "from act"] == [PERSON]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 from typing import TYPE_CHECKING, Any, cast
 
 from slackline.control.errors import ControlError, ControlErrorCode
@@ -17,6 +18,7 @@ from slackline.control.params import Kind, Param
 from slackline.control.spec import Endpoint, Handler
 from slackline.domain.apps import AppRecord, Installation
 from slackline.services.apps import AppError, AppErrorCode
+from slackline.socket_mode.http_delivery import HttpTarget
 
 if TYPE_CHECKING:
     from slackline.app import App
@@ -155,6 +157,21 @@ async def apps_uninstall(app: App, args: Args, request: Request) -> dict[str, An
     return {"app": args["app"], "team": args["team"], "revoked": revoked}
 
 
+@_app_errors
+async def apps_verify_request_url(app: App, args: Args, request: Request) -> dict[str, Any]:
+    """Send the app's request URL Slack's ``url_verification`` challenge, signed; whether
+    it answered with it (as Slack checks a request URL when it is saved)."""
+    record = await app.services.apps.get(args["app"])
+    if not record.request_url:
+        raise AppError(AppErrorCode.INVALID_APP, "the app has no request_url")
+    secret = await app.services.apps.signing_secret(record.id)
+    target = HttpTarget(record.id, record.request_url, secret)
+    verified = await app.events_http.verify(target, secrets.token_urlsafe(24))
+    logger.info("req=%s admin verified the request URL of %s: %s", request.request_id,
+                record.id, verified)  # fmt: skip
+    return {"app": record.id, "request_url": record.request_url, "verified": verified}
+
+
 def _field(name: str, kind: Kind, doc: str) -> Param:
     """An app field: the app service checks it, with its own messages."""
     return Param(name, kind, doc, loose=True)
@@ -204,6 +221,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "for apps.connections.open; returned only here.", apps_create_app_token,
              params=(_APP, _TEAM), answer=("app", "team", "token"),
              errors=((404, "app_not_found"), (400, "invalid_app")), writes=True),
+    Endpoint("apps.verifyRequestUrl", "Send the app's request URL a signed url_verification "
+             "challenge, as Slack does when the URL is saved; whether it answered it.",
+             apps_verify_request_url, params=(_APP,),
+             answer=("app", "request_url", "verified"),
+             errors=((404, "app_not_found"), (400, "invalid_app"))),
     Endpoint("apps.installations", "Where an app is installed.", apps_installations,
              params=(_APP,), answer=("app", "installations"),
              errors=((404, "app_not_found"),)),
