@@ -21,7 +21,6 @@ import pytest
 from slack_bolt import Ack, App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
@@ -30,6 +29,7 @@ from slack_sdk.webhook import WebhookClient
 from slackline.testing.server import ServerThread
 from tests.helpers.cluster import wait_until
 from tests.helpers.http import http_request
+from tests.helpers.socket_mode import connected_app
 from tests.socket_mode.conftest import (
     APP_ID,
     APP_TOKEN,
@@ -67,15 +67,8 @@ def inbox(server: ServerThread) -> Iterator[AppInbox]:
         elif request.type in by_type:
             by_type[request.type].put(request.payload)
 
-    client = SocketModeClient(app_token=APP_TOKEN, web_client=WebClient(base_url=api(server)))
-    client.socket_mode_request_listeners.append(listener)
-    client.connect()
-    assert server.app is not None
-    hub = server.app.socket_mode
-    wait_until(lambda: hub.connection_count(APP_ID) == 1, "the connection", WAIT_SECS)
-    yield kept
-    client.close()
-    wait_until(lambda: hub.connection_count(APP_ID) == 0, "the close", WAIT_SECS)
+    with connected_app(server, APP_TOKEN, APP_ID, listener):
+        yield kept
 
 
 def clicked(server: ServerThread, inbox: AppInbox) -> tuple[str, str]:

@@ -17,7 +17,6 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
@@ -25,6 +24,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slackline.testing.server import ServerThread
 from tests.helpers.cluster import wait_until
 from tests.helpers.http import http_request
+from tests.helpers.socket_mode import connected_app
 from tests.socket_mode.conftest import APP_ID, APP_TOKEN, GENERAL, PERSON, PERSON_TOKEN
 from tests.socket_mode.test_events_api_http import SIGNING_SECRET, declare_http_app, forget_app
 
@@ -70,15 +70,8 @@ def commands(server: ServerThread) -> Iterator[queue.Queue[SocketModeRequest]]:
         )
         seen.put(request)
 
-    client = SocketModeClient(app_token=APP_TOKEN, web_client=WebClient(base_url=api(server)))
-    client.socket_mode_request_listeners.append(listener)
-    client.connect()
-    assert server.app is not None
-    hub = server.app.socket_mode
-    wait_until(lambda: hub.connection_count(APP_ID) == 1, "the connection", WAIT_SECS)
-    yield seen
-    client.close()
-    wait_until(lambda: hub.connection_count(APP_ID) == 0, "the close", WAIT_SECS)
+    with connected_app(server, APP_TOKEN, APP_ID, listener):
+        yield seen
 
 
 def test_a_command_arrives_as_a_slash_commands_envelope(

@@ -17,10 +17,6 @@ import pytest
 from playwright.sync_api import expect
 from slack_sdk import WebClient
 from slack_sdk.rtm_v2 import RTMClient
-from slack_sdk.socket_mode import SocketModeClient
-from slack_sdk.socket_mode.client import BaseSocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
-from slack_sdk.socket_mode.response import SocketModeResponse
 
 from slackline.testing.server import ServerThread
 from slackline.web.inspector import FORM_COOKIE, SESSION_COOKIE
@@ -28,6 +24,7 @@ from tests.helpers.cluster import wait_until
 from tests.helpers.events import ADMIN_TOKEN, ALICE, BOT, admin, error_of, ok, start_event_server
 from tests.helpers.http import start_server
 from tests.helpers.rtm import open_socket, recv_until, send_json
+from tests.helpers.socket_mode import acknowledge, connected_app
 from tests.web.conftest import ADMIN_TOKEN as WEB_ADMIN_TOKEN
 from tests.web.conftest import BOT_TOKEN, TIMEOUT_MS, People, Person, app_service
 
@@ -400,24 +397,10 @@ def socket_mode_app(web_server: ServerThread) -> Iterator[None]:
     service = app_service(web_server)
     web_server.run(service.declare("T0001", raw))
     token = web_server.run(service.create_app_token(INSPECTED_APP, "T0001"))
-
-    def acknowledge(client: BaseSocketModeClient, request: SocketModeRequest) -> None:
-        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
-
-    base = f"http://127.0.0.1:{web_server.port}/api/"
-    client = SocketModeClient(app_token=token, web_client=WebClient(base_url=base))
-    client.socket_mode_request_listeners.append(acknowledge)
-    client.connect()
-    assert web_server.app is not None
-    hub = web_server.app.socket_mode
-    wait_until(lambda: hub.connection_count(INSPECTED_APP) == 1, "the app's connection",
-               TIMEOUT_MS / 1000)  # fmt: skip
     try:
-        yield
+        with connected_app(web_server, token, INSPECTED_APP, acknowledge):
+            yield
     finally:
-        closer = threading.Thread(target=client.close, daemon=True)  # bounded, as elsewhere
-        closer.start()
-        closer.join(TIMEOUT_MS / 1000)
         web_server.run(service.declare("T0001", {"id": INSPECTED_APP, "socket_mode": False}))
 
 

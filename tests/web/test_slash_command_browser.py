@@ -11,14 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from slack_sdk import WebClient
-from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from slackline.testing.server import ServerThread
-from tests.helpers.cluster import wait_until
+from tests.helpers.socket_mode import connected_app
 from tests.web.conftest import People, Person, app_service
 from tests.web.test_client import sign_in
 from tests.web.test_client_browser import send, signed_in
@@ -60,15 +58,8 @@ def weather_app(web_server: ServerThread, app_token: str) -> Iterator[queue.Queu
         with urllib.request.urlopen(post, timeout=10):
             pass
 
-    base = f"http://127.0.0.1:{web_server.port}/api/"
-    client = SocketModeClient(app_token=app_token, web_client=WebClient(base_url=base))
-    client.socket_mode_request_listeners.append(listener)
-    client.connect()
-    assert web_server.app is not None
-    hub = web_server.app.socket_mode
-    wait_until(lambda: hub.connection_count(APP_ID) == 1, "the app's connection", WAIT_SECS)
-    yield lines
-    client.close()
+    with connected_app(web_server, app_token, APP_ID, listener):
+        yield lines
 
 
 @pytest.fixture()
