@@ -2,7 +2,8 @@
 the sign-in page, a conversation with a thread and reactions, and the inspector (a real
 ``rtm_v2`` bot's frame timeline open), each at desktop width (1280 px) and at 390 px (a phone,
 where the thread is a picture of its own, ``thread-mobile.png``); and, for docs/apps.md, an
-app's consent page and the admin Apps page at desktop width.
+app's consent page and the admin Apps page at desktop width; and the inspector's "App
+deliveries" with a Socket Mode app's envelope open, for docs/socket-mode.md.
 
 Run from the repository's root, after ``make chromium``::
 
@@ -21,10 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from slack_sdk import WebClient
 
 from slackline.domain.apps import OAuthFlow
 from slackline.testing.server import ServerThread
+from tests.helpers.socket_mode import acknowledge, connected_app
 from tests.web.conftest import (
+    BOT_TOKEN,
     People,
     Person,
     app_service,
@@ -111,6 +115,35 @@ def shoot_apps(opener: People, output: Path) -> None:
     shoot(alice.page, output, "apps-desktop", full_page=True)
 
 
+# docs/socket-mode.md's picture: a Socket Mode app beside the RTM bot, for the inspector.
+SOCKET_APP = {
+    "id": "A0SOCKAPP", "name": "Standup Socket", "kind": "classic", "scopes": ["bot"],
+    "redirect_urls": ["http://127.0.0.1:9/cb"], "bot_user": "U0BOT", "socket_mode": True,
+    "event_subscriptions": ["message.channels"],
+}  # fmt: skip
+
+
+def shoot_deliveries(opener: People, server: ServerThread, output: Path) -> None:
+    """The inspector's "App deliveries" at 1280 px: a Socket Mode app (slack_sdk) handed a
+    message, one envelope opened."""
+    service = app_service(server)
+    server.run(service.declare("T0001", SOCKET_APP))
+    token = server.run(service.create_app_token("A0SOCKAPP", "T0001"))
+    with connected_app(server, token, "A0SOCKAPP", acknowledge):
+        bot = WebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{server.port}/api/")
+        bot.chat_postMessage(channel="C0001", text="Standup in five minutes")
+        width, height = WIDTHS["desktop"]
+        alice = opener("alice", width, height)
+        alice.sign_in()
+        alice.page.goto("/inspector")
+        section = alice.page.locator("section", has=alice.page.locator("#deliveries"))
+        acknowledged = alice.page.locator("#deliveries li[data-outcome='acknowledged']")
+        expect(acknowledged).to_have_count(1)
+        acknowledged.locator("summary").click()
+        section.screenshot(path=str(output / "inspector-deliveries-desktop.png"))
+        print(output / "inspector-deliveries-desktop.png")
+
+
 def take_all(browser: Browser, server: ServerThread, output: Path) -> None:
     """Every screenshot, each width in a context of its own."""
     opener = People(browser, server)
@@ -153,6 +186,7 @@ def take_all(browser: Browser, server: ServerThread, output: Path) -> None:
             shoot(reader.page, output, f"inspector-{label}")
         seed_apps(server)
         shoot_apps(opener, output)
+        shoot_deliveries(opener, server, output)
     finally:
         stop_bot(bot)
         errors = opener.close()
