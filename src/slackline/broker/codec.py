@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slackline.broker.base import (
@@ -15,6 +14,7 @@ from slackline.broker.base import (
     SessionControl,
     TicketIssued,
 )
+from slackline.jsonbytes import dumps, loads
 
 _EVENT = "e"
 _CONTROL = "c"
@@ -52,12 +52,12 @@ def encode_message(message: BrokerMessage | ClusterNotice, stream_id: str = "") 
             "u": message.user_id,
             "h": message.token_hash,
         }
-    return json.dumps(document, separators=(",", ":")).encode()
+    return dumps(document)
 
 
 def decode_message(data: bytes) -> BrokerMessage | ClusterNotice:
     """The message :func:`encode_message` made; ValueError for anything else."""
-    document = json.loads(data)
+    document = loads(data)
     if not isinstance(document, dict):
         raise ValueError("broker message is not an object")
     if document.get("k") == _EVENT:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slackline.domain.permalinks import PermalinkTarget, permalink_page
 from slackline.errors import SlackError, SlackErrorCode, SlackWarningCode
 from slackline.http.request import Response
+from slackline.jsonbytes import dumps
 
 # Statuses other than 200 for ok:false bodies (decisions A.1).
 _ERROR_STATUS = {
@@ -22,12 +22,9 @@ _COMMON_HEADERS = (
 )
 
 
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
 def encode_json(document: dict[str, Any]) -> bytes:
     """Compact JSON bytes, non-ASCII kept as UTF-8."""
-    return _COMPACT(document).encode()
+    return dumps(document)
 
 
 def _with_warnings(document: dict[str, Any], warnings: list[SlackWarningCode]) -> dict[str, Any]:

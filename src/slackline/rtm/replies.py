@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slackline.errors import RtmErrorCode
+from slackline.jsonbytes import dumps
 from slackline.websocket.protocol import encode_text
-
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def encode_event(payload: dict[str, Any]) -> bytes:
     """Compact JSON (no raw newlines) in one unfragmented text frame."""
-    return encode_text(_COMPACT(payload).encode())
+    return encode_text(dumps(payload))
 
 
 HELLO_FRAME = encode_event({"type": "hello"})

@@ -9,6 +9,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from slackline.jsonbytes import dumps
 from slackline.logbuffer import LineLogger
 from slackline.websocket.connection import FramedConnection
 from slackline.websocket.protocol import Opcode, encode_frame, encode_text
@@ -23,7 +24,6 @@ _lines = LineLogger(logger)
 
 # An acknowledgement may carry a response payload (a command's answer, a modal).
 MAX_CLIENT_FRAME_BYTES = 1 << 20
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class SocketModeSession(FramedConnection):
@@ -68,7 +68,7 @@ class SocketModeSession(FramedConnection):
     def send(self, frame: dict[str, Any]) -> None:
         """Write one JSON frame now."""
         if not self.closed:
-            self.transport.write(encode_text(_COMPACT(frame).encode()))
+            self.transport.write(encode_text(dumps(frame)))
 
     def ping(self) -> None:
         """A WebSocket ping (Slack pings its clients; node's client reconnects without)."""
