@@ -30,18 +30,23 @@ class TokenHasher:
     """HMAC-SHA256 of token text under a per-installation secret."""
 
     def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+        # Keyed once: each hash copies the keyed state instead of keying again (every Web
+        # API request hashes its token: 2.0 instead of 3.1 µs, docs/performance.md).
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)
 
     def hash(self, token: str) -> str:
         """The hex digest stored for a token."""
-        return hmac.digest(self._secret, token.encode(), hashlib.sha256).hex()
+        keyed = self._keyed.copy()
+        keyed.update(token.encode())
+        return keyed.hexdigest()
 
     def derive(self, purpose: str, value: str) -> str:
         """A secret derived from ``value`` for one ``purpose`` (a web session's client token
         and CSRF token from its cookie secret), recomputed rather than stored. The NUL
         separator keeps these inputs apart from token text, which never holds one."""
-        message = f"{purpose}\0{value}".encode()
-        return hmac.digest(self._secret, message, hashlib.sha256).hex()
+        keyed = self._keyed.copy()
+        keyed.update(f"{purpose}\0{value}".encode())
+        return keyed.hexdigest()
 
 
 def load_or_create_secret(path: str) -> bytes:
