@@ -24,6 +24,7 @@ from slackline.testing.server import ServerThread
 from tests.helpers.cluster import wait_until
 from tests.socket_mode.conftest import APP_ID, APP_TOKEN, BOT_TOKEN, GENERAL, PERSON_TOKEN
 from tests.socket_mode.test_bolt_socket_mode import api, post
+from tests.socket_mode.test_slack_sdk_socket_mode import hub, on_loop
 
 WAIT_SECS = 20.0  # a bound on two shared cores, never a sleep
 
@@ -68,21 +69,6 @@ def header(request: BoltRequest, name: str) -> str:
     """A request header's first value ('' when absent)."""
     values = request.headers.get(name) or [""]
     return str(values[0])
-
-
-def hub(server: ServerThread) -> SocketModeHub:
-    """The server's Socket Mode hub (read its counts from any thread)."""
-    assert server.app is not None
-    return server.app.socket_mode
-
-
-def on_loop(server: ServerThread, action: Callable[[SocketModeHub], int]) -> int:
-    """Run a hub action on the server's loop; its result."""
-
-    async def act() -> int:
-        return action(hub(server))
-
-    return server.run(act())
 
 
 @pytest.fixture()

@@ -17,20 +17,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 from slack_sdk import WebClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from slackline.testing.server import ServerThread
 from tests.socket_mode.test_socket_mode_flavours import FLAVOURS, Answer, Listener, connected
-from tests.web.conftest import Person, app_service, people_on
-from tests.web.test_client import sign_in
-from tests.web.test_client_browser import message, send, signed_in
-from tests.web.test_python_frameworks_browser import Bot, api, button_blocks, declare_app, unique
+from tests.web.conftest import Person, app_service
+from tests.web.test_client_browser import message, send
+from tests.web.test_python_frameworks_browser import (
+    Bot,
+    alice,
+    api,
+    button_blocks,
+    declare_app,
+    unique,
+)
 
 TEAM = "T0001"
 GENERAL = "C0001"
 ALICE = "U0001"
+__all__ = ["alice"]  # the module-scoped page fixture, with this module's bots
 
 
 @dataclass(frozen=True)
@@ -100,16 +107,6 @@ def bots(web_server: ServerThread) -> None:
     }  # fmt: skip
     assert web_server.app is not None
     web_server.run(web_server.app.workspaces.load_document({"teams": [team]}))
-
-
-@pytest.fixture(scope="module")
-def alice(browser: Browser, web_server: ServerThread, bots: None) -> Iterator[Person]:
-    """Alice in the web client, in #general: one page for the module (a browser error no
-    test allowed fails the module's last test at teardown)."""
-    with people_on(browser, web_server) as people:
-        person = signed_in(people, "alice", sign_in(web_server.port, "alice"))
-        expect(person.page.locator("#channel-title")).to_have_text("#general")
-        yield person
 
 
 @pytest.fixture(scope="module", params=FLAVOURS)
