@@ -29,9 +29,9 @@ from slackline.clock import ManualClock, RandomIdFactory, SystemClock
 from slackline.cluster.catchup import KEEP_SECS, MAX_KEPT_PER_TEAM, RecentEvents
 from slackline.cluster.ratelimit import RedisRateLimiter
 from slackline.cluster.state import RedisSharedState
-from slackline.cluster.tickets import RedisTickets, ticket_digest
+from slackline.cluster.tickets import RedisTickets
 from slackline.domain.ratelimit import Rate
-from slackline.shared.base import Ticket, TicketGrant
+from slackline.shared.base import Ticket, TicketGrant, capability_digest
 from slackline.testing.server import ServerThread
 from tests.helpers.http import api, start_server
 from tests.helpers.redis import free_port
@@ -199,7 +199,7 @@ def test_a_ticket_expires_in_redis_and_is_stored_only_under_its_digest(channel: 
         )
         text = await issuer.issue(TicketGrant(**_ticket_fields()))
         keys = [key.decode() async for key in redis.scan_iter(match=f"{channel}:*")]
-        assert keys == [f"{channel}:ticket:{ticket_digest(text)}"]
+        assert keys == [f"{channel}:ticket:{capability_digest(text)}"]
         assert all(text not in key for key in keys)
         deadline = time.monotonic() + WAIT_SECS
         while await redis.exists(keys[0]):
@@ -216,7 +216,7 @@ def test_the_redis_ticket_ttl_is_thirty_seconds(channel: str) -> None:
             redis, prefix=channel, channel=channel, clock=SystemClock(), ids=RandomIdFactory()
         )
         text = await issuer.issue(TicketGrant(**_ticket_fields()))
-        ttl_ms = await redis.pttl(f"{channel}:ticket:{ticket_digest(text)}")
+        ttl_ms = await redis.pttl(f"{channel}:ticket:{capability_digest(text)}")
         assert 25_000 < ttl_ms <= 30_000
 
     _with_redis(test)

@@ -17,7 +17,6 @@ answers ``dispatch_failed``, as on one process.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -29,7 +28,7 @@ from redis.exceptions import RedisError
 from slackline.broker.base import AppEnvelope
 from slackline.broker.redis import RedisBroker
 from slackline.domain.events_api import Responder
-from slackline.shared.base import Deliverer
+from slackline.shared.base import Deliverer, capability_digest
 
 logger = logging.getLogger("slackline.cluster")
 T = TypeVar("T")
@@ -65,7 +64,7 @@ class RedisResponseUrls:
         self._take = redis.register_script(_TAKE)
 
     def _key(self, token: str) -> str:
-        return f"{self._prefix}:respond:{hashlib.sha256(token.encode()).hexdigest()}"
+        return f"{self._prefix}:respond:{capability_digest(token)}"
 
     async def remember(self, token: str, responder: Responder, ttl_secs: float) -> None:
         """Keep the URL's token until it expires."""

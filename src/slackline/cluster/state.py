@@ -35,10 +35,10 @@ from slackline.cluster.claims import RedisClaims
 from slackline.cluster.presence import RedisPresenceService
 from slackline.cluster.ratelimit import RedisRateLimiter
 from slackline.cluster.responses import RedisAppDispatch, RedisResponseUrls
-from slackline.cluster.tickets import RedisTickets, ticket_digest
+from slackline.cluster.tickets import RedisTickets
 from slackline.cluster.writes import RedisWritesInFlight
 from slackline.services.identity import IdentityService
-from slackline.shared.base import CatchUp, Ticket, TicketGrant
+from slackline.shared.base import CatchUp, Ticket, TicketGrant, capability_digest
 from slackline.storage.base import Store
 
 COMMAND_TIMEOUT_SECS = 2.0
@@ -77,7 +77,7 @@ class SharedTickets:
         ticket = await self._tickets.redeem(text)
         if ticket is None:
             return None
-        digest = ticket_digest(text)
+        digest = capability_digest(text)
         await self.recent.wait_for_mark(digest)
         return RedisAdmission(ticket, digest, self.recent)
 

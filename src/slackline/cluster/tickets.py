@@ -12,7 +12,6 @@ stream after which the ticket's session must see every event (decisions E.2, see
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -25,16 +24,11 @@ from slackline.broker.codec import encode_message
 from slackline.clock import Clock, IdFactory
 from slackline.cluster.batch import CommandBatches
 from slackline.errors import BrokerError
-from slackline.shared.base import TICKET_TTL_SECS, Ticket, TicketGrant
+from slackline.shared.base import TICKET_TTL_SECS, Ticket, TicketGrant, capability_digest
 
 logger = logging.getLogger("slackline.cluster")
 
 _PLAUSIBLE_TICKET = re.compile(r"[A-Za-z0-9_-]{1,128}")
-
-
-def ticket_digest(text: str) -> str:
-    """The name a ticket goes by in Redis and in broker notices (never its text)."""
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class RedisTickets:
@@ -74,7 +68,7 @@ class RedisTickets:
         Raises :class:`~slackline.errors.BrokerError` when Redis cannot be reached.
         """
         text = self._ids.ticket()
-        digest = ticket_digest(text)
+        digest = capability_digest(text)
         value = json.dumps(
             {
                 "team": grant.team_id,
@@ -111,7 +105,7 @@ class RedisTickets:
         """
         if not _PLAUSIBLE_TICKET.fullmatch(text):
             return None
-        key = self._key(ticket_digest(text))
+        key = self._key(capability_digest(text))
         try:
             (raw,) = await self._takes.execute(lambda pipe: pipe.getdel(key), 1)
         except BrokerError as exc:

@@ -15,6 +15,7 @@ No module outside composition asks which one it has.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -32,6 +33,13 @@ TICKET_TTL_SECS = 30.0
 # At most this many events are kept for one ticket; more and its session starts with
 # ``goodbye`` (its client resynchronises through the Web API, decisions E.8).
 MAX_KEPT_FRAMES = 1000
+
+
+def capability_digest(text: str) -> str:
+    """The name a capability (a socket ticket, a ``response_url``'s token) goes by in memory,
+    in Redis and in broker notices: its SHA-256, never its text."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 C = TypeVar("C")
 R = TypeVar("R")

@@ -10,7 +10,6 @@ per ticket).
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -32,6 +31,7 @@ from slackline.shared.base import (
     Deliverer,
     Ticket,
     TicketGrant,
+    capability_digest,
 )
 from slackline.storage.base import Store
 
@@ -212,11 +212,11 @@ class LocalResponseUrls:
         now = self._clock.now()
         if len(self._kept) >= MAX_RESPONSE_URLS:
             self._kept = {k: v for k, v in self._kept.items() if v[1] > now}
-        self._kept[_digest(token)] = (responder, now + ttl_secs, 0)
+        self._kept[capability_digest(token)] = (responder, now + ttl_secs, 0)
 
     async def take(self, token: str, max_uses: int) -> Responder | None:
         """Count a use, unless unknown, expired or used up."""
-        key = _digest(token)
+        key = capability_digest(token)
         kept = self._kept.get(key)
         if kept is None or kept[1] <= self._clock.now() or kept[2] >= max_uses:
             self._kept.pop(key, None)
@@ -226,14 +226,10 @@ class LocalResponseUrls:
 
     async def give_back(self, token: str) -> None:
         """Undo a use."""
-        key = _digest(token)
+        key = capability_digest(token)
         kept = self._kept.get(key)
         if kept is not None and kept[2] > 0:
             self._kept[key] = (kept[0], kept[1], kept[2] - 1)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class NoOtherProcess:
