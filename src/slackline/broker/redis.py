@@ -58,6 +58,9 @@ RETRY_MAX_SECS = 2.0
 MAX_CONNECTIONS = 64  # per client; more concurrent commands wait for one
 
 Observer = Callable[[BrokerMessage | ClusterNotice | DeliveryGap], None]
+# What a Redis command raises when Redis cannot be reached or answers an error: every
+# caller (broker, cluster state) catches exactly these.
+REDIS_ERRORS = (OSError, ConnectionError, TimeoutError, RedisError)
 
 
 class RedisBroker:
@@ -140,7 +143,7 @@ class RedisBroker:
             if self._notices or self._notice_lock.locked():
                 await self._send_notices()
             await self._publisher.publish(self._channel, self._encode(message))
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+        except REDIS_ERRORS as exc:
             self._unannounced_teams.add(message.team_id)
             raise BrokerError(f"publish failed: {exc}") from exc
 
@@ -156,7 +159,7 @@ class RedisBroker:
             raise BrokerError("broker not started")
         try:
             await self._publisher.ping()
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+        except REDIS_ERRORS as exc:
             raise BrokerError(f"ping failed: {exc}") from exc
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
@@ -178,7 +181,7 @@ class RedisBroker:
     async def _send_notices_later(self) -> None:
         try:
             await self._send_notices()
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+        except REDIS_ERRORS as exc:
             logger.warning("cluster notice not sent yet: %s", exc)
 
     async def _send_notices(self) -> None:
@@ -195,7 +198,7 @@ class RedisBroker:
         while not self._closing:
             try:
                 await self._read_subscription(ever_subscribed)
-            except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+            except REDIS_ERRORS as exc:
                 if self._subscribed.is_set() or not ever_subscribed:
                     logger.warning("redis subscription lost: %s", exc)
                 ever_subscribed = ever_subscribed or self._subscribed.is_set()

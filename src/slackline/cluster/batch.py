@@ -18,13 +18,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import RedisError
 
+from slackline.broker.redis import REDIS_ERRORS
 from slackline.errors import BrokerError
 
 MAX_IN_FLIGHT = 4  # batches on the wire at once; the rest wait and grow
 MAX_BATCH = 1000  # commands' owners per pipeline
-_REDIS_ERRORS = (OSError, ConnectionError, TimeoutError, RedisError)
 
 
 @dataclass(slots=True)
@@ -80,7 +79,7 @@ class CommandBatches:
                 for queued in batch:
                     queued.add(pipe)
                 results = await pipe.execute(raise_on_error=False)
-        except _REDIS_ERRORS as exc:
+        except REDIS_ERRORS as exc:
             for queued in batch:
                 _fail(queued, BrokerError(str(exc)))
         except asyncio.CancelledError:

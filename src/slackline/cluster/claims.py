@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from slackline.broker import Event
+from slackline.broker.redis import REDIS_ERRORS
 
 logger = logging.getLogger("slackline.cluster")
 
@@ -37,7 +37,7 @@ class RedisClaims:
         key = f"{self._prefix}:claim:{app_id}:{event.stream_id}"
         try:
             won = await self._redis.set(key, b"1", nx=True, ex=CLAIM_TTL_SECS)
-        except (OSError, ConnectionError, TimeoutError, RedisError) as exc:
+        except REDIS_ERRORS as exc:
             logger.warning("event claim not checked, delivering: %s", exc)
             return True
         return bool(won)

@@ -47,11 +47,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
 
 from slackline.broker import Broker, ControlAction, SessionControl
 from slackline.broker.codec import encode_message
-from slackline.broker.redis import redis_client
+from slackline.broker.redis import REDIS_ERRORS, redis_client
 from slackline.clock import Clock
 from slackline.cluster.presence_scripts import SCRIPTS
 from slackline.domain.models import User
@@ -75,7 +74,6 @@ SWEEP_SECS = 1.0
 COMMAND_TIMEOUT_SECS = 2.0
 CLOSE_TIMEOUT_SECS = 5.0
 MAX_BATCH_OPS = 512
-_REDIS_ERRORS = (OSError, ConnectionError, TimeoutError, RedisError)
 
 
 class _Kind(enum.Enum):
@@ -172,7 +170,7 @@ class RedisPresenceService:
         }
         try:
             await self._sync()
-        except _REDIS_ERRORS as exc:
+        except REDIS_ERRORS as exc:
             await self._redis.aclose()
             self._redis = None
             raise BrokerError(f"cannot register presence in Redis: {exc}") from exc
@@ -317,7 +315,7 @@ class RedisPresenceService:
             )
             if (forgotten or self._needs_sync) and not self._retired:
                 await self._sync()
-        except _REDIS_ERRORS as exc:
+        except REDIS_ERRORS as exc:
             self._needs_sync = True  # what was applied is unknown: write it all next time
             self._note_unreachable(exc)
             return str(exc)
@@ -424,7 +422,7 @@ class RedisPresenceService:
             raise BrokerError("presence not started")
         try:
             result = await command(self._redis)
-        except _REDIS_ERRORS as exc:
+        except REDIS_ERRORS as exc:
             self._note_unreachable(exc)
             raise BrokerError(f"presence unavailable: {exc}") from exc
         self._note_reachable()

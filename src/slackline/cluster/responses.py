@@ -23,10 +23,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from slackline.broker.base import AppEnvelope
-from slackline.broker.redis import RedisBroker
+from slackline.broker.redis import REDIS_ERRORS, RedisBroker
 from slackline.domain.events_api import Responder
 from slackline.shared.base import Deliverer, capability_digest
 
@@ -35,7 +34,6 @@ T = TypeVar("T")
 
 DISPATCH_WAIT_SECS = 1.5  # how long a process waits for another to take an envelope
 DISPATCH_KEY_SECS = 60
-_ERRORS = (OSError, ConnectionError, TimeoutError, RedisError)
 
 # KEYS[1]: the URL's key. ARGV[1]: the most uses. Returns the responder's JSON, or nil.
 _TAKE = """
@@ -111,7 +109,7 @@ class RedisAppDispatch:
             answered = await _in_task(self._redis.blpop(
                 [f"{self._prefix}:dispatch:{envelope.reply}"], timeout=DISPATCH_WAIT_SECS
             ))  # fmt: skip
-        except _ERRORS as exc:
+        except REDIS_ERRORS as exc:
             logger.warning("no answer from the cluster for an app envelope: %s", exc)
             return False
         return answered is not None
@@ -137,7 +135,7 @@ class RedisAppDispatch:
                 pipe.rpush(reply, b"1")
                 pipe.expire(reply, DISPATCH_KEY_SECS)
                 await pipe.execute()
-        except _ERRORS as exc:
+        except REDIS_ERRORS as exc:
             logger.warning("an app envelope from another process was not taken: %s", exc)
 
     async def close(self) -> None:
