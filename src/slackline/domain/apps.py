@@ -468,7 +468,7 @@ def masked(value: Any) -> Any:
     kept, so a token's kind stays visible), nested mappings and lists included."""
     if isinstance(value, dict):
         return {
-            key: _mask(item) if key in SECRET_FIELDS and isinstance(item, str) else masked(item)
+            key: mask(item) if key in SECRET_FIELDS and isinstance(item, str) else masked(item)
             for key, item in value.items()
         }
     if isinstance(value, list):
@@ -476,5 +476,6 @@ def masked(value: Any) -> Any:
     return value
 
 
-def _mask(text: str) -> str:
+def mask(text: str) -> str:
+    """A secret as logs and journals show it: its first six characters (a token's kind)."""
     return text[:6] + "…" if text else text

@@ -32,6 +32,7 @@ from typing import Any
 
 from slackline.clock import Clock
 from slackline.domain import events_api as rules
+from slackline.jsonbytes import dumps
 
 logger = logging.getLogger("slackline.events_api")
 
@@ -144,7 +145,7 @@ class EventsHttpSender:
             self.stats.suppressed += 1
             self.on_delivery(target.app_id, body, HttpStep("suppressed", 0))
             return
-        data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        data = dumps(body)
         task = asyncio.get_running_loop().create_task(self._deliver(target, body, data))
         self._tasks.add(task)
         self.stats.in_flight += 1
@@ -262,7 +263,7 @@ class EventsHttpSender:
         """Send ``url_verification``: whether the app answered with the challenge (as the
         body, or as JSON ``{"challenge": ...}``), as Slack checks a new request URL."""
         body = rules.url_verification(target.app_id, challenge)
-        data = json.dumps(body, separators=(",", ":")).encode()
+        data = dumps(body)
         try:
             status, answer = await self._attempt(target, data, 0, "")
         except DeliveryError:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from slackline.api.dispatch import Dispatcher, respond
 from slackline.broker import Event
 from slackline.clock import Clock
-from slackline.domain.apps import masked
+from slackline.domain.apps import mask, masked
 from slackline.domain.text import MAX_JSON_DEPTH, UnusableJsonError, load_json
 from slackline.http.request import Request, Response
 from slackline.rtm.hub import SessionHub
@@ -126,10 +126,10 @@ def masked_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     url = shown.get("response_url")
     if isinstance(url, str) and "/" in url:
         base, capability = url.rsplit("/", 1)
-        shown["response_url"] = f"{base}/{capability[:6]}…"
+        shown["response_url"] = f"{base}/{mask(capability)}"
     token = shown.get("token")
-    if isinstance(token, str) and token:
-        shown["token"] = token[:6] + "…"
+    if isinstance(token, str):
+        shown["token"] = mask(token)
     return shown
 
 
