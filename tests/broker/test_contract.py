@@ -137,23 +137,32 @@ def test_a_started_broker_is_healthy(make_url: Callable[[], str]) -> None:
     run_with_broker(make_url(), test)
 
 
-def test_redis_delivers_one_process_messages_to_another() -> None:
-    url = _redis_url()
+def run_with_two_processes(test: Callable[[Broker, Broker], Awaitable[Any]]) -> None:
+    """Run ``test`` with two Redis brokers on one fresh channel: a publisher and another
+    process's subscriber."""
 
     async def main() -> None:
+        url = _redis_url()
         publisher, subscriber = open_broker(url), open_broker(url)
         await publisher.start()
         await subscriber.start()
         try:
-            inbox = Inbox()
-            subscriber.subscribe(inbox)
-            await publisher.publish(Event("T1", {"from": "elsewhere"}))
-            assert await inbox.wait_for(1) == [Event("T1", {"from": "elsewhere"})]
+            await test(publisher, subscriber)
         finally:
             await publisher.close()
             await subscriber.close()
 
     asyncio.run(main())
+
+
+def test_redis_delivers_one_process_messages_to_another() -> None:
+    async def test(publisher: Broker, subscriber: Broker) -> None:
+        inbox = Inbox()
+        subscriber.subscribe(inbox)
+        await publisher.publish(Event("T1", {"from": "elsewhere"}))
+        assert await inbox.wait_for(1) == [Event("T1", {"from": "elsewhere"})]
+
+    run_with_two_processes(test)
 
 
 def test_an_unknown_broker_scheme_is_refused() -> None:
@@ -162,23 +171,14 @@ def test_an_unknown_broker_scheme_is_refused() -> None:
 
 
 def test_redis_names_an_event_the_same_on_every_process() -> None:
-    url = _redis_url()
+    async def test(publisher: Broker, subscriber: Broker) -> None:
+        theirs, ours = Inbox(), Inbox()
+        subscriber.subscribe(theirs)
+        publisher.subscribe(ours)
+        await publisher.publish(Event("T1", {"n": 1}))
+        await publisher.publish(Event("T1", {"n": 1}))
+        names = [m.stream_id for m in await theirs.wait_for(2) if isinstance(m, Event)]
+        assert names == [m.stream_id for m in await ours.wait_for(2) if isinstance(m, Event)]
+        assert len(set(names)) == 2 and all(names)
 
-    async def main() -> None:
-        publisher, subscriber = open_broker(url), open_broker(url)
-        await publisher.start()
-        await subscriber.start()
-        try:
-            theirs, ours = Inbox(), Inbox()
-            subscriber.subscribe(theirs)
-            publisher.subscribe(ours)
-            await publisher.publish(Event("T1", {"n": 1}))
-            await publisher.publish(Event("T1", {"n": 1}))
-            names = [m.stream_id for m in await theirs.wait_for(2) if isinstance(m, Event)]
-            assert names == [m.stream_id for m in await ours.wait_for(2) if isinstance(m, Event)]
-            assert len(set(names)) == 2 and all(names)
-        finally:
-            await publisher.close()
-            await subscriber.close()
-
-    asyncio.run(main())
+    run_with_two_processes(test)
