@@ -146,7 +146,6 @@ class App:
             events_http=self.events_http,
         )
         self.workspaces.app_declarer = self.services.apps.declare
-        self.services.commands.edits = self.services.edits
         self.hub = self._build_hub()
         self.services.messages.window = self.hub
         with_faults = components.faults or bool(settings.admin_token or settings.fault_scenario)

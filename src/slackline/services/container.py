@@ -111,11 +111,12 @@ def build_services(
     )
     dnd = DndService(deps)
     apps = AppService(store, identities, workspaces, clock, ids)
+    edits = EditService(store, broker, clock)  # also what a click's answer edits with
     return Services(
         reads=store,
         access=access,
         messages=messages,
-        edits=EditService(store, broker, clock),
+        edits=edits,
         reactions=ReactionService(store, broker, clock),
         channels=ChannelService(store, broker, clock, ids, messages),
         membership=MembershipService(store, broker, clock, ids, messages),
@@ -144,6 +145,7 @@ def build_services(
             messages=messages,
             clock=clock,
             signing_secret=apps.signing_secret,
+            edits=edits,
             response_urls=shared.response_urls,
             dispatch=shared.app_dispatch,
         ),

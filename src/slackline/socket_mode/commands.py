@@ -64,6 +64,7 @@ class CommandService:
         messages: MessageService,
         clock: Clock,
         signing_secret: Callable[[str], Awaitable[str]],
+        edits: EditService,
         response_urls: ResponseUrls,
         dispatch: AppDispatch,
     ) -> None:
@@ -76,8 +77,7 @@ class CommandService:
         self._clock = clock
         self._signing_secret = signing_secret
         self._answers: set[asyncio.Task[None]] = set()
-        # What replaces and deletes a click's message (set once the services are built).
-        self.edits: EditService | None = None
+        self._edits = edits  # what replaces and deletes a click's message
 
     async def run(
         self, team_id: str, user_id: str, channel_id: str, line: str, base_url: str
@@ -253,7 +253,7 @@ class CommandService:
         if rules.answer_flag(body, "delete_original"):
             # Slack's answer to delete with is the flag alone; anything beside it is ignored.
             if responder.original_ts:
-                await self._edits().delete_message(await self._original(responder))
+                await self._edits.delete_message(await self._original(responder))
             return
         text, rich = rules.answer_content(body)
         if not text.strip() and not rich:
@@ -287,12 +287,7 @@ class CommandService:
         own (what is absent from the answer is gone), edited by its author, the app's bot."""
         original = await self._original(responder)
         kept = {k: v for k, v in original.extra.items() if k not in _REPLACED_KEYS}
-        await self._edits().update_message(original, original.user, text, {**kept, **rich})
-
-    def _edits(self) -> EditService:
-        if self.edits is None:
-            raise RuntimeError("CommandService.edits is not set (composition)")
-        return self.edits
+        await self._edits.update_message(original, original.user, text, {**kept, **rich})
 
     async def _responder(self, responder: Responder) -> str:
         """A new response URL's token, answering as the bot in the channel or to the user
