@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import random
 import secrets
 import time
@@ -88,13 +89,15 @@ class RandomIdFactory:
         """A new id: the prefix and ten upper-case letters or digits."""
         return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(10))
 
+    # What secrets.token_hex and token_urlsafe do, without their two Python calls each:
+    # every Web API request takes a request id, every rtm.connect a ticket.
     def request_id(self) -> str:
         """Sixteen hex digits."""
-        return secrets.token_hex(8)
+        return os.urandom(8).hex()
 
     def ticket(self) -> str:
         """32 url-safe characters (192 bits)."""
-        return secrets.token_urlsafe(24)
+        return base64.urlsafe_b64encode(os.urandom(24)).decode()
 
 
 class SeededIdFactory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from slackline.api.methods import all_methods
-from slackline.api.registry import build_method_table, method_deprecated
+from slackline.api.registry import MethodSpec, build_method_table, method_deprecated
 from slackline.shared.local import UncountedWrites
 
 # Methods that never cause an event: their calls are not counted as writes in flight (E.8),
@@ -71,3 +71,25 @@ def test_a_counted_write_wraps_only_the_methods_that_publish() -> None:
         }
 
     assert asyncio.run(build()) == READS
+
+
+def _served(name: str) -> MethodSpec:
+    spec = build_method_table(all_methods(), legacy_methods=True, writes=UncountedWrites()).get(
+        name
+    )
+    assert spec is not None
+    return spec
+
+
+def test_a_methods_accepted_scopes_header_is_joined_when_its_spec_is_made() -> None:
+    spec = _served("chat.postMessage")
+    assert spec.accepted_scopes == ",".join(spec.scopes) and "chat:write" in spec.scopes
+
+
+def test_each_method_is_reached_by_its_path_and_a_deprecated_alias_by_its_own() -> None:
+    table = build_method_table(all_methods(), legacy_methods=True, writes=UncountedWrites())
+    routes = table.routes("/api/", ("/api/rtm.connect.json", "/api/v1/rtm.connect", "/api/v1/no"))
+    assert routes["/api/users.info"] == (table.get("users.info"), False)
+    assert routes["/api/rtm.connect.json"] == (table.get("rtm.connect"), True)
+    assert routes["/api/v1/rtm.connect"] == (table.get("rtm.connect"), True)
+    assert "/api/v1/no" not in routes and len(routes) == len(table.names()) + 2

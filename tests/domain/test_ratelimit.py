@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slackline.domain.ratelimit import Rate, RateLimiter, Tier
+from slackline.domain.ratelimit import BucketShape, Rate, RateLimiter, Tier, bucket_shape
 
 TIER_1 = Rate(per_minute=Tier.TIER_1, burst=Tier.TIER_1)
 
@@ -66,3 +66,16 @@ def test_the_bucket_never_holds_more_than_the_burst() -> None:
     limiter.acquire("k", TIER_1, 0.0)
     granted = sum(limiter.acquire("k", TIER_1, 3600.0) is None for _ in range(20))
     assert granted == 10
+
+
+def test_chat_post_message_is_counted_per_channel_at_one_a_second() -> None:
+    shape = bucket_shape("chat.postMessage", Tier.TIER_4)
+    assert shape == BucketShape(Rate(per_minute=60, burst=20), per_channel=True)
+
+
+def test_a_tiered_method_is_counted_per_token_at_its_tier() -> None:
+    assert bucket_shape("users.info", Tier.TIER_4) == BucketShape(Rate(100, 100))
+
+
+def test_a_method_without_a_tier_has_no_bucket() -> None:
+    assert bucket_shape("api.test", None) is None

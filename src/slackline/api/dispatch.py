@@ -4,8 +4,11 @@ draining -> request format -> unknown method -> argument types -> authentication
 token type and permission -> admission (rate limits, and injected faults when installed) ->
 workspace state -> the method itself -> the handler, whose failures become Slack errors
 through :func:`slackline.errors.unexpected_error` (logged with traceback and request id,
-never shown). What depends only on the method (its legacy status, its write counting) was
-decided when the method table was built.
+never shown). What depends only on the method was decided before the first request: the
+path each method is reached by (its deprecated aliases included) is one lookup, its legacy
+status and write counting were settled when the method table was built, and its accepted
+scopes' header text and rate-limit bucket shape when its spec was made. A request pays
+only for what depends on it.
 """
 
 from __future__ import annotations
@@ -82,14 +85,6 @@ class ApiEndpoint(Protocol):
         ...
 
 
-def method_name(path: str, aliases: tuple[str, ...]) -> tuple[str, bool]:
-    """The method a path names, and whether it was reached through a deprecated alias."""
-    if path in aliases:
-        name = path.rsplit("/", 1)[-1].removesuffix(".json")
-        return name, True
-    return path[len(API_PREFIX) :], False
-
-
 def respond(outcome: Outcome, request: Request) -> Response:
     """The HTTP response for an outcome (decisions A.1, A.8, A.9)."""
     if outcome.error is not None:
@@ -124,14 +119,13 @@ class Dispatcher:
         query_tokens: bool,
         deprecated_aliases: tuple[str, ...],
     ) -> None:
-        self._methods = methods
         self._identities = identities
         self._clock = clock
         self._gate = gate
         self._services = services
         self._lifecycle = lifecycle
         self._query_tokens = query_tokens
-        self._aliases = deprecated_aliases
+        self._routes = methods.routes(API_PREFIX, deprecated_aliases)
         self.stats = CallStats()
 
     async def answer(self, request: Request) -> Response:
@@ -140,7 +134,7 @@ class Dispatcher:
 
     async def decide(self, request: Request) -> Outcome:
         """Run the checks and the method; how it ended (never raises)."""
-        outcome = Outcome(charset_warnings(request.header("content-type")))
+        outcome = Outcome(charset_warnings(request.headers.get("content-type")))
         try:
             outcome.payload = await self._run(request, outcome)
         except SlackError as error:
@@ -157,31 +151,33 @@ class Dispatcher:
             raise SlackError(SlackErrorCode.SERVICE_UNAVAILABLE)
         if request.body_incomplete:
             raise SlackError(SlackErrorCode.REQUEST_TIMEOUT)
+        headers = request.headers
         parsed = parse_arguments(
             request.method,
             request.query,
             request.body,
-            request.header("content-type"),
+            headers.get("content-type"),
             query_tokens=self._query_tokens,
         )
-        name, via_alias = method_name(request.path, self._aliases)
-        spec = self._methods.get(name)
-        if spec is None:
+        route = self._routes.get(request.path)
+        if route is None:
             raise SlackError(SlackErrorCode.UNKNOWN_METHOD)
-        outcome.accepted_scopes = ",".join(spec.scopes)
-        outcome.method, outcome.args = name, parsed.args
+        spec, via_alias = route
+        args = parsed.args
+        outcome.accepted_scopes = spec.accepted_scopes
+        outcome.method, outcome.args = spec.name, args
         for arg in spec.bool_args:
-            if arg in parsed.args:
-                parse_bool(parsed.args[arg])
+            if arg in args:
+                parse_bool(args[arg])
         if spec.anonymous is not None:
-            return spec.anonymous(parsed.args)
+            return spec.anonymous(args)
         if spec.client is not None:
-            return await spec.client(ClientCall(parsed.args, request, self._services))
-        token = bearer_token(request.header("authorization")) or parsed.body_token
+            return await spec.client(ClientCall(args, request, self._services))
+        token = bearer_token(headers.get("authorization")) or parsed.body_token
         token = token or parsed.query_token
         if not token:
             raise SlackError(SlackErrorCode.NOT_AUTHED)
-        if not self._identities.cookie_allows(token, request.header("cookie")):
+        if not self._identities.cookie_allows(token, headers.get("cookie")):
             # A web session's token without its own cookie (docs/web-client.md).
             raise SlackError(SlackErrorCode.INVALID_AUTH)
         identity = await self._authenticate(token, request.peer)
@@ -194,11 +190,11 @@ class Dispatcher:
             caller_ip=request.peer,
             app_token=spec.app_token,
         )
-        await self._gate.admit(spec, identity, parsed.args)
+        await self._gate.admit(spec, identity, args)
         auth.check_team_state(identity)
         if via_alias:
             raise SlackError(SlackErrorCode.DEPRECATED_ENDPOINT)
-        return await spec.handler(Call(identity, ArgReader(parsed.args), request, self._services))
+        return await spec.handler(Call(identity, ArgReader(args), request, self._services))
 
     async def _authenticate(self, token: str, peer: str) -> Identity:
         now = self._clock.now()

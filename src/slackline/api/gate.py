@@ -13,8 +13,6 @@ from slackline.domain.ratelimit import Rate
 from slackline.errors import SlackError, SlackErrorCode
 from slackline.shared.base import RateLimits
 
-POST_MESSAGE_RATE = Rate(per_minute=60, burst=20)
-
 
 class CallGate(Protocol):
     """Admits an authenticated, authorized call, or raises the Slack error refusing it."""
@@ -27,13 +25,14 @@ class CallGate(Protocol):
 def rate_bucket(
     spec: MethodSpec, identity: Identity, args: dict[str, str]
 ) -> tuple[tuple[str, ...], Rate] | None:
-    """The bucket a call counts in (decisions C.3), or None for a method without a limit."""
-    token_hash = identity.token.hash
-    if spec.name == "chat.postMessage":
-        return (token_hash, spec.name, args.get("channel", "")), POST_MESSAGE_RATE
-    if spec.tier is not None:
-        return (token_hash, spec.name), Rate(per_minute=int(spec.tier), burst=int(spec.tier))
-    return None
+    """The bucket a call counts in (decisions C.3), or None for a method without a limit;
+    its shape was decided with the method (:attr:`MethodSpec.bucket`)."""
+    shape = spec.bucket
+    if shape is None:
+        return None
+    if shape.per_channel:
+        return (identity.token.hash, spec.name, args.get("channel", "")), shape.rate
+    return (identity.token.hash, spec.name), shape.rate
 
 
 class OpenGate:

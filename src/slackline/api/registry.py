@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from slackline.domain.ratelimit import Tier
+from slackline.domain.ratelimit import BucketShape, Tier, bucket_shape
 from slackline.errors import SlackError, SlackErrorCode
 
 if TYPE_CHECKING:
@@ -36,6 +36,10 @@ class MethodSpec:
     alone, before any token is looked at (``api.test``); a ``client`` method authenticates
     the calling app by its client id and secret, never by a token (``oauth.v2.access``);
     an ``app_token`` method takes only app-level tokens (``apps.connections.open``).
+
+    What follows from these alone is worked out once, when the spec is made, so no request
+    works it out again: ``accepted_scopes`` (the header's text) and ``bucket`` (how its
+    calls are rate limited, decisions C.3).
     """
 
     name: str
@@ -50,6 +54,13 @@ class MethodSpec:
     anonymous: AnonymousHandler | None = None
     client: ClientHandler | None = None
     app_token: bool = False  # called with an app-level (xapp-) token, and only with one
+    accepted_scopes: str = field(init=False, repr=False, compare=False)
+    bucket: BucketShape | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its derived fields through object.__setattr__.
+        object.__setattr__(self, "accepted_scopes", ",".join(self.scopes))
+        object.__setattr__(self, "bucket", bucket_shape(self.name, self.tier))
 
 
 class MethodTable:
@@ -61,6 +72,17 @@ class MethodTable:
     def get(self, name: str) -> MethodSpec | None:
         """The method of that name, if Slackline serves it."""
         return self._specs.get(name)
+
+    def routes(self, prefix: str, aliases: Iterable[str]) -> dict[str, tuple[MethodSpec, bool]]:
+        """Every path that names a method (``prefix`` and its name, or a deprecated alias
+        such as ``/api/v1/rtm.connect``), with whether it is the alias: one lookup per
+        request instead of taking the path apart."""
+        routes = {f"{prefix}{name}": (spec, False) for name, spec in self._specs.items()}
+        for path in aliases:
+            spec = self._specs.get(path.rsplit("/", 1)[-1].removesuffix(".json"))
+            if spec is not None:
+                routes[path] = (spec, True)
+        return routes
 
     def names(self) -> list[str]:
         """Every served method name, sorted."""

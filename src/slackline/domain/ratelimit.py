@@ -33,6 +33,29 @@ class Rate:
     burst: int
 
 
+# chat.postMessage's own limit: one message per second per channel, with a burst (C.3).
+POST_MESSAGE_RATE = Rate(per_minute=60, burst=20)
+PER_CHANNEL_METHODS = frozenset({"chat.postMessage"})
+
+
+@dataclass(frozen=True, slots=True)
+class BucketShape:
+    """How a method's calls are counted (decisions C.3): at what rate, and whether each
+    channel of a token has a bucket of its own or the token one for the method."""
+
+    rate: Rate
+    per_channel: bool = False
+
+
+def bucket_shape(method: str, tier: Tier | None) -> BucketShape | None:
+    """The bucket shape of a method, or None for one without a limit."""
+    if method in PER_CHANNEL_METHODS:
+        return BucketShape(POST_MESSAGE_RATE, per_channel=True)
+    if tier is not None:
+        return BucketShape(Rate(per_minute=int(tier), burst=int(tier)))
+    return None
+
+
 def refilled(tokens: float, updated: float, now: float, rate: Rate) -> float:
     """What a bucket that held ``tokens`` at ``updated`` holds at ``now`` (at most the burst)."""
     return min(float(rate.burst), tokens + (now - updated) * rate.per_minute / SECS_PER_MINUTE)

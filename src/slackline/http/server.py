@@ -303,10 +303,13 @@ class HttpProtocol(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         """Collect a header under its lower-case name."""
-        self._count_header_bytes(len(name) + len(value))
-        key = name.decode("latin-1").lower()
+        self._header_bytes += len(name) + len(value)
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self._refuse_head()
+        key = _HEADER_NAMES.get(name) or _header_name(name)
         text = value.decode("latin-1")
-        self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
+        headers = self._headers
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
 
     def on_headers_complete(self) -> None:
         """Start the body timer when a body is announced; honour ``Expect: 100-continue``.
@@ -357,18 +360,19 @@ class HttpProtocol(asyncio.Protocol):
     def _count_header_bytes(self, count: int) -> None:
         self._header_bytes += count
         if self._header_bytes > MAX_HEADER_BYTES:
-            self._refusal = 431
-            raise httptools.HttpParserError("headers too large")
+            self._refuse_head()
+
+    def _refuse_head(self) -> None:
+        self._refusal = 431
+        raise httptools.HttpParserError("headers too large")
 
     def _is_websocket_upgrade(self) -> bool:
         return self._upgrade is not None and is_websocket_upgrade(self._headers.get("upgrade"))
 
     def _build_request(self, *, incomplete: bool) -> Request:
-        try:
-            parsed = httptools.parse_url(self._url) if self._url else None
-        except httptools.HttpParserInvalidURLError:
-            parsed = None
-        body = b"".join(self._body)
+        path, query = _split_target(self._url)
+        chunks = self._body
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         # The chunks are not needed once joined: they would otherwise stay alive beside the
         # body until the connection's next request.
         self._body = []
@@ -377,9 +381,9 @@ class HttpProtocol(asyncio.Protocol):
             body = self._spool.read()
             self._drop_spool()
         return Request(
-            method=self._parser.get_method().decode("latin-1"),
-            path=parsed.path.decode("latin-1") if parsed and parsed.path else "/",
-            query=(parsed.query or b"") if parsed else b"",
+            method=_method_name(self._parser.get_method()),
+            path=path,
+            query=query,
             headers=self._headers,
             body=body,
             peer=self._peer,
@@ -582,6 +586,35 @@ class HttpProtocol(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+# Header names as clients send them, lower-cased once each: a client sends the same few on
+# every request. Bounded, so names made up to fill it cost only their own request.
+_HEADER_NAMES: dict[bytes, str] = {}
+MAX_CACHED_HEADER_NAMES = 512
+_METHODS = {name.encode(): name for name in ("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS")}
+
+
+def _header_name(raw: bytes) -> str:
+    name = raw.decode("latin-1").lower()
+    if len(_HEADER_NAMES) < MAX_CACHED_HEADER_NAMES:
+        _HEADER_NAMES[raw] = name
+    return name
+
+
+def _method_name(raw: bytes) -> str:
+    return _METHODS.get(raw) or raw.decode("latin-1")
+
+
+def _split_target(target: bytes) -> tuple[str, bytes]:
+    """A request target's path and query; ``/`` for none or one that cannot be parsed."""
+    try:
+        parsed = httptools.parse_url(target) if target else None
+    except httptools.HttpParserInvalidURLError:
+        parsed = None
+    if parsed is None:
+        return "/", b""
+    return (parsed.path.decode("latin-1") if parsed.path else "/"), parsed.query or b""
 
 
 def _upgrade_done(transport: asyncio.Transport, task: asyncio.Task[None]) -> None:
