@@ -29,6 +29,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # The flooder batches its writes so that it outpaces the receiver it measures.
 FLOOD_FRAMES_PER_WRITE = 16
 SOCKET_MODE_CLIENT = Path(__file__).resolve().parent / "socket_mode_client.py"
+# W7's baseline runs SQLite as Slackline does by default: WAL, synchronous=NORMAL (the
+# harness's sqlite:/// URL sets no synchronous option; decisions F.1 in storage/sqlite.py).
+SQLITE_SYNCHRONOUS = "NORMAL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,26 @@ class Harness:
         with Server("node-ws", argv, run / "server.log", NODE_READY, cwd=run) as server:
             yield Subject(server.port, server.pid)
 
+    def database_copy(self, name: str) -> Path:
+        """A run directory holding a fresh copy of the template's database and secret (the
+        workspace as Slackline starts from it), for a baseline or a measurement on the same
+        file."""
+        template = self._prepare_template()
+        run = self._run_dir(name)
+        for file in ("db", "secret"):
+            shutil.copy(template / file, run / file)
+        return run
+
+    @contextmanager
+    def webapi_baseline(self) -> Iterator[Subject]:
+        """W7's Node ``http`` + ``better-sqlite3`` Web API server, on a fresh copy of the
+        database Slackline starts from, with the same journal mode and synchronous setting."""
+        run = self.database_copy("node-webapi")
+        argv = ["node", str(self.baselines / "webapi_server.js"), str(run / "db")]
+        argv += [str(run / "secret"), SQLITE_SYNCHRONOUS]
+        with Server("node-webapi", argv, run / "server.log", NODE_READY, cwd=run) as server:
+            yield Subject(server.port, server.pid)
+
     @contextmanager
     def http_baseline(self) -> Iterator[Subject]:
         """The Node ``http`` server answering rtm.connect with a fixed body."""
@@ -185,6 +208,15 @@ class Harness:
         argv = ["node", str(self.baselines / "socket_mode_server.js")]
         with Server("node-socket-mode", argv, run / "server.log", NODE_READY, cwd=run) as server:
             yield Subject(server.port, server.pid)
+
+    @contextmanager
+    def mixgen(self, binary: Path, port: int, options: Sequence[str]) -> Iterator[Process]:
+        """W7's Web API mix client (``bench/mixgen.c``, built by ``build.build_mixgen``)
+        against ``port``, stopped on exit."""
+        run = self._run_dir("mixgen")
+        argv = [str(binary), "-p", str(port), *options]
+        with Process("mixgen", argv, run / "mixgen.log") as process:
+            yield process
 
     @contextmanager
     def socket_mode_client(self, port: int, options: Sequence[str]) -> Iterator[Process]:
