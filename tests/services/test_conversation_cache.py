@@ -75,3 +75,15 @@ def test_a_change_made_while_members_are_read_is_not_cached(
 
     runner.run(race())
     assert runner.run(cache.members("C0002")) == {"U0001", "U0004"}
+
+
+def test_the_member_count_follows_a_join_at_once(running: tuple[asyncio.Runner, App]) -> None:
+    runner, app = running
+    access = app.services.access
+    assert runner.run(access.count_members("C0002")) == 1
+    dave = runner.run(app.store.get_user("U0004"))
+    conversation = runner.run(access.visible("T0001", "U0001", "C0002"))[0]
+    assert dave is not None
+    runner.run(app.services.membership.join(conversation, dave))
+    assert runner.run(access.count_members("C0002")) == runner.run(app.store.count_members("C0002"))
+    assert runner.run(access.is_member("C0002", "U0004"))

@@ -44,6 +44,14 @@ class ConversationAccess:
             public_without_membership=public_without_membership,
         )
 
+    async def is_member(self, conversation_id: str, user_id: str) -> bool:
+        """Whether the user is a member of the conversation."""
+        return await self._conversations.is_member(conversation_id, user_id)
+
+    async def count_members(self, conversation_id: str) -> int:
+        """How many members the conversation has."""
+        return await self._conversations.count_members(conversation_id)
+
     async def message(
         self,
         conversation: Conversation,

@@ -54,6 +54,12 @@ class ConversationCache:
             return await self._store.is_member(conversation_id, user_id)
         return user_id in await self.members(conversation_id)
 
+    async def count_members(self, conversation_id: str) -> int:
+        """How many members a conversation has (one count in storage when disabled)."""
+        if not self._enabled:
+            return await self._store.count_members(conversation_id)
+        return len(await self.members(conversation_id))
+
     def forget(self, conversation_id: str) -> None:
         """Call after any stored change to a conversation or its members."""
         self._generation += 1

@@ -69,7 +69,7 @@ async def describe(
         obj = conversation_object(conversation, is_member=is_member)
         obj["user"] = await im_peer(call, conversation)
         return obj
-    count = await call.services.reads.count_members(conversation.id) if with_count else None
+    count = await call.services.access.count_members(conversation.id) if with_count else None
     return conversation_object(conversation, is_member=is_member, num_members=count)
 
 
@@ -119,7 +119,7 @@ async def conversations_list(call: Call) -> dict[str, Any]:
     closed = await reads.read_state.closed_of(me) if with_open else frozenset()
     channels = []
     for conversation in page.items:
-        is_member = await reads.is_member(conversation.id, me)
+        is_member = await call.services.access.is_member(conversation.id, me)
         obj = await describe(call, conversation, is_member=is_member, with_count=True)
         if conversation.is_im or conversation.is_mpim:
             obj["is_open"] = conversation.id not in closed

@@ -80,8 +80,8 @@ async def _legacy_channel(
 ) -> dict[str, Any]:
     """The historic channel or group object; a member's read state and ``latest`` on
     request (the ``*.info`` methods)."""
-    reads = call.services.reads
-    is_member = await reads.is_member(conversation.id, call.identity.user.id)
+    reads, access = call.services.reads, call.services.access
+    is_member = await access.is_member(conversation.id, call.identity.user.id)
     members = (
         await reads.list_members(conversation.id, "", MEMBER_LIST_CAP) if with_members else None
     )
@@ -89,7 +89,7 @@ async def _legacy_channel(
         conversation,
         is_member=is_member,
         members=members,
-        num_members=await reads.count_members(conversation.id),
+        num_members=await access.count_members(conversation.id),
     )
     if with_read_state and is_member:
         obj.update(member_read_state(conversation, await read_state_of(call, conversation)))
