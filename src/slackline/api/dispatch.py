@@ -198,7 +198,9 @@ class Dispatcher:
 
     async def _authenticate(self, token: str, peer: str) -> Identity:
         now = self._clock.now()
-        identity = await self._identities.resolve(token)
+        identities = self._identities
+        token_hash = identities.hash(token)
+        identity = identities.cached(token_hash) or await identities.resolve_hash(token_hash)
         auth.authenticate_token(identity.token if identity else None, caller_ip=peer, now=now)
         assert identity is not None  # authenticate_token raised otherwise
         auth.authenticate_identity(identity, now=now)

@@ -33,5 +33,8 @@ class Response:
     body: bytes
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str = "application/json; charset=utf-8"
+    # Header lines rendered once for every response of a kind ("name: value\r\n" each),
+    # written after ``headers``: what every Web API answer carries costs no formatting.
+    head: str = ""
     # Set by the dispatcher for the log line (never a token).
     error: str = ""

@@ -20,6 +20,8 @@ _COMMON_HEADERS = (
     ("access-control-allow-origin", "*"),
     ("access-control-expose-headers", "x-slack-req-id, retry-after"),
 )
+# Every Web API answer's fixed headers, rendered once (Response.head).
+_COMMON_HEAD = "".join(f"{name}: {value}\r\n" for name, value in _COMMON_HEADERS)
 
 
 def encode_json(document: dict[str, Any]) -> bytes:
@@ -42,7 +44,7 @@ def _with_warnings(document: dict[str, Any], warnings: list[SlackWarningCode]) -
 def _headers(
     request_id: str, scopes: str | None, accepted_scopes: str | None
 ) -> list[tuple[str, str]]:
-    headers = [("x-slack-req-id", request_id), *_COMMON_HEADERS]
+    headers = [("x-slack-req-id", request_id)]
     if scopes is not None:
         headers.append(("x-oauth-scopes", scopes))
     if accepted_scopes is not None:
@@ -60,7 +62,8 @@ def ok_response(
 ) -> Response:
     """``{"ok": true, ...payload}`` with status 200."""
     document = _with_warnings({"ok": True, **payload}, warnings)
-    return Response(200, encode_json(document), _headers(request_id, scopes, accepted_scopes))
+    headers = _headers(request_id, scopes, accepted_scopes)
+    return Response(200, encode_json(document), headers, head=_COMMON_HEAD)
 
 
 def error_response(
@@ -80,7 +83,7 @@ def error_response(
     if retry_after is not None:
         headers.append(("retry-after", str(retry_after)))
     status = _ERROR_STATUS.get(error.code, 200)
-    response = Response(status, encode_json(document), headers)
+    response = Response(status, encode_json(document), headers, head=_COMMON_HEAD)
     response.error = error.code.value
     return response
 

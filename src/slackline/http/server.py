@@ -92,7 +92,7 @@ def encode_response(response: Response, keep_alive: bool) -> bytes:
         f"{_status_line(response.status)}\r\n"
         f"content-type: {response.content_type}\r\n"
         f"content-length: {len(response.body)}\r\n"
-        f"{headers}"
+        f"{headers}{response.head}"
         f"{_KEEP_ALIVE if keep_alive else _CLOSE}"
     )
     return head.encode("latin-1") + response.body
@@ -460,7 +460,12 @@ class HttpProtocol(asyncio.Protocol):
         while self._queue and not self._closing:
             pending = self._queue.popleft()
             keep_alive = pending.keep_alive and not self._shutting_down
-            response = pending.response or await self._answer(pending.request)
+            response = pending.response
+            if response is None:
+                try:
+                    response = await self._handler.handle(pending.request)
+                except Exception as exc:
+                    response = _crashed(pending.request, exc)
             self._write(response, keep_alive)
             _log(pending.request, response, pending.started)
             if not keep_alive:
@@ -479,20 +484,6 @@ class HttpProtocol(asyncio.Protocol):
             self._close()
         elif not self._in_body:
             self._arm_timer(KEEPALIVE_TIMEOUT_SECS, self._idle_timeout)
-
-    async def _answer(self, request: Request) -> Response:
-        """The application's response; a crash there is a 500 with the Slack error every
-        unexpected exception gets (decisions B.6), never a hung connection."""
-        try:
-            return await self._handler.handle(request)
-        except Exception as exc:
-            access_log.exception(
-                "req=%s unhandled error in the request handler", request.request_id
-            )
-            error = unexpected_error(exc)
-            response = plain_response(500, error_body(error), request.request_id)
-            response.error = error.code.value
-            return response
 
     def _write(self, response: Response, keep_alive: bool) -> None:
         if self._transport is not None and not self._transport.is_closing():
@@ -615,6 +606,16 @@ def _split_target(target: bytes) -> tuple[str, bytes]:
     if parsed is None:
         return "/", b""
     return (parsed.path.decode("latin-1") if parsed.path else "/"), parsed.query or b""
+
+
+def _crashed(request: Request, exc: Exception) -> Response:
+    """What a crash in the application answers: a 500 with the Slack error every unexpected
+    exception gets (decisions B.6), never a hung connection."""
+    access_log.exception("req=%s unhandled error in the request handler", request.request_id)
+    error = unexpected_error(exc)
+    response = plain_response(500, error_body(error), request.request_id)
+    response.error = error.code.value
+    return response
 
 
 def _upgrade_done(transport: asyncio.Transport, task: asyncio.Task[None]) -> None:
