@@ -10,6 +10,7 @@ from collections.abc import Callable
 from slackline.app import App
 from slackline.http.limits import ConnectionBudget, default_max_connections, raise_fd_limit
 from slackline.http.server import HttpProtocol, UpgradeHandler, make_ssl_context
+from slackline.rtm.trim import trim_heap
 
 logger = logging.getLogger("slackline.server")
 
@@ -145,6 +146,9 @@ async def serve_until_stopped(
     await app.start()
     listeners = Listeners(app, upgrade, reuse_port=reuse_port)
     await listeners.open()
+    # What starting freed (the workspace's loading, the identity warm-up) goes back at once,
+    # as what a connect storm frees does later (rtm/trim.py).
+    trim_heap()
     stop = asyncio.Event()
     drain = Drain(app, stop)
     loop = asyncio.get_running_loop()
@@ -158,4 +162,5 @@ async def serve_until_stopped(
         loop.remove_signal_handler(signal.SIGTERM)
         loop.remove_signal_handler(signal.SIGINT)
         await listeners.close()
+        app.hub.heap_trim.close()
         await app.close()

@@ -111,17 +111,19 @@ class SocketEndpoint:
                                                    request.request_id))  # fmt: skip
             logger.info("req=%s GET /websocket/… %d fault", request.request_id, admitted.status)
             return
-        transport.write(switching_protocols(request.header("sec-websocket-key") or ""))
+        accepted = switching_protocols(request.header("sec-websocket-key") or "")
         if admitted is None:
-            transport.write(error_frame(RtmErrorCode.SOCKET_URL_EXPIRED))
-            transport.write(encode_close(CloseCode.POLICY_VIOLATION, "socket URL has expired"))
+            expired = error_frame(RtmErrorCode.SOCKET_URL_EXPIRED)
+            close = encode_close(CloseCode.POLICY_VIOLATION, "socket URL has expired")
+            transport.write(accepted + expired + close)
             transport.close()
             logger.info("req=%s GET /websocket/… 101 error=expired", request.request_id)
             return
         session = RtmSession(self._hub, transport, admitted.ticket)
         transport.set_protocol(session)
-        # In the same callback as the catch-up: no event can fall between the two.
-        self._hub.attach(session, admitted.catch_up())
+        # In the same callback as the catch-up: no event can fall between the two. The 101
+        # answer is written with hello, in one write.
+        self._hub.attach(session, admitted.catch_up(), accepted)
         base = self._urls.base_url(request.scheme, request.header("host"), request.local)
         self._reconnects.track(session, base)
         _lines.info(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,8 @@ from slackline.broker.base import addressed
 from slackline.clock import Clock
 from slackline.histogram import LagHistogram
 from slackline.rtm.replies import HELLO_FRAME, encode_event
+from slackline.rtm.session import NO_SUBSCRIPTIONS
+from slackline.rtm.trim import HeapTrim
 from slackline.shared.base import CatchUp
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ SESSION_AGE_JITTER = 0.10
 PRESENCE_BATCH_SECS = 0.1
 MAX_CORK_SECS = 0.002
 AGE_HEAP_SLACK = 1024
+AGE_BUCKETS = 512  # buckets over the jitter's span: 8 h sessions end at most 11 s late
 
 
 class SessionHub:
@@ -56,7 +60,9 @@ class SessionHub:
         self._clock = clock
         self.max_outbound_bytes = max_outbound_bytes
         self.max_session_age_secs = max_session_age_secs
-        self._teams: dict[str, dict[str, set[RtmSession]]] = {}
+        # A user's sessions are a tuple (48 bytes for the usual one, a set is 216), rebuilt
+        # on the rare open or close of a user's second session.
+        self._teams: dict[str, dict[str, tuple[RtmSession, ...]]] = {}
         # Who receives an event, by (team, audience, exclude): a conversation's events reuse
         # one list until a session opens or closes (the audience sets are cached, hashed once).
         self._recipient_lists: dict[RecipientKey, list[RtmSession]] = {}
@@ -65,7 +71,12 @@ class SessionHub:
         self._flush_handle: asyncio.Handle | None = None
         self._holds = 0
         self._corked = False
-        self._ages: list[tuple[float, int, RtmSession]] = []
+        # Sessions end in buckets of ``_age_step`` seconds (a heap of bucket numbers and a
+        # list per bucket): one list slot per session instead of a tuple and a float each.
+        self._age_step = max(max_session_age_secs * 2 * SESSION_AGE_JITTER / AGE_BUCKETS, 1e-6)
+        self._age_buckets: dict[int, list[RtmSession]] = {}
+        self._age_heap: list[int] = []
+        self._aged_entries = 0
         self._age_timer: asyncio.TimerHandle | None = None
         self._age_timer_deadline = 0.0
         self._open_sessions = 0
@@ -82,6 +93,8 @@ class SessionHub:
         self.client_frames: FrameHandling
         self.on_open: Callable[[RtmSession], None] = _ignore
         self.on_close: Callable[[RtmSession], None] = _ignore
+        # After a storm of sessions opening or closing, the freed heap goes back (W3).
+        self.heap_trim = HeapTrim()
 
     # sessions
 
@@ -90,14 +103,21 @@ class SessionHub:
         self._session_ids += 1
         return self._session_ids
 
-    def attach(self, session: RtmSession, caught_up: CatchUp) -> None:
+    def attach(self, session: RtmSession, caught_up: CatchUp, preamble: bytes = b"") -> None:
         """Register a new session: ``hello``, then the events kept since ``rtm.connect``
         (decisions E.2), then its ending if one came meanwhile. Call it in the same loop
-        callback as the ticket's catch-up, so that no event falls between the two."""
+        callback as the ticket's catch-up, so that no event falls between the two.
+
+        ``preamble`` (the upgrade's ``101`` answer) goes out first, in the same ``write``
+        as ``hello``: one system call per new session instead of two."""
         self._recipient_lists.clear()
         users = self._teams.setdefault(session.team_id, {})
-        users.setdefault(session.user_id, set()).add(session)
+        users[session.user_id] = (*users.get(session.user_id, ()), session)
         self._open_sessions += 1
+        self.heap_trim.churned()
+        if preamble:
+            session.pending = [preamble]
+            self._dirty.append(session)
         self.queue(session, HELLO_FRAME)
         for frame in caught_up.frames:
             self.queue(session, frame)
@@ -112,15 +132,29 @@ class SessionHub:
         self.on_open(session)
 
     def _age_out_at(self, session: RtmSession, delay_secs: float) -> None:
-        """End the session after ``delay_secs`` (one timer for all sessions, not one each)."""
-        deadline = self._clock.monotonic() + delay_secs
-        heapq.heappush(self._ages, (deadline, session.session_id, session))
-        if len(self._ages) > 2 * self._open_sessions + AGE_HEAP_SLACK:
-            # Closed sessions wait in the heap until their deadline: drop them now and then.
-            self._ages = [entry for entry in self._ages if not entry[2].closed]
-            heapq.heapify(self._ages)
+        """End the session after ``delay_secs``, rounded up to the next bucket (at most
+        ``_age_step``, 1/512 of the jitter's span, late); one timer for all sessions."""
+        bucket = math.ceil((self._clock.monotonic() + delay_secs) / self._age_step)
+        sessions = self._age_buckets.get(bucket)
+        if sessions is None:
+            sessions = self._age_buckets[bucket] = []
+            heapq.heappush(self._age_heap, bucket)
+        sessions.append(session)
+        self._aged_entries += 1
+        if self._aged_entries > 2 * self._open_sessions + AGE_HEAP_SLACK:
+            # Closed sessions wait in their bucket until its end: drop them now and then.
+            self._drop_closed_from_ages()
+        deadline = bucket * self._age_step
         if self._age_timer is None or deadline < self._age_timer_deadline:
             self._set_age_timer(deadline)
+
+    def _drop_closed_from_ages(self) -> None:
+        for bucket, sessions in list(self._age_buckets.items()):
+            sessions[:] = [s for s in sessions if not s.closed]
+            if not sessions:
+                del self._age_buckets[bucket]
+        self._age_heap = sorted(self._age_buckets)
+        self._aged_entries = sum(len(s) for s in self._age_buckets.values())
 
     def _set_age_timer(self, deadline: float) -> None:
         if self._age_timer is not None:
@@ -132,11 +166,14 @@ class SessionHub:
     def _age_out(self) -> None:
         self._age_timer = None
         now = self._clock.monotonic()
-        while self._ages and self._ages[0][0] <= now:
-            session = heapq.heappop(self._ages)[2]
-            session.goodbye()  # nothing for a session already closed
-        if self._ages:
-            self._set_age_timer(self._ages[0][0])
+        heap = self._age_heap
+        while heap and heap[0] * self._age_step <= now:
+            sessions = self._age_buckets.pop(heapq.heappop(heap))
+            self._aged_entries -= len(sessions)
+            for session in sessions:
+                session.goodbye()  # nothing for a session already closed
+        if heap:
+            self._set_age_timer(heap[0] * self._age_step)
 
     def clock_moved(self) -> None:
         """The injected clock jumped (a manual clock was advanced): end the sessions whose
@@ -149,14 +186,17 @@ class SessionHub:
         """Forget a closed session (idempotent)."""
         users = self._teams.get(session.team_id)
         sessions = users.get(session.user_id) if users else None
-        if sessions is None or session not in sessions:
+        if sessions is None or users is None or session not in sessions:
             return
         self._open_sessions -= 1
+        self.heap_trim.churned()
         self._recipient_lists.clear()
-        sessions.discard(session)
-        if not sessions and users is not None:
+        others = tuple(s for s in sessions if s is not session)
+        if others:
+            users[session.user_id] = others
+        else:
             del users[session.user_id]
-        self.set_subscriptions(session, frozenset())
+        self.set_subscriptions(session, NO_SUBSCRIPTIONS)
         self.client_frames.session_ended(session)
         self.on_close(session)
 
@@ -165,7 +205,7 @@ class SessionHub:
         teams = [self._teams.get(team_id, {})] if team_id else list(self._teams.values())
         for users in teams:
             for sessions in list(users.values()):
-                yield from list(sessions)
+                yield from sessions
 
     def session_count(self) -> int:
         """How many sessions are open in this process."""
@@ -196,9 +236,12 @@ class SessionHub:
         if session.closed:
             return
         self.frames_out += 1
-        if not session.pending:
+        pending = session.pending
+        if pending is None:
+            session.pending = [frame]
             self._dirty.append(session)
-        session.pending.append(frame)
+        else:
+            pending.append(frame)
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
 
@@ -281,9 +324,11 @@ class SessionHub:
             if session.closed:
                 continue
             pending = session.pending
-            if not pending:
+            if pending is None:
+                session.pending = [frame]
                 dirty.append(session)
-            pending.append(frame)
+            else:
+                pending.append(frame)
             queued += 1
         if queued:
             self.frames_out += queued
@@ -293,7 +338,9 @@ class SessionHub:
                 self._flush_handle = asyncio.get_running_loop().call_soon(self._flush)
         return recipients
 
-    def _recipient_list(self, users: dict[str, set[RtmSession]], event: Event) -> list[RtmSession]:
+    def _recipient_list(
+        self, users: dict[str, tuple[RtmSession, ...]], event: Event
+    ) -> list[RtmSession]:
         key = (event.team_id, event.audience, event.exclude)
         found = self._recipient_lists.get(key)
         if found is None:

@@ -123,8 +123,12 @@ class PresenceService:
         self._broker = broker
         self._clock = clock
         self._identities = identities
-        self._sessions: dict[tuple[str, str], int] = {}
-        self._last_activity: dict[tuple[str, str], float] = {}
+        # team -> user -> open sessions, and when the last one opened (whole seconds, the
+        # same int object for every opening within one second): nested rather than keyed by
+        # (team, user) tuples, so that an idle session costs no tuple and no float.
+        self._sessions: dict[str, dict[str, int]] = {}
+        self._last_activity: dict[str, dict[str, int]] = {}
+        self._this_second = 0
 
     async def start(self) -> None:
         """Nothing to connect to: the counts live in this process."""
@@ -134,28 +138,31 @@ class PresenceService:
 
     def connection_count(self, team_id: str, user_id: str) -> int:
         """How many RTM sessions this process holds open for the user."""
-        return self._sessions.get((team_id, user_id), 0)
+        return self._sessions.get(team_id, {}).get(user_id, 0)
 
     async def session_opened(self, team_id: str, user_id: str) -> None:
         """Count a new RTM session; the first one makes a user who is not away ``active``."""
-        key = (team_id, user_id)
         # The count changes before the first await, so concurrent opens cannot both be "first".
-        self._sessions[key] = self._sessions.get(key, 0) + 1
-        self._last_activity[key] = self._clock.now()
-        if self._sessions[key] == 1:
+        counts = self._sessions.setdefault(team_id, {})
+        count = counts[user_id] = counts.get(user_id, 0) + 1
+        second = int(self._clock.now())
+        if second != self._this_second:
+            self._this_second = second
+        self._last_activity.setdefault(team_id, {})[user_id] = self._this_second
+        if count == 1:
             await self._announce_unless_away(team_id, user_id, ACTIVE)
 
     async def session_closed(self, team_id: str, user_id: str) -> None:
         """Forget an RTM session; closing the last one makes the user ``away``."""
-        key = (team_id, user_id)
-        count = self._sessions.get(key)
+        counts = self._sessions.get(team_id, {})
+        count = counts.get(user_id)
         if count is None:
             return  # a close without an open (already counted down): nothing changes
         if count > 1:
-            self._sessions[key] = count - 1
+            counts[user_id] = count - 1
             return
-        del self._sessions[key]
-        self._last_activity.pop(key, None)
+        del counts[user_id]
+        self._last_activity.get(team_id, {}).pop(user_id, None)
         await self._announce_unless_away(team_id, user_id, AWAY)
 
     def presence_of(self, user: User) -> str:
@@ -172,13 +179,13 @@ class PresenceService:
         user = await self._store.get_user(user_id)
         manual_away = user.manual_away if user is not None else False
         count = self.connection_count(team_id, user_id)
-        activity = self._last_activity.get((team_id, user_id))
+        activity = self._last_activity.get(team_id, {}).get(user_id)
         return PresenceStatus(
             presence=self.presence_of(user) if user is not None else AWAY,
             online=count > 0,
             manual_away=manual_away,
             connection_count=count,
-            last_activity=int(activity) if activity is not None and count else None,
+            last_activity=activity if activity is not None and count else None,
         )
 
     async def set_manual_away(self, team_id: str, user_id: str, away: bool) -> None:

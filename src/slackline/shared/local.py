@@ -89,6 +89,10 @@ class LocalTickets:
         entry = self._tickets.pop(text, None)
         if entry is None:
             return None
+        if not self._tickets:
+            # A dict never shrinks: drop the table a connect storm grew (tens of bytes per
+            # ticket it held at once) as soon as every ticket is used.
+            self._tickets = OrderedDict()
         frames = self._frames.get(text, _NO_FRAMES)
         overflowed = text in self._overflowed
         self._forget(text, entry[0], entry[1])

@@ -30,12 +30,21 @@ ABORT_AFTER_CLOSE_SECS = 10.0
 class FramedConnection(asyncio.Protocol):
     """One upgraded socket: frames in, a close frame out once (slotted for RTM's thousands)."""
 
-    __slots__ = ("_protocol", "closed", "transport")
+    __slots__ = ("_max_frame_bytes", "_protocol", "closed", "transport")
 
     def __init__(self, transport: asyncio.BaseTransport, max_frame_bytes: int) -> None:
         self.transport = cast(asyncio.Transport, transport)
         self.closed = False
-        self._protocol = ServerProtocol(max_frame_bytes)
+        self._max_frame_bytes = max_frame_bytes
+        # The frame parser is made when the peer first sends or either side closes: a
+        # socket that only listens (most RTM sessions) never needs one (80 bytes each).
+        self._protocol: ServerProtocol | None = None
+
+    def _frames(self) -> ServerProtocol:
+        protocol = self._protocol
+        if protocol is None:
+            protocol = self._protocol = ServerProtocol(self._max_frame_bytes)
+        return protocol
 
     # asyncio.Protocol
 
@@ -43,7 +52,7 @@ class FramedConnection(asyncio.Protocol):
         """Parse the peer's frames and act on each, until the connection closes."""
         if self.closed:
             return
-        for event in self._protocol.receive(data):
+        for event in self._frames().receive(data):
             if isinstance(event, TextMessage):
                 self.text_received(event.text)
             elif isinstance(event, Ping):
@@ -66,14 +75,15 @@ class FramedConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         """The socket is gone: forget the connection."""
         self.closed = True
-        self._protocol.connection_lost()
+        if self._protocol is not None:
+            self._protocol.connection_lost()
         self.forget()
 
     # closing
 
     def close(self, code: int, reason: str) -> None:
         """Write a close frame (after :meth:`bytes_before_close`), then close."""
-        self._finish(self._protocol.send_close(code, reason), code)
+        self._finish(self._frames().send_close(code, reason), code)
 
     def _finish(self, close_frame: bytes, code: int) -> None:
         if self.closed:
