@@ -1,9 +1,12 @@
 """``python -m bench``: run the workloads against Slackline and the baselines, side by side.
 
-    python -m bench                      # every workload, full size (a few minutes)
+    python -m bench                      # the default workloads, 3 repeats each (~25 min)
+    python -m bench --repeats 1          # one repeat per server (~9 min)
     python -m bench --quick              # tiny counts: a smoke run of the harness
     python -m bench --workloads W1,W4    # some workloads
-    python -m bench --workloads W6       # Socket Mode fan-out (not in the default set)
+    python -m bench --workloads W6       # Socket Mode fan-out
+    python -m bench --soak               # W8 only: 10,000 sessions for 30 minutes (~31 min)
+    python -m bench --soak --quick       # W8 in about 20 s
     python -m bench --target http://127.0.0.1:8080 --tokens tokens.txt \
         --channel C123 --poster-token xoxb-...   # a Slack-compatible server already running
 
@@ -14,11 +17,13 @@ to 127.0.0.1 and every process the run starts is stopped by it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bench import build, machine, workloads
@@ -29,11 +34,15 @@ from bench.workloads import Result, Sizes
 
 # W4R and W5R: W4 (1,000 x 200) and W5 on two processes sharing Redis, against one process.
 # W6: Socket Mode fan-out (one app, 10 connections), beside W4.
-ALL_WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W4R", "W5R", "W6")
-DEFAULT_WORKLOADS = ALL_WORKLOADS
+# W8: the soak, 30 minutes: only with --soak (or --workloads W8), never in the default run.
+# W4B, W5B: W4 and W5 in the issue's second load shape (8 posters x 1 in flight, user token).
+DEFAULT_WORKLOADS = ("W1", "W2", "W3", "W4", "W4B", "W5", "W5B", "W4R", "W5R", "W6")
+SOAK_WORKLOADS = ("W8",)
+ALL_WORKLOADS = (*DEFAULT_WORKLOADS, *SOAK_WORKLOADS)
 TWO_PROCESS_WORKLOADS = ("W4R", "W5R")
-# Workloads that need the bench workspace's Socket Mode app, so not a --target server.
-OWN_SERVER_WORKLOADS = (*TWO_PROCESS_WORKLOADS, "W6")
+# Workloads that need the bench workspace's Socket Mode app or its all-members channel, so
+# not a --target server.
+OWN_SERVER_WORKLOADS = (*TWO_PROCESS_WORKLOADS, "W6", *SOAK_WORKLOADS)
 # W6 opens no RTM sessions: alone, it loads a workspace of a few bots, not 10,000.
 NO_SESSION_WORKLOADS = ("W6",)
 RESULTS_DIR = build.BENCH_DIR / "results"
@@ -51,6 +60,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"comma-separated, e.g. W1,W4 (default {','.join(DEFAULT_WORKLOADS)})",
     )
     add("--quick", action="store_true", help="tiny counts and durations (a smoke run)")
+    add(
+        "--soak",
+        action="store_true",
+        help="run W8 only: 10,000 sessions for 30 minutes at 1 post/s (about 20 s with --quick)",
+    )
+    add(
+        "--repeats",
+        type=int,
+        help=f"repeats per server of every workload, alternating with the baseline "
+        f"(default {workloads.FULL.repeats}, {workloads.QUICK.repeats} with --quick; "
+        f"at most {workloads.MAX_REPEATS})",
+    )
     add("--results", type=Path, help="directory for the JSON results")
     add("--target", help="http://127.0.0.1:PORT of a running Slack-compatible server")
     add("--target-pid", type=int, help="its pid, to measure its memory and CPU")
@@ -72,6 +93,8 @@ def _target(args: argparse.Namespace) -> Target | None:
 def run(args: argparse.Namespace) -> list[Result]:
     """Build what is needed, run the chosen workloads, write the results."""
     chosen = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
+    if args.soak:
+        chosen = list(SOAK_WORKLOADS)
     unknown = sorted(set(chosen) - set(ALL_WORKLOADS))
     if unknown:
         raise BenchError(f"unknown workloads: {', '.join(unknown)}")
@@ -83,6 +106,10 @@ def run(args: argparse.Namespace) -> list[Result]:
         # needs the bench workspace's Socket Mode app.
         chosen = [w for w in chosen if w not in OWN_SERVER_WORKLOADS]
     sizes: Sizes = workloads.QUICK if args.quick else workloads.FULL
+    if args.repeats is not None:
+        if not 1 <= args.repeats <= workloads.MAX_REPEATS:
+            raise BenchError(f"--repeats must be 1 to {workloads.MAX_REPEATS}")
+        sizes = dataclasses.replace(sizes, repeats=args.repeats)
     loadgen = build.build_loadgen()
     baselines = build.install_baselines()
     started = dt.datetime.now(dt.UTC)
@@ -121,7 +148,8 @@ def _run_workloads(
 ) -> None:
     """Each chosen workload in turn, its result recorded as soon as it is known."""
     capacity = None
-    if "W4" in chosen:
+    flood: dict[str, Any] = {}
+    if "W4" in chosen or "W4B" in chosen:
         flood = workloads.loadgen_capacity(harness, sizes)
         capacity = float(flood["deliveries_per_sec"])
         print(f"load generator capacity: {capacity:,.0f} deliveries/s", flush=True)
@@ -132,20 +160,33 @@ def _run_workloads(
         for result in (storm, idle):
             if result.workload in chosen:
                 record(result)
-    if "W4" in chosen:
+    shapes = {"W4": workloads.BOT_SHAPE, "W4B": workloads.USER_SHAPE}
+    for workload in (w for w in shapes if w in chosen):
         for sessions, messages in sizes.bursts:
-            burst = workloads.fanout_burst(harness, sessions, messages, capacity)
+            burst = workloads.fanout_burst(
+                harness,
+                sizes,
+                sessions,
+                messages,
+                capacity=capacity,
+                shape=shapes[workload],
+                workload=workload,
+            )
             burst.notes.append(f"load generator flood check: {flood}")
             record(burst)
     if "W5" in chosen:
         record(workloads.steady_chat(harness, sizes))
+    if "W5B" in chosen:
+        record(workloads.steady_chat(harness, sizes, workloads.USER_SHAPE, "W5B"))
     if "W4R" in chosen:
         sessions, messages = sizes.bursts[0]
-        record(workloads.fanout_burst_two_processes(harness, sessions, messages))
+        record(workloads.fanout_burst_two_processes(harness, sizes, sessions, messages))
     if "W5R" in chosen:
         record(workloads.steady_chat_two_processes(harness, sizes))
     if "W6" in chosen:
         record(workloads.socket_mode_fanout(harness, sizes))
+    if "W8" in chosen:
+        record(workloads.soak(harness, sizes))
 
 
 def _sizes(sizes: Sizes) -> dict[str, object]:

@@ -7,21 +7,24 @@
  *       connection; latency counts from the scheduled time, so a server that falls behind
  *       is charged for the wait (no coordinated omission).
  *   loadgen rtm   -p PORT [-q PORT2] -n SESSIONS -t TOKENS [-w] [-H SECS] [-m MSGS -r RATE
- *                 -C CHANNEL -P POSTER_TOKEN -k RECEIVERS -W WINDOW] [-e FRAMES]
+ *                 -C CHANNEL -P POSTER_TOKEN -k RECEIVERS -W POSTERS [-F IN_FLIGHT]] [-e FRAMES]
  *       (-q: every other session calls rtm.connect on PORT2, a second process of a cluster;
  *       the poster always posts to PORT.)
  *       SESSIONS clients at once: rtm.connect, upgrade to the returned ws:// URL (its port;
  *       the host is always 127.0.0.1), wait for hello. Prints a "connected" line, holds -H
  *       seconds, waits for a line on stdin with -w, then posts MSGS messages (RATE per
- *       second, 0 = as fast as WINDOW connections with one post in flight each allow) whose
- *       text carries the send time; each receiver records
- *       post-to-read latency. -e: expect FRAMES marked frames per session with no poster
- *       (the flood check).
+ *       second, 0 = as fast as POSTERS keep-alive connections with IN_FLIGHT posts in flight
+ *       each allow; IN_FLIGHT > 1 pipelines them on the connection, default 1) whose text
+ *       carries the send time; each receiver records post-to-read latency. The last line
+ *       says how many sessions are still open and the fewest and most posts one session
+ *       received. -e: expect FRAMES marked frames per session with no poster (the flood
+ *       check).
  *   loadgen flood -p PORT -n SESSIONS -f FRAMES -b PER_WRITE
  *       A trivial server: answers rtm.connect, upgrades, sends hello, and once SESSIONS
  *       sockets are open writes FRAMES marked frames to each, PER_WRITE per write call.
  *
- * Results are JSON lines on stdout. Every mode ends by itself (SIGALRM bounds the run).
+ * Results are JSON lines on stdout. Every mode ends by itself: SIGALRM ends the process
+ * after 300 s, or after -T SECS (at most MAX_RUN_CAP_SECS, for the soak).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -40,18 +43,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_RUN_SECS 300
+#define MAX_RUN_SECS 300       /* the default bound of a run */
+#define MAX_RUN_CAP_SECS 7200  /* -T may raise it this far (2 h), no further */
 #define STORM_TIMEOUT_SECS 60
 #define QUIET_TIMEOUT_SECS 5
 #define MAX_EVENTS 1024
 #define INITIAL_BUF 8192
 #define MARKER "zzt"
+/* What a receiver looks for: the text's "bench " before the marker and a digit after it.
+ * The bare marker also turns up in random socket tickets (a reconnect_url event's URL):
+ * the first soak counted 12 such frames of 100,000 as deliveries. */
+#define FRAME_MARKER "bench " MARKER
+#define FRAME_MARKER_LEN (sizeof FRAME_MARKER - 1)
 
 enum kind { SESSION, POSTER, HTTP_CLIENT, FLOOD_PEER };
 enum state { HTTP_CONNECTING, HTTP_WAIT, WS_CONNECTING, WS_UPGRADE, OPEN, DONE, FAILED };
 
 struct conn {
     int fd, kind, state, index, got_hello;
+    int pending;   /* a poster's posts in flight on this connection */
+    long received; /* a session's marked frames */
     char *buf;
     size_t len, cap;
     int64_t started_ns;
@@ -367,13 +378,15 @@ static void on_text(struct conn *c, const char *p, size_t n, int64_t t) {
         }
         return;
     }
-    const char *m = memmem(p, n, MARKER, 3);
-    if (!m) {
+    const char *m = memmem(p, n, FRAME_MARKER, FRAME_MARKER_LEN);
+    const char *digits = m ? m + FRAME_MARKER_LEN : NULL;
+    if (!m || digits >= p + n || *digits < '0' || *digits > '9') {
         other_frames++;
         return;
     }
-    int64_t sent = strtoll(m + 3, NULL, 10);
+    int64_t sent = strtoll(digits, NULL, 10);
     deliveries++;
+    c->received++;
     if (!first_delivery_ns) first_delivery_ns = t;
     last_delivery_ns = t;
     record_latency(t - sent);
@@ -511,16 +524,20 @@ static void session_readable(struct conn *c, int64_t t) {
     if (!alive) session_fail(c);
 }
 
-/* The poster: WINDOW keep-alive connections, each with at most one chat.postMessage in flight. */
-#define MAX_WINDOW 256
-static struct conn posters[MAX_WINDOW];
-static int window = 1;
+/* The posters: POSTERS keep-alive connections, each with at most IN_FLIGHT chat.postMessage
+ * calls in flight; beyond one they are pipelined (HTTP/1.1 answers them in order). */
+#define MAX_POSTERS 256
+#define MAX_IN_FLIGHT 16
+static struct conn posters[MAX_POSTERS];
+static int poster_count = 1, per_poster = 1, window = 1; /* window = posters x in flight */
 static const char *poster_token, *channel;
 static int messages_total, messages_sent, messages_ok, post_errors, in_flight;
 
 static void poster_send(void) {
+    /* The least busy connection: the caller checked in_flight < window, so one has room. */
     struct conn *p = posters;
-    while (p->started_ns) p++; /* an idle connection: the caller checked in_flight < window */
+    for (int i = 1; i < poster_count; i++)
+        if (posters[i].pending < p->pending) p = &posters[i];
     char form[600], request[1024];
     int64_t t = now_ns();
     snprintf(form, sizeof form, "token=%s&channel=%s&text=bench+" MARKER "%lld" "zz",
@@ -529,7 +546,7 @@ static void poster_send(void) {
     if (!first_post_ns) first_post_ns = t;
     messages_sent++;
     in_flight++;
-    p->started_ns = t;
+    p->pending++;
     if (send_all(p->fd, request, (size_t)n) < 0) die("post");
 }
 
@@ -543,7 +560,7 @@ static void poster_readable(struct conn *p) {
         else
             post_errors++;
         consume(p, whole);
-        p->started_ns = 0;
+        p->pending--;
         in_flight--;
     }
 }
@@ -597,7 +614,7 @@ static int run_rtm(int sessions, int hold_secs, int wait_go, int rate, int recei
     if (wait_go) wait_for_go();
     long expected = expect_per_session ? expect_per_session * hello_count
                                        : (long)messages_total * receivers;
-    for (int i = 0; messages_total && i < window; i++) {
+    for (int i = 0; messages_total && i < poster_count; i++) {
         posters[i].kind = POSTER;
         posters[i].fd = open_blocking(port);
         watch(&posters[i], EPOLLIN, EPOLL_CTL_ADD);
@@ -623,16 +640,29 @@ static int run_rtm(int sessions, int hold_secs, int wait_go, int rate, int recei
         }
     }
     if (!first_post_ns) first_post_ns = first_delivery_ns; /* flood: no poster */
+    /* Sessions still open (hello and not closed since), and what each one received. */
+    int still_open = 0, receiving = 0;
+    long fewest = -1, most = 0;
+    for (int i = 0; i < sessions; i++) {
+        if (all[i].state != OPEN) continue;
+        still_open++;
+        if (all[i].received) receiving++;
+        if (fewest < 0 || all[i].received < fewest) fewest = all[i].received;
+        if (all[i].received > most) most = all[i].received;
+    }
     double secs = (double)(last_delivery_ns - first_post_ns) / 1e9;
     qsort(latencies_us, latency_count, sizeof *latencies_us, cmp_u32);
     printf("{\"phase\":\"done\",\"sessions\":%d,\"hello\":%d,\"closed\":%d,\"posted\":%d,"
            "\"post_errors\":%d,\"deliveries\":%ld,\"expected\":%ld,\"other_frames\":%ld,"
            "\"secs\":%.4f,\"deliveries_per_sec\":%.1f,\"min_ms\":%.3f,\"p50_ms\":%.3f,"
-           "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f}\n",
+           "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,\"open\":%d,"
+           "\"receiving\":%d,\"fewest_per_session\":%ld,\"most_per_session\":%ld,"
+           "\"posters\":%d,\"in_flight_per_poster\":%d}\n",
            sessions, hello_count, closed_after_hello, messages_ok, post_errors, deliveries,
            expected, other_frames, secs, secs > 0 ? deliveries / secs : 0.0,
            percentile_ms(0.0), percentile_ms(0.5), percentile_ms(0.99), percentile_ms(0.999),
-           percentile_ms(1.0));
+           percentile_ms(1.0), still_open, receiving, fewest < 0 ? 0 : fewest, most,
+           poster_count, per_poster);
     return 0;
 }
 
@@ -710,6 +740,10 @@ static int run_flood(int sessions, long frames, int per_write) {
 
 /* ------------------------------------------------------------------ main */
 
+static int clamp(int value, int low, int high) {
+    return value < low ? low : value > high ? high : value;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: loadgen http|rtm|flood [options] (see the source)\n");
@@ -717,11 +751,11 @@ int main(int argc, char **argv) {
     }
     const char *mode = argv[1], *token_file = NULL;
     int conns = 64, secs = 5, sessions = 100, hold = 0, wait_go = 0, rate = 0, receivers = 0;
-    int per_write = 1;
+    int per_write = 1, max_run_secs = MAX_RUN_SECS;
     long frames = 0, expect = 0;
     int opt;
     optind = 2;
-    while ((opt = getopt(argc, argv, "p:q:c:s:t:n:wH:m:r:C:P:k:e:f:b:W:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:q:c:s:t:n:wH:m:r:C:P:k:e:f:b:W:F:T:")) != -1) {
         switch (opt) {
         case 'p': port = atoi(optarg); break;
         case 'q': second_port = atoi(optarg); break;
@@ -739,12 +773,15 @@ int main(int argc, char **argv) {
         case 'e': expect = atol(optarg); break;
         case 'f': frames = atol(optarg); break;
         case 'b': per_write = atoi(optarg); break;
-        case 'W': window = atoi(optarg) < 1 ? 1 : atoi(optarg) > MAX_WINDOW ? MAX_WINDOW : atoi(optarg); break;
+        case 'W': poster_count = clamp(atoi(optarg), 1, MAX_POSTERS); break;
+        case 'F': per_poster = clamp(atoi(optarg), 1, MAX_IN_FLIGHT); break;
+        case 'T': max_run_secs = clamp(atoi(optarg), 1, MAX_RUN_CAP_SECS); break;
         default: return 2;
         }
     }
+    window = poster_count * per_poster;
     signal(SIGPIPE, SIG_IGN);
-    alarm(MAX_RUN_SECS); /* nothing runs longer, whatever happens */
+    alarm((unsigned)max_run_secs); /* nothing runs longer, whatever happens */
     epfd = epoll_create1(0);
     if (!strcmp(mode, "flood")) return run_flood(sessions, frames, per_write < 1 ? 1 : per_write);
     if (!token_file) {

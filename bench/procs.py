@@ -102,6 +102,25 @@ class Process:
             raise BenchError(f"{self.name}: unexpected output {line!r}")
         return document
 
+    def poll_json(self, timeout_secs: float) -> dict[str, Any] | None:
+        """The next stdout line as a JSON object if one comes within ``timeout_secs``, else
+        None; BenchError if the process ended without one."""
+        assert self.popen.stdout is not None
+        line = _read_line(self.popen.stdout, timeout_secs)
+        if line is None:
+            if self.popen.poll() is not None:
+                raise BenchError(f"{self.name}: ended (exit code {self.popen.poll()})")
+            return None
+        if not line:
+            raise BenchError(f"{self.name}: no output (exit code {self.popen.poll()})")
+        try:
+            document = json.loads(line)
+        except ValueError as exc:
+            raise BenchError(f"{self.name}: unexpected output {line!r}") from exc
+        if not isinstance(document, dict):
+            raise BenchError(f"{self.name}: unexpected output {line!r}")
+        return document
+
     def send_line(self, text: str) -> None:
         """Write a line to the process's stdin."""
         assert self.popen.stdin is not None

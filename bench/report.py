@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,15 @@ HEADLINES["W6"] = [
     ("p99_ms", "p99 ms (median)", ".2f"),
     ("server_cpu_us_per_envelope", "CPU us/envelope", ".1f"),
 ]
-HEADLINES["W4R"] = HEADLINES["W4"]
-HEADLINES["W5R"] = HEADLINES["W5"]
+HEADLINES["W8"] = [
+    ("rss_reference_mib", "RSS MiB after the first minute", ".1f"),
+    ("rss_end_mib", "RSS MiB at the end", ".1f"),
+    ("rss_drift", "RSS drift", "+.1%"),
+    ("open", "sessions open at the end", "d"),
+    ("p99_ms", "p99 ms", ".2f"),
+]
+HEADLINES["W4R"] = HEADLINES["W4B"] = HEADLINES["W4"]
+HEADLINES["W5R"] = HEADLINES["W5B"] = HEADLINES["W5"]
 
 
 def _cell(value: Any, spec: str) -> str:
@@ -44,21 +52,54 @@ def _cell(value: Any, spec: str) -> str:
         return str(value)
 
 
+def _figure(side: dict[str, Any], key: str, spec: str) -> str:
+    """The median, and its repeats' range when there were several: ``5.10 (4.90-5.80)``."""
+    text = _cell(side.get(key), spec)
+    spread = side.get(f"{key}_spread")
+    if isinstance(spread, dict) and len(side.get("runs", ())) > 1:
+        text += f" ({_cell(spread['min'], spec)}-{_cell(spread['max'], spec)})"
+    return text
+
+
+# Figures whose quotient means nothing (a signed change): no ratio column.
+NO_RATIO = frozenset({"rss_drift"})
+
+
+def _paired(result: Result, key: str) -> str:
+    """Slackline over baseline per repeat pair: the median and its range; with one repeat
+    (or a figure of no repeats), the plain quotient."""
+    if key in NO_RATIO:
+        return "-"
+    mine, theirs = result.slackline.get(key), result.baseline.get(key)
+    pairs = zip(result.slackline.get("runs", ()), result.baseline.get("runs", ()), strict=False)
+    shares = [
+        own[key] / other[key]
+        for own, other in pairs
+        if isinstance(own.get(key), int | float) and isinstance(other.get(key), int | float)
+        and other[key] and key in own
+    ]  # fmt: skip
+    if len(shares) > 1:
+        return f"{statistics.median(shares):.2f}x ({min(shares):.2f}-{max(shares):.2f})"
+    if isinstance(mine, int | float) and isinstance(theirs, int | float) and theirs:
+        return f"{mine / theirs:.2f}x"
+    return "-"
+
+
 def table(results: list[Result]) -> str:
-    """A Markdown table: each headline figure for Slackline and the baseline, and the ratio."""
+    """A Markdown table: each headline figure for Slackline and the baseline (the median of
+    the repeats and, in brackets, their min-max), and the ratio (the median of the repeat
+    pairs' ratios and their min-max)."""
     lines = [
         "| workload | figure | Slackline | baseline | ratio |",
         "|---|---|---:|---:|---:|",
     ]
     for result in results:
         for key, label, spec in HEADLINES.get(result.workload, []):
-            mine, theirs = result.slackline.get(key), result.baseline.get(key)
-            share = "-"
-            if isinstance(mine, int | float) and isinstance(theirs, int | float) and theirs:
-                share = f"{mine / theirs:.2f}x"
             lines.append(
-                f"| {result.workload} {result.title} | {label} | {_cell(mine, spec)} | "
-                f"{_cell(theirs, spec)} ({result.baseline_name}) | {share} |"
+                f"| {result.workload} {result.title} | {label} | "
+                f"{_figure(result.slackline, key, spec)} | "
+                f"{_figure(result.baseline, key, spec)} ({result.baseline_name}) | "
+                f"{_paired(result, key)} |"
             )
     lines.append("")
     lines.append("| workload | target | met | measured |")

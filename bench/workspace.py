@@ -1,5 +1,6 @@
-"""The benchmark workspace: one team, N bots with a token each, and two channels; and W6's
-Socket Mode app, whose bot is in a channel of its own with the poster."""
+"""The benchmark workspace: one team, N bots with a token each, two channels, a poster bot and
+a poster user (``xoxp-``) in both; and W6's Socket Mode app, whose bot is in a channel of its
+own with the poster."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from pathlib import Path
 TEAM_ID = "T0BENCH"
 POSTER_TOKEN = "xoxb-bench-poster"
 POSTER_USER = "U0POSTER"
+# The second load shape of W4 and W5 (W4B, W5B): a person posting with a user token
+# (``client`` scope, the default of a user token), a member of both bench channels.
+USER_POSTER_TOKEN = "xoxp-bench-user-poster"
+USER_POSTER = "U0POSTUSR"
 CHANNEL_1K = "C0BENCH1K"
 CHANNEL_ALL = "C0BENCHALL"
 SMALL_CHANNEL_MEMBERS = 1000
@@ -56,6 +61,8 @@ def write_workspace(directory: Path, sessions: int) -> BenchWorkspace:
         for token, bot in zip(tokens, bots, strict=False)
     ]
     entries.append({"token": POSTER_TOKEN, "user": POSTER_USER, "type": "classic_bot"})
+    entries.append({"token": USER_POSTER_TOKEN, "user": USER_POSTER, "type": "user"})
+    person = {"id": USER_POSTER, "name": "poster-person", "real_name": "Bench Poster"}
     scopes = ["channels:history", "chat:write"]
     entries += [
         {"token": SOCKET_BOT_TOKEN, "user": SOCKET_BOT_USER, "type": "granular_bot",
@@ -71,14 +78,16 @@ def write_workspace(directory: Path, sessions: int) -> BenchWorkspace:
     }  # fmt: skip
     small = [bot["user_id"] for bot in bots[: min(SMALL_CHANNEL_MEMBERS, sessions)]]
     everyone = [bot["user_id"] for bot in bots[:sessions]]
+    posters = [POSTER_USER, USER_POSTER]
     team = {
         "id": TEAM_ID,
         "name": "Bench",
         "domain": "bench",
+        "users": [person],
         "bots": [*bots, socket_bot],
         "conversations": [
-            {"id": CHANNEL_1K, "name": "bench-1k", "members": [*small, POSTER_USER]},
-            {"id": CHANNEL_ALL, "name": "bench-all", "members": [*everyone, POSTER_USER]},
+            {"id": CHANNEL_1K, "name": "bench-1k", "members": [*small, *posters]},
+            {"id": CHANNEL_ALL, "name": "bench-all", "members": [*everyone, *posters]},
             {
                 "id": CHANNEL_SOCKET,
                 "name": "bench-socket",
@@ -94,6 +103,10 @@ def write_workspace(directory: Path, sessions: int) -> BenchWorkspace:
     workspace.yaml_file.write_text(json.dumps({"teams": [team]}))
     workspace.tokens_file.write_text("".join(f"{token}\n" for token in tokens))
     small_tokens = tokens[: len(small)]
-    members = {CHANNEL_1K: [*small_tokens, POSTER_TOKEN], CHANNEL_ALL: [*tokens, POSTER_TOKEN]}
+    poster_tokens = [POSTER_TOKEN, USER_POSTER_TOKEN]
+    members = {
+        CHANNEL_1K: [*small_tokens, *poster_tokens],
+        CHANNEL_ALL: [*tokens, *poster_tokens],
+    }
     workspace.members_file.write_text(json.dumps(members))
     return workspace

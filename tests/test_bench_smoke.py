@@ -17,12 +17,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+# Every workload twice per server (quick mode's repeats): some 170 s on a loaded machine.
+QUICK_RUN_TIMEOUT_SECS = 600
+
+
+@pytest.mark.timeout(QUICK_RUN_TIMEOUT_SECS)
 def test_quick_run_writes_results_for_every_workload(tmp_path: Path) -> None:
     assert main(["--quick", "--results", str(tmp_path)]) == 0
 
     files = sorted(tmp_path.glob("*.json"))
     names = sorted(f.name.rsplit("-", 1)[1] for f in files)
-    expected = [*(f"W{i}.json" for i in range(1, 7)), "W4R.json", "W5R.json"]
+    expected = [*(f"W{i}.json" for i in range(1, 7)), "W4B.json", "W5B.json"]
+    expected += ["W4R.json", "W5R.json"]
     assert names == sorted(expected)
     for file in files:
         document = json.loads(file.read_text())
@@ -31,6 +37,9 @@ def test_quick_run_writes_results_for_every_workload(tmp_path: Path) -> None:
         for result in document["results"]:
             assert result["slackline"] and result["baseline"]
             assert result["targets"]
+            # Every workload repeats, alternating with the baseline, and keeps each repeat.
+            assert result["parameters"]["repeats"] == 2
+            assert len(result["slackline"]["runs"]) == len(result["baseline"]["runs"]) == 2
 
 
 def test_an_unknown_workload_is_refused() -> None:
