@@ -86,6 +86,17 @@ def test_expired_tickets_are_swept_when_new_ones_are_issued() -> None:
     assert _run(tickets.redeem(new)).catch_up().frames == []
 
 
+def test_an_event_sweeps_expired_tickets_that_nobody_redeemed() -> None:
+    # A reconnect_url round's tickets, never used: they must not gather events until the
+    # next round (bench W8 grew by the frames 10,000 such tickets kept).
+    tickets, clock = _tickets()
+    _run(tickets.issue(_grant("U1")))
+    clock.advance(TICKET_TTL_SECS + 1)
+    tickets.keep(_event("late", None))
+
+    assert len(tickets) == 0
+
+
 def test_an_expired_ticket_is_refused_even_before_a_sweep() -> None:
     tickets, clock = _tickets()
     text = _run(tickets.issue(_grant()))

@@ -89,10 +89,7 @@ class LocalTickets:
         entry = self._tickets.pop(text, None)
         if entry is None:
             return None
-        if not self._tickets:
-            # A dict never shrinks: drop the table a connect storm grew (tens of bytes per
-            # ticket it held at once) as soon as every ticket is used.
-            self._tickets = OrderedDict()
+        self._shrink()
         frames = self._frames.get(text, _NO_FRAMES)
         overflowed = text in self._overflowed
         self._forget(text, entry[0], entry[1])
@@ -108,6 +105,9 @@ class LocalTickets:
         """
         if not self._waiting or not isinstance(message, Event) or message.presence_of:
             return  # presence goes only to subscriptions, which a waiting ticket has none of
+        # Expired tickets keep nothing more: tickets nobody redeems (a reconnect_url round
+        # that no client uses) would otherwise gather every event until the next issue.
+        self._sweep(self._clock.monotonic())
         users = self._waiting.get(message.team_id)
         if not users:
             return
@@ -131,12 +131,22 @@ class LocalTickets:
 
     def _sweep(self, now: float) -> None:
         tickets = self._tickets
+        swept = False
         while tickets:
             ticket, entry = next(iter(tickets.items()))
             if now - entry[-1] <= self._ttl_secs:
                 break
             tickets.popitem(last=False)
             self._forget(ticket, entry[0], entry[1])
+            swept = True
+        if swept:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        if not self._tickets:
+            # A dict never shrinks: drop the table a connect storm or a reconnect_url round
+            # grew (tens of bytes per ticket it held at once) once no ticket is left.
+            self._tickets = OrderedDict()
 
     def _forget(self, ticket: str, team_id: str, user_id: str) -> None:
         users = self._waiting[team_id]
