@@ -30,19 +30,22 @@ from bench import build, machine, workloads
 from bench.harness import Harness, Target
 from bench.procs import BenchError
 from bench.report import table, write_results
+from bench.webapi_mix import webapi_mix
 from bench.workloads import Result, Sizes
 
 # W4R and W5R: W4 (1,000 x 200) and W5 on two processes sharing Redis, against one process.
 # W6: Socket Mode fan-out (one app, 10 connections), beside W4.
 # W8: the soak, 30 minutes: only with --soak (or --workloads W8), never in the default run.
 # W4B, W5B: W4 and W5 in the second load shape (8 posters x 1 in flight, user token).
-DEFAULT_WORKLOADS = ("W1", "W2", "W3", "W4", "W4B", "W5", "W5B", "W4R", "W5R", "W6")
+DEFAULT_WORKLOADS = ("W1", "W2", "W3", "W4", "W4B", "W5", "W5B", "W4R", "W5R", "W6", "W7")
 SOAK_WORKLOADS = ("W8",)
 ALL_WORKLOADS = (*DEFAULT_WORKLOADS, *SOAK_WORKLOADS)
 TWO_PROCESS_WORKLOADS = ("W4R", "W5R")
 # Workloads that need the bench workspace's Socket Mode app or its all-members channel, so
 # not a --target server.
-OWN_SERVER_WORKLOADS = (*TWO_PROCESS_WORKLOADS, "W6", *SOAK_WORKLOADS)
+# W7 posts with the bench workspace's poster and its Node baseline reads a copy of the
+# database Slackline starts from.
+OWN_SERVER_WORKLOADS = (*TWO_PROCESS_WORKLOADS, "W6", "W7", *SOAK_WORKLOADS)
 # W6 opens no RTM sessions: alone, it loads a workspace of a few bots, not 10,000.
 NO_SESSION_WORKLOADS = ("W6",)
 RESULTS_DIR = build.BENCH_DIR / "results"
@@ -185,6 +188,8 @@ def _run_workloads(
         record(workloads.steady_chat_two_processes(harness, sizes))
     if "W6" in chosen:
         record(workloads.socket_mode_fanout(harness, sizes))
+    if "W7" in chosen:
+        record(webapi_mix(harness, quick=sizes.quick, repeats=sizes.repeats))
     if "W8" in chosen:
         record(workloads.soak(harness, sizes))
 

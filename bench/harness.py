@@ -202,6 +202,15 @@ class Harness:
             yield Subject(server.port, server.pid)
 
     @contextmanager
+    def python_floor(self) -> Iterator[Subject]:
+        """uvloop and httptools answering rtm.connect with the same fixed body: what Python
+        itself costs per request, beside Node's (W1's limit, docs/performance.md)."""
+        run = self._run_dir("python-floor")
+        argv = [sys.executable, str(self.baselines / "python_floor.py")]
+        with Server("python-floor", argv, run / "server.log", NODE_READY, cwd=run) as server:
+            yield Subject(server.port, server.pid)
+
+    @contextmanager
     def socket_mode_baseline(self) -> Iterator[Subject]:
         """The Node ``ws`` Socket Mode server (W6): one app, envelopes in turn, acks."""
         run = self._run_dir("node-socket-mode")

@@ -32,6 +32,13 @@ HEADLINES["W6"] = [
     ("p99_ms", "p99 ms (median)", ".2f"),
     ("server_cpu_us_per_envelope", "CPU us/envelope", ".1f"),
 ]
+HEADLINES["W7"] = [
+    ("requests_per_sec", "requests/s (median)", ",.0f"),
+    ("p50_ms", "p50 ms (median)", ".2f"),
+    ("p99_ms", "p99 ms (median)", ".2f"),
+    ("chat.postMessage.per_sec", "posts/s (median)", ",.0f"),
+    ("server_cpu_us_per_request", "CPU us/request", ".0f"),
+]
 HEADLINES["W8"] = [
     ("rss_reference_mib", "RSS MiB after the first minute", ".1f"),
     ("rss_end_mib", "RSS MiB at the end", ".1f"),

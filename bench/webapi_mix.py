@@ -24,7 +24,14 @@ from typing import Any
 from bench.build import build_mixgen
 from bench.harness import SQLITE_SYNCHRONOUS, Harness, Subject, ratio, rounded
 from bench.procs import cpu_share
-from bench.workloads import Result, ServerFactory
+from bench.workloads import (
+    Result,
+    ServerFactory,
+    paired_ratio,
+    ratio_text,
+    spread,
+    summarize,
+)
 from bench.workspace import CHANNEL_1K, POSTER_TOKEN, POSTER_USER, TEAM_ID
 
 METHODS = ("chat.postMessage", "conversations.history", "users.info", "conversations.list")
@@ -46,12 +53,11 @@ class MixSizes:
     connections: int
     warmup_secs: int
     secs: int
-    repeats: int
     ceiling_secs: float
 
 
-FULL_MIX = MixSizes(connections=32, warmup_secs=1, secs=5, repeats=3, ceiling_secs=2.0)
-QUICK_MIX = MixSizes(connections=4, warmup_secs=0, secs=1, repeats=2, ceiling_secs=0.3)
+FULL_MIX = MixSizes(connections=32, warmup_secs=1, secs=5, ceiling_secs=2.0)
+QUICK_MIX = MixSizes(connections=4, warmup_secs=0, secs=1, ceiling_secs=0.3)
 
 
 def insert_ceiling(database: Path, secs: float) -> dict[str, Any]:
@@ -134,50 +140,23 @@ def _mix_run(
     return done
 
 
-def _spread(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 4),
-        "min": round(min(values), 4),
-        "max": round(max(values), 4),
-    }
+# Counts that must be whole over the run: added up over the repeats, not their median.
+SUMMED = ("requests", "all_responses", "errors", "warmup_errors", "reconnects", "count")
 
 
 def _summary(runs: list[dict[str, Any]], ceilings: list[float]) -> dict[str, Any]:
-    """Medians of the repeats (the headline figures), their spread, and the sums checked."""
-    summary: dict[str, Any] = {}
-    keys = ["requests_per_sec", "p50_ms", "p99_ms", "client_cpu_share"]
-    keys += [f"{name}.{key}" for name in METHODS for key in ("per_sec", "p50_ms", "p99_ms")]
-    if all("server_cpu_us_per_request" in run for run in runs):
-        keys += ["server_cpu_share", "server_cpu_us_per_request"]
-    for key in keys:
-        values = [float(run[key]) for run in runs]
-        summary[key] = statistics.median(values)
-        summary[f"{key}_spread"] = _spread(values)
-    for key in ("requests", "errors", "warmup_errors", "reconnects"):
-        summary[key] = sum(int(run[key]) for run in runs)
-    for name in METHODS:
-        summary[f"{name}.count"] = sum(int(run["methods"][name]["count"]) for run in runs)
-        summary[f"{name}.errors"] = sum(int(run["methods"][name]["errors"]) for run in runs)
-    fractions = [
-        float(run[f"{POST}.per_sec"]) / ceiling for run, ceiling in zip(runs, ceilings, strict=True)
-    ]
-    summary["posts_of_insert_ceiling"] = statistics.median(fractions)
-    summary["posts_of_insert_ceiling_spread"] = _spread(fractions)
-    summary["sqlite_insert_ceiling_per_sec"] = statistics.median(ceilings)
-    summary["first_errors"] = [run["first_error"] for run in runs if run["first_error"]]
+    """One side's repeats: medians with their spread, the counts summed, each repeat's post
+    rate as a fraction of the insert ceiling measured before it, and the first errors."""
+    for run, ceiling in zip(runs, ceilings, strict=True):
+        run["sqlite_insert_ceiling_per_sec"] = ceiling
+        run["posts_of_insert_ceiling"] = float(run[f"{POST}.per_sec"]) / ceiling
+    summary = summarize(runs, sums=SUMMED)
+    summary["first_errors"] = [run["first_error"] for run in runs if run.get("first_error")]
     summary["runs"] = [rounded({k: v for k, v in run.items() if k != "methods"}) for run in runs]
     return summary
 
 
-def _paired(runs: dict[str, list[dict[str, Any]]], key: str) -> list[float]:
-    return [
-        float(s[key]) / float(b[key])
-        for s, b in zip(runs["slackline"], runs["baseline"], strict=True)
-        if float(b[key])
-    ]
-
-
-def webapi_mix(harness: Harness, quick: bool) -> Result:
+def webapi_mix(harness: Harness, quick: bool, repeats: int) -> Result:
     """W7: the Web API mix over keep-alive connections; Slackline against Node ``http`` +
     ``better-sqlite3`` on the same database, alternating, each repeat on a fresh server; the
     figures are the repeats' medians, the ratios paired per repeat, and both servers' post
@@ -186,7 +165,7 @@ def webapi_mix(harness: Harness, quick: bool) -> Result:
     mixgen = build_mixgen()
     runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "slackline": []}
     ceilings: list[dict[str, Any]] = []
-    for _ in range(sizes.repeats):
+    for _ in range(repeats):
         copy = harness.database_copy("insert-ceiling")
         ceilings.append(insert_ceiling(copy / "db", sizes.ceiling_secs))
         runs["baseline"].append(_mix_run(harness, harness.webapi_baseline, mixgen, sizes))
@@ -201,7 +180,7 @@ def webapi_mix(harness: Harness, quick: bool) -> Result:
             "connections": sizes.connections,
             "warmup_secs": sizes.warmup_secs,
             "secs": sizes.secs,
-            "repeats": sizes.repeats,
+            "repeats": repeats,
             "mix_per_10_requests": MIX_PER_10,
             "history_limit": 20,
             "list_limit": 100,
@@ -213,7 +192,7 @@ def webapi_mix(harness: Harness, quick: bool) -> Result:
                 "update), one thread",
                 "secs": sizes.ceiling_secs,
                 "per_repeat": [rounded(c) for c in ceilings],
-                "inserts_per_sec": _spread(ceiling_rates),
+                "inserts_per_sec": spread(ceiling_rates),
             },
             "client": "bench/mixgen.c (one epoll loop)",
         },
@@ -221,12 +200,9 @@ def webapi_mix(harness: Harness, quick: bool) -> Result:
         base,
         "node http + better-sqlite3",
     )
-    for key, label in (("requests_per_sec", "requests_per_sec"), ("p99_ms", "p99"),
-                       (f"{POST}.per_sec", "posts_per_sec")):  # fmt: skip
-        spread = _spread(_paired(runs, key) or [0.0])
-        result.ratios[label] = spread["median"]
-        result.ratios[f"{label}_min"] = spread["min"]
-        result.ratios[f"{label}_max"] = spread["max"]
+    for label, key in (("requests_per_sec", "requests_per_sec"), ("p99", "p99_ms"),
+                       ("posts_per_sec", f"{POST}.per_sec")):  # fmt: skip
+        paired_ratio(result, label, runs, [key])
     result.ratios["slackline_posts_of_insert_ceiling"] = ratio(
         slack[f"{POST}.per_sec"], slack["sqlite_insert_ceiling_per_sec"]
     )
@@ -234,11 +210,10 @@ def webapi_mix(harness: Harness, quick: bool) -> Result:
         base[f"{POST}.per_sec"], base["sqlite_insert_ceiling_per_sec"]
     )
     speed = result.ratios["requests_per_sec"] or 0.0
-    per_repeat = ", ".join(f"{v:.2f}" for v in _paired(runs, "requests_per_sec"))
     result.check(
-        f"requests/s >= {RATE_TARGET:g}x baseline (median of {sizes.repeats})",
+        f"requests/s >= {RATE_TARGET:g}x baseline (median of {repeats})",
         speed >= RATE_TARGET,
-        f"{speed:.2f}x ({per_repeat}); {slack['requests_per_sec']:,.0f} vs "
+        f"{ratio_text(result, 'requests_per_sec')}; {slack['requests_per_sec']:,.0f} vs "
         f"{base['requests_per_sec']:,.0f} requests/s",
     )
     counts = ", ".join(f"{slack[f'{name}.count']} {name}" for name in METHODS)

@@ -89,6 +89,7 @@ USER_SHAPE = PostShape(8, 1, "user")
 class Sizes:
     """Counts and durations of one run (all bounded)."""
 
+    quick: bool = False  # the smoke run's sizes (workloads with their own sizes follow it)
     http_connections: int = 32
     http_secs: int = 5
     storm_sessions: int = 10_000
@@ -130,6 +131,7 @@ class Sizes:
 
 FULL = Sizes()
 QUICK = Sizes(
+    quick=True,
     http_connections=4,
     http_secs=1,
     storm_sessions=30,
@@ -312,7 +314,25 @@ def rtm_connect_throughput(harness: Harness, sizes: Sizes) -> Result:
         return done
 
     runs = alternate(harness.http_baseline, harness.slackline, measure, sizes.repeats)
-    return _rtm_connect_result(sizes, runs)
+    result = _rtm_connect_result(sizes, runs)
+    # The floor, closed loop only, after each pair's own repeats: the same machine moments.
+    floors = [measure(harness.python_floor) for _ in range(sizes.repeats)]
+    _python_floor(result, runs, floors)
+    return result
+
+
+def _python_floor(result: Result, runs: Runs, floors: list[dict[str, Any]]) -> None:
+    """How the Python floor compares with Node's fixed body and with Slackline, per repeat."""
+    pairs = {"baseline": runs["baseline"], "slackline": floors}
+    floor_rps = paired_ratio(result, "python_floor_requests_per_sec", pairs, ["requests_per_sec"])
+    pairs = {"baseline": floors, "slackline": runs["slackline"]}
+    share = paired_ratio(result, "of_python_floor_requests_per_sec", pairs, ["requests_per_sec"])
+    rates = ", ".join(f"{run['requests_per_sec']:,.0f}" for run in floors)
+    result.notes.append(
+        f"python floor (bench/baselines/python_floor.py, uvloop + httptools, fixed body): "
+        f"{rates} requests/s, {floor_rps:.2f}x the Node baseline; Slackline reaches "
+        f"{share:.2f}x of it"
+    )
 
 
 def _rtm_connect_result(sizes: Sizes, runs: Runs) -> Result:

@@ -24,7 +24,7 @@ def test_quick_mix_measures_both_servers_and_every_request_is_ok(tmp_path: Path)
     # W7 runs no loadgen.c (its client is mixgen.c, built by webapi_mix): the path is unused.
     harness = Harness(tmp_path, build.LOADGEN, build.install_baselines(), SESSIONS)
 
-    result = webapi_mix(harness, quick=True).as_json()
+    result = webapi_mix(harness, quick=True, repeats=2).as_json()
 
     assert result["workload"] == "W7"
     for side in (result["slackline"], result["baseline"]):

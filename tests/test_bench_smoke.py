@@ -27,7 +27,7 @@ def test_quick_run_writes_results_for_every_workload(tmp_path: Path) -> None:
 
     files = sorted(tmp_path.glob("*.json"))
     names = sorted(f.name.rsplit("-", 1)[1] for f in files)
-    expected = [*(f"W{i}.json" for i in range(1, 7)), "W4B.json", "W5B.json"]
+    expected = [*(f"W{i}.json" for i in range(1, 8)), "W4B.json", "W5B.json"]
     expected += ["W4R.json", "W5R.json"]
     assert names == sorted(expected)
     for file in files:
