@@ -52,7 +52,9 @@ def describe() -> dict[str, Any]:
         "node": _output(["node", "--version"]),
         "gcc": _output(["gcc", "-dumpfullversion"]),
         "open_files_limit": _output(["sh", "-c", "ulimit -n"]),
+        # What bounds a connect storm's listen queue (W2): the backlog is cut to somaxconn.
         "somaxconn": _first_line("/proc/sys/net/core/somaxconn"),
+        "tcp_max_syn_backlog": _first_line("/proc/sys/net/ipv4/tcp_max_syn_backlog"),
     }
 
 

@@ -93,14 +93,7 @@ class Process:
 
     def read_json(self, timeout_secs: float) -> dict[str, Any]:
         """The next stdout line, parsed as a JSON object."""
-        line = self.read_line(timeout_secs)
-        try:
-            document = json.loads(line)
-        except ValueError as exc:
-            raise BenchError(f"{self.name}: unexpected output {line!r}") from exc
-        if not isinstance(document, dict):
-            raise BenchError(f"{self.name}: unexpected output {line!r}")
-        return document
+        return self._json_object(self.read_line(timeout_secs))
 
     def poll_json(self, timeout_secs: float) -> dict[str, Any] | None:
         """The next stdout line as a JSON object if one comes within ``timeout_secs``, else
@@ -113,6 +106,9 @@ class Process:
             return None
         if not line:
             raise BenchError(f"{self.name}: no output (exit code {self.popen.poll()})")
+        return self._json_object(line)
+
+    def _json_object(self, line: str) -> dict[str, Any]:
         try:
             document = json.loads(line)
         except ValueError as exc:

@@ -555,6 +555,20 @@ def _check_deliveries(result: Result, slack: dict[str, Any]) -> None:
     )
 
 
+def _posting_runs(
+    harness: Harness, sizes: Sizes, sessions: int, post: list[str]
+) -> tuple[Runs, dict[str, Any], dict[str, Any]]:
+    """W4's and W5's repeats against Node ``ws``, and each side's summary."""
+    runs = alternate(
+        harness.ws_baseline,
+        harness.slackline,
+        lambda server: _post_and_receive(harness, server, sessions, post),
+        sizes.repeats,
+    )
+    slack = summarize(runs["slackline"], DELIVERY_COUNTS)
+    return runs, slack, summarize(runs["baseline"], DELIVERY_COUNTS)
+
+
 def fanout_burst(
     harness: Harness,
     sizes: Sizes,
@@ -570,14 +584,7 @@ def fanout_burst(
     channel, receivers = _channel_for(harness, sessions)
     post = ["-m", str(messages), "-r", "0", "-C", channel, "-k", str(receivers)]
     post += _shape_options(harness, shape)
-    runs = alternate(
-        harness.ws_baseline,
-        harness.slackline,
-        lambda server: _post_and_receive(harness, server, sessions, post),
-        sizes.repeats,
-    )
-    slack = summarize(runs["slackline"], DELIVERY_COUNTS)
-    base = summarize(runs["baseline"], DELIVERY_COUNTS)
+    runs, slack, base = _posting_runs(harness, sizes, sessions, post)
     title = f"fan-out burst {sessions}x{messages}"
     if shape != BOT_SHAPE:
         title += f" ({shape.label})"
@@ -650,14 +657,7 @@ def steady_chat(
     rate of posts."""
     sessions = sizes.steady_sessions
     post, receivers = _steady_posts(harness, sizes, shape)
-    runs = alternate(
-        harness.ws_baseline,
-        harness.slackline,
-        lambda server: _post_and_receive(harness, server, sessions, post),
-        sizes.repeats,
-    )
-    slack = summarize(runs["slackline"], DELIVERY_COUNTS)
-    base = summarize(runs["baseline"], DELIVERY_COUNTS)
+    runs, slack, base = _posting_runs(harness, sizes, sessions, post)
     title = "steady chat" if shape == STEADY_SHAPE else f"steady chat ({shape.label})"
     result = Result(
         workload,
