@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from slackline.clock import ManualClock, RandomIdFactory, SeededIdFactory
 
 
@@ -33,3 +35,14 @@ def test_random_ids_differ_every_time() -> None:
     ids = RandomIdFactory()
     assert ids.ticket() != ids.ticket()
     assert ids.object_id("C") != ids.object_id("C")
+
+
+def test_a_forked_worker_does_not_repeat_the_parents_request_ids() -> None:
+    ids = RandomIdFactory()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child writes its next id and leaves at once
+        os.write(write_end, ids.request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read_end, 16).decode() != ids.request_id()
