@@ -151,11 +151,7 @@ class Harness:
             yield Subject(one.port, one.pid, two.port, two.pid)
 
     def _slackline_run_dir(self) -> Path:
-        template = self._prepare_template()
-        run = self._run_dir("slackline")
-        for name in ("db", "secret"):
-            shutil.copy(template / name, run / name)
-        return run
+        return self.database_copy("slackline")
 
     @staticmethod
     def _slackline_argv(run: Path) -> list[str]:
